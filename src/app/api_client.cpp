@@ -1,0 +1,113 @@
+#include "app/api_client.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/api.h"
+#include "core/policy.h"
+
+namespace tcss {
+
+bool IsRetryableTransportCode(const std::string& code) {
+  return code == kNetConnect || code == kNetTimeout || code == kNetReset ||
+         code == "InvalidResponse.HttpStatus5xx";
+}
+
+HttpRequest BuildSignedRequest(const ClientSettings& s, const std::string& action,
+                               const std::string& body, int64_t timestamp) {
+  const std::string content_type = "application/json";
+  const std::string host = s.endpoint.HostHeader();
+  sign::SignInput in;
+  in.secret_id = s.credentials.secret_id;
+  in.secret_key = s.credentials.secret_key;
+  in.service = api::kService;
+  in.signed_headers = {{"content-type", content_type}, {"host", host}};
+  in.payload = body;
+  in.timestamp = timestamp;
+  sign::SignOutput out = sign::Sign(in);
+
+  HttpRequest r;
+  r.headers = {{"Host", host},
+               {"Content-Type", content_type},
+               {"X-TC-Action", action},
+               {"X-TC-Version", api::kVersion},
+               {"X-TC-Timestamp", std::to_string(timestamp)}};
+  if (!s.region.empty()) r.headers.push_back({"X-TC-Region", s.region});
+  if (!s.language.empty()) r.headers.push_back({"X-TC-Language", s.language});
+  if (!s.credentials.token.empty()) r.headers.push_back({"X-TC-Token", s.credentials.token});
+  r.headers.push_back({"X-TC-RequestClient", std::string("tcss-scan/") + TCSS_VERSION});
+  r.headers.push_back({"Authorization", out.authorization});
+  r.body = body;
+  return r;
+}
+
+std::string DescribeRequest(const HttpRequest& r) {
+  std::string out = "POST / HTTP/1.1\n";
+  for (const auto& h : r.headers) {
+    out += h.name + ": " + (h.name == "X-TC-Token" ? std::string("***") : h.value) + "\n";
+  }
+  out += "Content-Length: " + std::to_string(r.body.size()) + "\n\n" + r.body + "\n";
+  return out;
+}
+
+bool ApiClient::AwaitRateLimit(const std::string& action) {
+  auto& q = sent_[action];
+  const int64_t kWindow = 1000;
+  while (true) {
+    int64_t now = clock_.MonotonicMillis();
+    while (!q.empty() && now - q.front() >= kWindow) q.pop_front();
+    if (static_cast<int>(q.size()) < settings_.rate_limit_per_second) {
+      q.push_back(now);
+      return true;
+    }
+    if (!sleeper_.SleepMillis(q.front() + kWindow - now)) return false;
+  }
+}
+
+Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action,
+                                                const std::string& body) {
+  const int64_t start = clock_.MonotonicMillis();
+  const int64_t budget = static_cast<int64_t>(settings_.timeout_s * 1000);
+  Error last;
+  int tries = 0;
+  for (int attempt = 0;; ++attempt) {
+    if (sleeper_.Interrupted() || !AwaitRateLimit(action)) {
+      return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
+    }
+    int64_t remaining = budget - (clock_.MonotonicMillis() - start);
+    if (remaining <= 0) break;
+    ++attempts_;
+    ++tries;
+    HttpRequest req = BuildSignedRequest(settings_, action, body, clock_.UnixSeconds());
+    log_.Verbose(fmt::format("{} attempt {} ({} bytes)", action, attempt + 1, body.size()));
+    auto resp = transport_.Post(req, remaining);
+    Result<Poco::JSON::Object::Ptr> parsed =
+        resp.ok() ? api::ParseEnvelope(resp->status, resp->body) : resp.error();
+    if (parsed.ok()) return parsed;
+    last = parsed.error();
+    if (last.kind == ErrorKind::kTransport && resp.ok() && resp->status >= 500) {
+      last.code = "InvalidResponse.HttpStatus5xx";
+    }
+    bool retryable = last.kind == ErrorKind::kApi ? IsRetryableApiCode(last.code)
+                                                  : IsRetryableTransportCode(last.code);
+    if (!retryable || attempt >= settings_.retries) break;
+    int64_t delay = BackoffMillis(attempt, random_.Unit());
+    // RequestLimitExceeded means the next second is the earliest useful try.
+    if (last.code.rfind("RequestLimitExceeded", 0) == 0) delay = std::max<int64_t>(delay, 250);
+    remaining = budget - (clock_.MonotonicMillis() - start);
+    if (delay >= remaining) break;
+    log_.Info(fmt::format("{} failed ({}{}); retrying in {} ms", action,
+                          last.code.empty() ? "" : last.code + ": ", last.message, delay));
+    if (!sleeper_.SleepMillis(delay)) return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
+  }
+  if (last.message.empty()) {
+    last = TransportError(kNetTimeout, fmt::format("no answer within --timeout {}s", settings_.timeout_s));
+  }
+  if (tries > 1 && last.kind == ErrorKind::kTransport) {
+    last.message += fmt::format(" (after {} attempts)", tries);
+  }
+  return last;
+}
+
+}  // namespace tcss

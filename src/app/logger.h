@@ -1,0 +1,44 @@
+// Human-facing messages on stderr, with the secrets scrubbed from every line as a last guard.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace tcss {
+
+class Logger {
+ public:
+  Logger(std::ostream& err, LogLevel level) : err_(err), level_(level) {}
+  void AddSecret(const std::string& s) {
+    if (s.size() >= 4) secrets_.push_back(s);
+  }
+  std::string Scrub(std::string line) const {
+    for (const auto& s : secrets_) {
+      for (size_t at = line.find(s); at != std::string::npos; at = line.find(s, at)) {
+        line.replace(at, s.size(), "***");
+      }
+    }
+    return line;
+  }
+  void Verbose(const std::string& m) {
+    if (level_ == LogLevel::kVerbose) Write("tcss-scan: " + m);
+  }
+  void Info(const std::string& m) {
+    if (level_ != LogLevel::kQuiet) Write("tcss-scan: " + m);
+  }
+  void Warn(const std::string& m) {
+    if (level_ != LogLevel::kQuiet) Write("tcss-scan: warning: " + m);
+  }
+  void Error(const std::string& m) { Write("tcss-scan: error: " + m); }
+
+ private:
+  void Write(const std::string& m) { err_ << Scrub(m) << '\n' << std::flush; }
+  std::ostream& err_;
+  LogLevel level_;
+  std::vector<std::string> secrets_;
+};
+
+}  // namespace tcss

@@ -1,0 +1,164 @@
+#include "core/api.h"
+
+#include "core/json.h"
+#include "core/policy.h"
+
+namespace tcss::api {
+
+namespace {
+Error Protocol(const std::string& what, const std::string& request_id = "") {
+  return TransportError("InvalidResponse", "the service answered with " + what, request_id);
+}
+std::string Snippet(const std::string& body) {
+  std::string s;
+  for (char c : body.substr(0, 80)) s.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+  return s;
+}
+}  // namespace
+
+std::string CreateScanTaskBody(const Config& c, const std::vector<std::string>& images) {
+  json::Writer w;
+  w.BeginObject();
+  if (c.all) w.Bool("All", true);
+  if (!images.empty()) w.StringArray("Images", images);
+  w.Bool("ScanVul", c.scan_vul).Bool("ScanVirus", c.scan_virus).Bool("ScanRisk", c.scan_risk);
+  if (!c.filters.empty()) {
+    w.BeginArray("Filters");
+    for (const auto& f : c.filters) {
+      w.BeginObject().String("Name", f.name).StringArray("Values", f.values);
+      w.Bool("ExactMatch", f.exact).EndObject();
+    }
+    w.EndArray();
+  }
+  if (!c.exclude_image_ids.empty()) w.StringArray("ExcludeImageIds", c.exclude_image_ids);
+  w.EndObject();
+  return w.str();
+}
+
+std::string DescribeImageListBody(const std::string& filter_name,
+                                  const std::vector<std::string>& values, int64_t limit,
+                                  int64_t offset) {
+  json::Writer w;
+  w.BeginObject().Int("Limit", limit).Int("Offset", offset).BeginArray("Filters");
+  w.BeginObject().String("Name", filter_name).StringArray("Values", values);
+  w.Bool("ExactMatch", false).EndObject();
+  w.EndArray().EndObject();
+  return w.str();
+}
+
+std::string ScanStatusBody(const std::string& task_id) {
+  json::Writer w;
+  w.BeginObject().String("TaskID", task_id).EndObject();
+  return w.str();
+}
+
+std::string RequestIdOf(const Poco::JSON::Object::Ptr& response) {
+  json::Reader r;
+  std::string id = r.String(response, "RequestId", false);
+  return IsValidRequestId(id) ? id : "";
+}
+
+Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string& body) {
+  if (http_status != 200) {
+    std::string what = "HTTP " + std::to_string(http_status);
+    auto maybe = json::ParseObject(body);
+    std::string rid;
+    if (maybe.ok()) {
+      json::Reader r;
+      auto resp = r.Object(*maybe, "Response", false);
+      if (resp) rid = RequestIdOf(resp);
+    }
+    if (!body.empty()) what += " (body starts: \"" + Snippet(body) + "\")";
+    return Protocol(what + ", not an API response", rid);
+  }
+  auto root = json::ParseObject(body);
+  if (!root.ok()) {
+    return Protocol("a body that is not JSON (" + root.error().message + "; starts: \"" +
+                    Snippet(body) + "\")");
+  }
+  json::Reader r;
+  auto response = r.Object(*root, "Response", true);
+  if (!r.ok) return Protocol("JSON without a \"Response\" object");
+  std::string request_id = r.String(response, "RequestId", false);
+  if (!r.ok || !IsValidRequestId(request_id)) request_id.clear();
+  auto error = r.Object(response, "Error", false);
+  if (!r.ok) return Protocol("a \"Response.Error\" that is not an object", request_id);
+  if (error) {
+    json::Reader er;
+    std::string code = er.String(error, "Code", true);
+    std::string message = er.String(error, "Message", false);
+    if (!er.ok || code.empty() || code.size() > 128) {
+      return Protocol("an Error without a valid Code", request_id);
+    }
+    for (char& ch : message)
+      if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+    if (message.size() > 1000) message.resize(1000);
+    return Error{ErrorKind::kApi, code, message, request_id};
+  }
+  if (request_id.empty()) return Protocol("a Response without a valid RequestId");
+  return response;
+}
+
+Result<CreateTaskResult> ParseCreateTask(const Poco::JSON::Object::Ptr& response) {
+  json::Reader r;
+  CreateTaskResult out;
+  out.request_id = RequestIdOf(response);
+  Poco::Dynamic::Var v = response->has("TaskID") ? response->get("TaskID") : Poco::Dynamic::Var();
+  // TaskID is a string in this API; a number is accepted and written as digits.
+  if (v.isString()) {
+    out.task_id = v.extract<std::string>();
+  } else if (v.isInteger() && !v.isBoolean()) {
+    out.task_id = std::to_string(r.Int(response, "TaskID", true));
+  }
+  if (!IsValidTaskId(out.task_id)) {
+    return Protocol("a Response without a valid TaskID (letters, digits, '.', '_', '-')",
+                    out.request_id);
+  }
+  return out;
+}
+
+Result<ImageListPage> ParseImageList(const Poco::JSON::Object::Ptr& response) {
+  json::Reader r;
+  ImageListPage page;
+  page.total = r.Int(response, "TotalCount", false);
+  auto list = r.Array(response, "List", false);
+  if (!r.ok) return Protocol("a DescribeAssetImageList answer of the wrong shape", RequestIdOf(response));
+  if (list) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      auto item = list->getObject(static_cast<unsigned>(i));
+      if (item.isNull()) return Protocol("a List entry that is not an object", RequestIdOf(response));
+      ImageInfo info;
+      info.image_id = r.String(item, "ImageID", true);
+      info.image_name = r.String(item, "ImageName", false);
+      info.scan_status = r.String(item, "ScanStatus", false);
+      info.critical = r.Int(item, "CriticalLevelVulCnt", false);
+      info.high = r.Int(item, "HighLevelVulCnt", false);
+      info.medium = r.Int(item, "MediumLevelVulCnt", false);
+      info.low = r.Int(item, "LowLevelVulCnt", false);
+      info.virus = r.Int(item, "VirusCnt", false);
+      info.risk = r.Int(item, "RiskCnt", false);
+      if (!r.ok) return Protocol("an image entry of the wrong shape", RequestIdOf(response));
+      page.images.push_back(std::move(info));
+    }
+  }
+  return page;
+}
+
+Result<ScanStatus> ParseScanStatus(const Poco::JSON::Object::Ptr& response) {
+  json::Reader r;
+  ScanStatus s;
+  s.status = r.String(response, "Status", true);
+  s.schedule = r.Int(response, "Schedule", false);
+  s.image_total = r.Int(response, "ImageTotal", false);
+  s.image_scan_cnt = r.Int(response, "ImageScanCnt", false);
+  s.success_count = r.Int(response, "SuccessCount", false);
+  s.risk_count = r.Int(response, "RiskCount", false);
+  s.left_seconds = r.Int(response, "LeftSeconds", false);
+  if (!r.ok || s.status.empty() || s.status.size() > 64) {
+    return Protocol("a DescribeAssetImageScanStatus answer without a valid Status",
+                    RequestIdOf(response));
+  }
+  return s;
+}
+
+}  // namespace tcss::api

@@ -1,0 +1,57 @@
+// Request bodies and response envelopes, per action (tcss 2020-11-01). Pure.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/result.h"
+
+namespace tcss::api {
+
+inline constexpr const char* kVersion = "2020-11-01";
+inline constexpr const char* kService = "tcss";
+
+// The body of CreateAssetImageScanTask: All?, Images?, ScanVul, ScanVirus, ScanRisk, Filters?,
+// ExcludeImageIds?, in that order, no whitespace (as the official SDK sends it).
+std::string CreateScanTaskBody(const Config& config, const std::vector<std::string>& images);
+std::string DescribeImageListBody(const std::string& filter_name,
+                                  const std::vector<std::string>& values, int64_t limit,
+                                  int64_t offset);
+std::string ScanStatusBody(const std::string& task_id);
+
+// Checks the envelope of an HTTP answer. A 200 with {"Response":{"Error":...}} becomes a kApi
+// error; any other status or shape is a kTransport error naming what was wrong. On success
+// returns the Response object (RequestId present).
+Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string& body);
+std::string RequestIdOf(const Poco::JSON::Object::Ptr& response);
+
+struct CreateTaskResult {
+  std::string task_id;
+  std::string request_id;
+};
+Result<CreateTaskResult> ParseCreateTask(const Poco::JSON::Object::Ptr& response);
+
+struct ImageInfo {
+  std::string image_id;
+  std::string image_name;
+  std::string scan_status;
+  int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
+};
+struct ImageListPage {
+  int64_t total = 0;
+  std::vector<ImageInfo> images;
+};
+Result<ImageListPage> ParseImageList(const Poco::JSON::Object::Ptr& response);
+
+struct ScanStatus {
+  std::string status;
+  int64_t schedule = 0, image_total = 0, image_scan_cnt = 0, success_count = 0, risk_count = 0,
+          left_seconds = 0;
+};
+Result<ScanStatus> ParseScanStatus(const Poco::JSON::Object::Ptr& response);
+
+}  // namespace tcss::api

@@ -1,0 +1,672 @@
+#include "core/config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+
+#include "core/image_ref.h"
+#include "core/policy.h"
+#include "core/url.h"
+
+namespace tcss {
+
+namespace {
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string Get(const EnvMap& env, const std::string& key) {
+  auto it = env.find(key);
+  return it == env.end() ? "" : it->second;
+}
+
+enum class Kind { kBool, kValue, kRepeat };
+
+using Apply = Status (*)(Config&, const std::vector<std::string>& values, const std::string& name);
+
+struct Option {
+  const char* flag;
+  const char* env;
+  const char* input;
+  const char* metavar;
+  const char* def;
+  const char* help;
+  Kind kind;
+  Apply apply;
+};
+
+// For kValue/kBool options `values` holds one value; for kRepeat, every occurrence.
+Status SetBool(bool& target, const std::vector<std::string>& v, const std::string& name) {
+  auto b = ParseBool(name, v.back());
+  if (!b.ok()) return b.error();
+  target = *b;
+  return OkStatus();
+}
+
+Status SetDuration(double& target, const std::vector<std::string>& v, const std::string& name,
+                   bool allow_zero) {
+  auto d = ParseDuration(name, v.back());
+  if (!d.ok()) return d.error();
+  if (!allow_zero && *d <= 0) return UsageError(name + " must be greater than zero");
+  target = *d;
+  return OkStatus();
+}
+
+std::vector<std::string> Flatten(const std::vector<std::string>& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v)
+    for (auto& item : SplitList(s)) out.push_back(item);
+  return out;
+}
+
+Result<Filter> ParseFilter(const std::string& text) {
+  std::string t = Trim(text);
+  auto fail = [&](const std::string& why) {
+    return UsageError("invalid filter \"" + t + "\": " + why +
+                      " (write NAME=V1,V2 or NAME=V1,V2;exact, e.g. ImageName=nginx)");
+  };
+  size_t eq = t.find('=');
+  if (eq == std::string::npos) return fail("it has no '='");
+  Filter f;
+  f.name = Trim(t.substr(0, eq));
+  if (f.name.empty()) return fail("the name is empty");
+  for (char c : f.name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.')
+      return fail("the name may hold only letters, digits, '_' and '.'");
+  std::string values = t.substr(eq + 1);
+  const std::string kExact = ";exact";
+  if (values.size() >= kExact.size() &&
+      values.compare(values.size() - kExact.size(), kExact.size(), kExact) == 0) {
+    f.exact = true;
+    values.resize(values.size() - kExact.size());
+  }
+  f.values = SplitList(values);
+  if (f.values.empty()) return fail("it has no values");
+  return f;
+}
+
+const std::vector<Option>& Table() {
+  static const std::vector<Option> kTable = {
+      {"--image", "TCSS_IMAGES", "images", "REF", "from the pipeline",
+       "image references or image IDs to scan (repeatable; also positional IMAGE...)", Kind::kRepeat,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.images = Flatten(v);
+         return OkStatus();
+       }},
+      {"--all", "TCSS_ALL", "all", "", "false",
+       "scan every image (All=true), narrowed by --filter and --exclude-image-id", Kind::kBool,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetBool(c.all, v, n);
+       }},
+      {"--filter", "TCSS_FILTERS", "filters", "NAME=V1,V2[;exact]", "none",
+       "AssetFilters entry (repeatable; in the environment one per line)", Kind::kRepeat,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         c.filters.clear();
+         for (const auto& block : v) {
+           size_t start = 0;
+           while (start <= block.size()) {
+             size_t nl = block.find('\n', start);
+             std::string line = Trim(block.substr(start, nl == std::string::npos ? nl : nl - start));
+             if (!line.empty()) {
+               auto f = ParseFilter(line);
+               if (!f.ok()) return f.error();
+               c.filters.push_back(*f);
+             }
+             if (nl == std::string::npos) break;
+             start = nl + 1;
+           }
+         }
+         return OkStatus();
+       }},
+      {"--exclude-image-id", "TCSS_EXCLUDE_IMAGE_IDS", "exclude-image-ids", "ID", "none",
+       "image IDs (sha256:...) to leave out of an --all/--filter selection (repeatable)",
+       Kind::kRepeat,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         c.exclude_image_ids = Flatten(v);
+         for (const auto& id : c.exclude_image_ids)
+           if (!IsImageId(id))
+             return UsageError("--exclude-image-id \"" + id +
+                               "\" is not an image ID; write sha256: followed by 64 hex digits");
+         return OkStatus();
+       }},
+      {"--scan", "TCSS_SCAN", "scan", "vul,virus,risk", "vul,virus,risk",
+       "what to scan for: any of vul, virus, risk", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         c.scan_vul = c.scan_virus = c.scan_risk = false;
+         auto items = SplitList(v.back());
+         if (items.empty()) return UsageError("--scan needs at least one of vul, virus, risk");
+         for (const auto& s : items) {
+           if (s == "vul") c.scan_vul = true;
+           else if (s == "virus") c.scan_virus = true;
+           else if (s == "risk") c.scan_risk = true;
+           else return UsageError("--scan: unknown kind \"" + s + "\"; use vul, virus and/or risk");
+         }
+         return OkStatus();
+       }},
+      {"--resolve-timeout", "TCSS_RESOLVE_TIMEOUT", "resolve-timeout", "S", "60",
+       "how long to wait for TCSS to know a reference (reference -> image ID)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetDuration(c.resolve_timeout_s, v, n, true);
+       }},
+      {"--no-resolve", "TCSS_NO_RESOLVE", "no-resolve", "", "false",
+       "send references to the API verbatim instead of resolving them to image IDs", Kind::kBool,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetBool(c.no_resolve, v, n);
+       }},
+      {"--fail-on", "TCSS_FAIL_ON", "fail-on", "PATTERNS", "*",
+       "API error codes that fail the build (exit 1): '*', Code (and sub-codes), -Code excludes",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         c.fail_on = SplitList(v.back());
+         auto check = ValidateFailOn(c.fail_on);
+         if (!check.ok()) return check.error();
+         return OkStatus();
+       }},
+      {"--wait", "TCSS_WAIT", "wait", "", "false", "wait for the scan to finish", Kind::kBool,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetBool(c.wait, v, n);
+       }},
+      {"--wait-timeout", "TCSS_WAIT_TIMEOUT", "wait-timeout", "S", "1800",
+       "with --wait: give up after this long (exit 5)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetDuration(c.wait_timeout_s, v, n, false);
+       }},
+      {"--severity-threshold", "TCSS_SEVERITY_THRESHOLD", "severity-threshold", "LEVEL", "none",
+       "with --wait: exit 2 on findings at or above low|medium|high|critical", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string s = Trim(v.back());
+         std::transform(s.begin(), s.end(), s.begin(),
+                        [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+         if (s == "none" || s.empty()) c.severity_threshold.reset();
+         else if (s == "low") c.severity_threshold = Severity::kLow;
+         else if (s == "medium") c.severity_threshold = Severity::kMedium;
+         else if (s == "high") c.severity_threshold = Severity::kHigh;
+         else if (s == "critical") c.severity_threshold = Severity::kCritical;
+         else return UsageError("--severity-threshold \"" + v.back() +
+                                "\" is not one of low, medium, high, critical");
+         return OkStatus();
+       }},
+      {"--fail-on-findings", "TCSS_FAIL_ON_FINDINGS", "fail-on-findings", "virus,risk", "none",
+       "with --wait: also exit 2 on any virus and/or risk finding", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         c.gate_virus = c.gate_risk = false;
+         for (const auto& s : SplitList(v.back())) {
+           if (s == "virus") c.gate_virus = true;
+           else if (s == "risk") c.gate_risk = true;
+           else if (s != "none")
+             return UsageError("--fail-on-findings: unknown kind \"" + s + "\"; use virus and/or risk");
+         }
+         return OkStatus();
+       }},
+      {"--endpoint", "TCSS_ENDPOINT", "endpoint", "URL", "https://tcss.tencentcloudapi.com",
+       "API endpoint (intl: https://tcss.intl.tencentcloudapi.com)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         auto u = ParseEndpoint(Trim(v.back()));
+         if (!u.ok()) return u.error();
+         c.endpoint = Trim(v.back());
+         return OkStatus();
+       }},
+      {"--region", "TENCENTCLOUD_REGION", "region", "R", "none",
+       "X-TC-Region header (TCSS does not require it)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string r = Trim(v.back());
+         for (char ch : r)
+           if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-')
+             return UsageError("--region \"" + r + "\" is not a region name such as ap-guangzhou");
+         c.region = r;
+         return OkStatus();
+       }},
+      {"--language", "TENCENTCLOUD_LANGUAGE", "language", "L", "en-US",
+       "X-TC-Language: en-US or zh-CN (the language of API error messages)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string l = Trim(v.back());
+         if (l != "en-US" && l != "zh-CN")
+           return UsageError("--language \"" + l + "\" must be en-US or zh-CN");
+         c.language = l;
+         return OkStatus();
+       }},
+      {"--timeout", "TCSS_TIMEOUT", "timeout", "S", "60",
+       "budget for one API call including its retries", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetDuration(c.timeout_s, v, n, false);
+       }},
+      {"--retries", "TCSS_RETRIES", "retries", "N", "4",
+       "retries of retryable failures (0-20)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string s = Trim(v.back());
+         if (s.empty() || s.size() > 2 ||
+             !std::all_of(s.begin(), s.end(), [](unsigned char ch) { return std::isdigit(ch); }) ||
+             std::stoi(s) > 20)
+           return UsageError("--retries \"" + s + "\" must be a whole number from 0 to 20");
+         c.retries = std::stoi(s);
+         return OkStatus();
+       }},
+      {"--ca-file", "SSL_CERT_FILE", "ca-file", "PATH", "system bundle",
+       "PEM file of trusted CAs", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.ca_file = Trim(v.back());
+         return OkStatus();
+       }},
+      {"--output", "TCSS_OUTPUT", "output", "text|json", "text",
+       "stdout format: the TaskID alone, or one JSON object", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string o = Trim(v.back());
+         if (o == "text") c.output = OutputFormat::kText;
+         else if (o == "json") c.output = OutputFormat::kJson;
+         else return UsageError("--output \"" + o + "\" must be text or json");
+         return OkStatus();
+       }},
+      {"--dotenv", "TCSS_DOTENV", "dotenv", "PATH", "tcss-scan.env under GitLab, else off",
+       "write a GitLab dotenv report (TCSS_TASK_ID=...)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.dotenv_path = Trim(v.back());
+         return OkStatus();
+       }},
+      {"--dry-run", "TCSS_DRY_RUN", "dry-run", "", "false",
+       "validate, print the signed request, send nothing", Kind::kBool,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetBool(c.dry_run, v, n);
+       }},
+      {"--log-level", "TCSS_LOG_LEVEL", "log-level", "quiet|info|verbose", "info",
+       "detail on stderr (-q = quiet, -v = verbose)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string l = Trim(v.back());
+         if (l == "quiet" || l == "error") c.log_level = LogLevel::kQuiet;
+         else if (l == "info") c.log_level = LogLevel::kInfo;
+         else if (l == "verbose" || l == "debug") c.log_level = LogLevel::kVerbose;
+         else return UsageError("--log-level \"" + l + "\" must be quiet, info or verbose");
+         return OkStatus();
+       }},
+  };
+  return kTable;
+}
+
+}  // namespace
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    std::string t = Trim(cur);
+    if (!t.empty()) out.push_back(t);
+    cur.clear();
+  };
+  for (char c : text) {
+    if (c == ',' || c == '\n') {
+      flush();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  flush();
+  return out;
+}
+
+Result<bool> ParseBool(const std::string& name, const std::string& text) {
+  std::string t = Trim(text);
+  if (t == "true" || t == "True" || t == "TRUE" || t == "1" || t == "yes") return true;
+  if (t == "false" || t == "False" || t == "FALSE" || t == "0" || t == "no") return false;
+  return UsageError(name + " \"" + text + "\" must be true or false");
+}
+
+Result<double> ParseDuration(const std::string& name, const std::string& text) {
+  std::string t = Trim(text);
+  auto fail = [&] {
+    return UsageError(name + " \"" + text +
+                      "\" is not a duration; write seconds such as 30, 1.5 or 90s, or 5m, 1h");
+  };
+  if (t.empty() || t.size() > 16) return fail();
+  double mult = 1;
+  char last = t.back();
+  if (last == 's' || last == 'm' || last == 'h') {
+    mult = last == 'm' ? 60 : last == 'h' ? 3600 : 1;
+    t.pop_back();
+  }
+  if (t.empty()) return fail();
+  bool dot = false;
+  for (char c : t) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (!std::isdigit(static_cast<unsigned char>(c))) {
+      return fail();
+    }
+  }
+  double v = std::strtod(t.c_str(), nullptr) * mult;
+  if (!std::isfinite(v) || v > 7 * 24 * 3600) return fail();
+  return v;
+}
+
+const std::vector<OptionInfo>& Options() {
+  static const std::vector<OptionInfo> kInfo = [] {
+    std::vector<OptionInfo> out;
+    for (const auto& o : Table()) out.push_back({o.flag, o.env, o.input});
+    return out;
+  }();
+  return kInfo;
+}
+
+Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& args_in) {
+  Config c;
+  const auto& table = Table();
+  std::vector<std::vector<std::string>> flag_values(table.size());
+  std::vector<std::string> positional;
+  std::vector<std::string> args = args_in;
+
+  // Docker CLI plugin protocol: `docker-tcss-scan docker-cli-plugin-metadata`, and
+  // `docker-tcss-scan tcss-scan ARGS...` when run as `docker tcss-scan ARGS...`.
+  if (!args.empty() && args[0] == "docker-cli-plugin-metadata") {
+    c.command = Command::kPluginMetadata;
+    return c;
+  }
+  bool commands_done = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      for (size_t j = i + 1; j < args.size(); ++j) positional.push_back(args[j]);
+      break;
+    }
+    if (a == "--help" || a == "-h") {
+      c.command = Command::kHelp;
+      return c;
+    }
+    if (a == "--version") {
+      c.command = Command::kVersion;
+      return c;
+    }
+    if (a == "-v") {
+      flag_values[table.size() - 1] = {"verbose"};
+      continue;
+    }
+    if (a == "-q") {
+      flag_values[table.size() - 1] = {"quiet"};
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-') {
+      std::string name = a;
+      std::string value;
+      bool has_value = false;
+      size_t eq = a.find('=');
+      if (eq != std::string::npos && a.compare(0, 2, "--") == 0) {
+        name = a.substr(0, eq);
+        value = a.substr(eq + 1);
+        has_value = true;
+      }
+      auto it = std::find_if(table.begin(), table.end(),
+                             [&](const Option& o) { return name == o.flag; });
+      if (it == table.end()) {
+        return UsageError("unknown option " + name + "; run tcss-scan --help for the list");
+      }
+      size_t idx = static_cast<size_t>(it - table.begin());
+      if (it->kind == Kind::kBool) {
+        flag_values[idx] = {has_value ? value : "true"};
+        continue;
+      }
+      if (!has_value) {
+        if (i + 1 >= args.size()) return UsageError(name + " needs a value (" + it->metavar + ")");
+        value = args[++i];
+      }
+      if (it->kind == Kind::kRepeat) {
+        flag_values[idx].push_back(value);
+      } else {
+        flag_values[idx] = {value};
+      }
+      continue;
+    }
+    if (!commands_done && positional.empty()) {
+      commands_done = true;
+      if (a == "submit") continue;
+      if (a == "status") {
+        c.command = Command::kStatus;
+        continue;
+      }
+      if (a == "version") {
+        c.command = Command::kVersion;
+        return c;
+      }
+      if (a == "help") {
+        c.command = Command::kHelp;
+        return c;
+      }
+    }
+    positional.push_back(a);
+  }
+
+  c.platform = DetectPlatform(env);
+  if (c.platform == Platform::kGitlab) c.dotenv_path = "tcss-scan.env";
+
+  // Precedence, written once: flag > environment > platform default (above) > built-in default.
+  for (size_t i = 0; i < table.size(); ++i) {
+    const Option& o = table[i];
+    std::vector<std::string> values = flag_values[i];
+    std::string source = o.flag;
+    if (i == 0 && !positional.empty() && c.command == Command::kSubmit) {
+      values.insert(values.end(), positional.begin(), positional.end());
+    }
+    if (values.empty()) {
+      std::string e = Get(env, o.env);
+      if (Trim(e).empty()) continue;  // an empty variable (an unset action input) is unset
+      values = {e};
+      source = o.env;
+    }
+    Status st = o.apply(c, values, source);
+    if (!st.ok()) {
+      Error err = st.error();
+      if (source == o.env && err.message.find(o.env) == std::string::npos) {
+        err.message += " (from " + std::string(o.env) + ")";
+      }
+      return err;
+    }
+  }
+
+  if (c.command == Command::kStatus) {
+    if (positional.size() != 1) {
+      return UsageError("status needs exactly one TASK_ID: tcss-scan status TASK_ID [--wait]");
+    }
+    c.task_id = positional[0];
+    if (!IsValidTaskId(c.task_id)) {
+      return UsageError("\"" + c.task_id + "\" is not a TaskID (letters, digits, '.', '_', '-')");
+    }
+    if (c.images.empty()) c.images = SplitList(Get(env, "TCSS_IMAGE_IDS"));
+    for (const auto& id : c.images)
+      if (!IsImageId(id))
+        return UsageError("status takes image IDs (sha256:...), not \"" + id + "\"");
+    c.image_source = "--image/TCSS_IMAGES/TCSS_IMAGE_IDS";
+  }
+
+  if (!c.images.empty() && c.image_source.empty()) c.image_source = "arguments/TCSS_IMAGES";
+  if (c.command == Command::kSubmit) {
+    if ((c.all || !c.filters.empty()) && !c.images.empty()) {
+      return UsageError(
+          "images and --all/--filter are two ways to choose what to scan; use one of them");
+    }
+    if (!c.exclude_image_ids.empty() && !c.all && c.filters.empty()) {
+      return UsageError("--exclude-image-id narrows --all or --filter; add one of them");
+    }
+    if (!c.all && c.filters.empty() && c.images.empty()) {
+      auto from_pipeline = ImagesFromPipeline(env);
+      if (!from_pipeline.ok()) return from_pipeline.error();
+      if (from_pipeline->images.empty()) {
+        std::string looked = "IMAGE arguments, --image, TCSS_IMAGES";
+        for (const auto& l : from_pipeline->looked_at) looked += ", " + l;
+        return UsageError("no image to scan: looked at " + looked +
+                          "; pass one as an argument, e.g. tcss-scan registry/ns/app:tag");
+      }
+      c.images = from_pipeline->images;
+      c.image_source = from_pipeline->source;
+    }
+    std::vector<std::string> unique;
+    for (const auto& img : c.images) {
+      if (!IsImageId(img)) {
+        auto ref = ParseImageRef(img);
+        if (!ref.ok()) {
+          Error e = ref.error();
+          e.message += " (from " + c.image_source + ")";
+          return e;
+        }
+      }
+      if (std::find(unique.begin(), unique.end(), img) == unique.end()) unique.push_back(img);
+    }
+    c.images = unique;
+    if (c.images.size() > 1000) return UsageError("at most 1000 images per run");
+  }
+
+  // Proxy settings are read here so that the transport never touches the environment.
+  auto first_of = [&](std::initializer_list<const char*> keys) {
+    for (const char* k : keys) {
+      std::string v = Trim(Get(env, k));
+      if (!v.empty()) return v;
+    }
+    return std::string();
+  };
+  bool https = c.endpoint.compare(0, 8, "https://") == 0;
+  c.https_proxy = https ? first_of({"HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"})
+                        : first_of({"HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"});
+  c.no_proxy = first_of({"NO_PROXY", "no_proxy"});
+  if (!c.https_proxy.empty()) {
+    auto p = ParseUrl(c.https_proxy.find("://") == std::string::npos ? "http://" + c.https_proxy
+                                                                      : c.https_proxy);
+    if (!p.ok() || p->scheme != "http") {
+      return UsageError("the proxy setting \"" + c.https_proxy +
+                        "\" is not an http://host:port URL (HTTPS_PROXY/HTTP_PROXY)");
+    }
+  }
+  c.github_output = Get(env, "GITHUB_OUTPUT");
+  c.github_step_summary = Get(env, "GITHUB_STEP_SUMMARY");
+  return c;
+}
+
+namespace {
+Status CheckSecret(const std::string& what, const std::string& value) {
+  for (char ch : value) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || static_cast<unsigned char>(ch) == 0x7f) {
+      return UsageError(what + " contains whitespace or a control character; copy it again without spaces or line breaks");
+    }
+  }
+  return OkStatus();
+}
+}  // namespace
+
+Result<std::optional<Credentials>> CredentialsFromEnv(const EnvMap& env) {
+  Credentials cr;
+  cr.secret_id = Get(env, "TENCENTCLOUD_SECRET_ID");
+  cr.secret_key = Get(env, "TENCENTCLOUD_SECRET_KEY");
+  cr.token = Get(env, "TENCENTCLOUD_SESSION_TOKEN");
+  if (cr.token.empty()) cr.token = Get(env, "TENCENTCLOUD_TOKEN");
+  cr.source = "environment";
+  if (cr.secret_id.empty() && cr.secret_key.empty()) {
+    if (!cr.token.empty()) {
+      return UsageError(
+          "a session token is set but TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not; set all three");
+    }
+    return std::optional<Credentials>();
+  }
+  if (cr.secret_id.empty()) return UsageError("TENCENTCLOUD_SECRET_ID is empty; set it with TENCENTCLOUD_SECRET_KEY");
+  if (cr.secret_key.empty()) return UsageError("TENCENTCLOUD_SECRET_KEY is empty; set it with TENCENTCLOUD_SECRET_ID");
+  for (auto [what, value] : {std::pair<std::string, std::string>{"TENCENTCLOUD_SECRET_ID", cr.secret_id},
+                             {"TENCENTCLOUD_SECRET_KEY", cr.secret_key},
+                             {"the session token", cr.token}}) {
+    auto st = CheckSecret(what, value);
+    if (!st.ok()) return st.error();
+  }
+  return std::optional<Credentials>(cr);
+}
+
+std::string CredentialsFilePath(const EnvMap& env) {
+  std::string p = Get(env, "TENCENTCLOUD_CREDENTIALS_FILE");
+  if (!p.empty()) return p;
+  std::string home = Get(env, "HOME");
+  if (home.empty()) return "";
+  return home + "/.tencentcloud/credentials";
+}
+
+Result<Credentials> ParseCredentialsFile(const std::string& path, const std::string& text) {
+  Credentials cr;
+  cr.source = path;
+  std::string section;
+  size_t start = 0;
+  int line_no = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = Trim(text.substr(start, nl == std::string::npos ? nl : nl - start));
+    ++line_no;
+    if (!line.empty() && line[0] != '#' && line[0] != ';') {
+      if (line.front() == '[') {
+        if (line.back() != ']') {
+          return UsageError(fmt::format("{} line {}: unclosed section header", path, line_no));
+        }
+        section = Trim(line.substr(1, line.size() - 2));
+      } else if (section == "default") {
+        size_t eq = line.find('=');
+        if (eq == std::string::npos) {
+          return UsageError(fmt::format("{} line {}: expected key = value", path, line_no));
+        }
+        std::string key = Trim(line.substr(0, eq));
+        std::string value = Trim(line.substr(eq + 1));
+        if (key == "secret_id") cr.secret_id = value;
+        else if (key == "secret_key") cr.secret_key = value;
+        else if (key == "token") cr.token = value;
+      }
+    }
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  if (cr.secret_id.empty() || cr.secret_key.empty()) {
+    return UsageError(path + " has no [default] section with secret_id and secret_key; set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY instead");
+  }
+  for (auto [what, value] : {std::pair<std::string, std::string>{"secret_id in " + path, cr.secret_id},
+                             {"secret_key in " + path, cr.secret_key},
+                             {"token in " + path, cr.token}}) {
+    auto st = CheckSecret(what, value);
+    if (!st.ok()) return st.error();
+  }
+  return cr;
+}
+
+std::string VersionText() {
+  return fmt::format("tcss-scan {} (TCSS API 2020-11-01, action CreateAssetImageScanTask)\n",
+                     TCSS_VERSION);
+}
+
+std::string HelpText() {
+  std::string out =
+      "Usage:\n"
+      "  tcss-scan [submit] [OPTIONS] [IMAGE...]   submit a scan (CreateAssetImageScanTask)\n"
+      "  tcss-scan status TASK_ID [--wait]         show (or wait for) a task's progress\n"
+      "  tcss-scan version | --version             version and API version\n"
+      "  tcss-scan help | --help                   this text\n"
+      "\n"
+      "Options (flag | environment variable | GitHub input; flag > env > CI default > default):\n";
+  for (const auto& o : Table()) {
+    std::string flag = o.flag;
+    if (o.metavar[0] != '\0') flag += std::string(" ") + o.metavar;
+    out += fmt::format("  {:<34} {}\n  {:<34} env {} | input {} | default {}\n", flag, o.help, "",
+                       o.env, o.input, o.def);
+  }
+  out +=
+      "  -v, -q                             shorthand for --log-level verbose / quiet\n"
+      "\n"
+      "Credentials (never flags): TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY,\n"
+      "  TENCENTCLOUD_SESSION_TOKEN (or TENCENTCLOUD_TOKEN); else ~/.tencentcloud/credentials\n"
+      "  ([default] secret_id, secret_key, token; TENCENTCLOUD_CREDENTIALS_FILE overrides the path).\n"
+      "Proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (any case).\n"
+      "\n"
+      "Exit codes:\n"
+      "  0    submitted (with --wait: finished under the threshold); or an API error that\n"
+      "       --fail-on does not select (a warning is printed)\n"
+      "  1    the API rejected the call with an error code that --fail-on selects\n"
+      "  2    with --wait: findings at or above the threshold\n"
+      "  3    the service could not be reached, or its answer was not a valid API response\n"
+      "  4    usage or configuration error; nothing was sent\n"
+      "  5    with --wait: the scan did not finish within --wait-timeout\n"
+      "  130  interrupted\n";
+  return out;
+}
+
+}  // namespace tcss

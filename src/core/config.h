@@ -1,0 +1,104 @@
+// Configuration: ParseConfig(env, args) → Config. The precedence rule is written once, in
+// ParseConfig: flag > TCSS_* environment > CI platform default > built-in default.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/pipeline.h"
+#include "core/result.h"
+
+namespace tcss {
+
+using EnvMap = std::map<std::string, std::string>;
+
+enum class Command { kSubmit, kStatus, kVersion, kHelp, kPluginMetadata };
+enum class Severity { kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
+enum class LogLevel { kQuiet, kInfo, kVerbose };
+enum class OutputFormat { kText, kJson };
+
+struct Filter {
+  std::string name;
+  std::vector<std::string> values;
+  bool exact = false;
+};
+
+struct Credentials {
+  std::string secret_id;
+  std::string secret_key;
+  std::string token;
+  std::string source;  // "environment" or the profile path
+};
+
+struct Config {
+  Command command = Command::kSubmit;
+  std::string task_id;  // status
+
+  std::vector<std::string> images;  // as given (references or image IDs)
+  std::string image_source;         // where they came from, for messages
+  bool all = false;
+  std::vector<Filter> filters;
+  std::vector<std::string> exclude_image_ids;
+  bool scan_vul = true;
+  bool scan_virus = true;
+  bool scan_risk = true;
+  double resolve_timeout_s = 60;
+  bool no_resolve = false;
+
+  std::vector<std::string> fail_on{"*"};
+  bool wait = false;
+  double wait_timeout_s = 1800;
+  std::optional<Severity> severity_threshold;
+  bool gate_virus = false;
+  bool gate_risk = false;
+
+  std::string endpoint = "https://tcss.tencentcloudapi.com";
+  std::string region;
+  std::string language = "en-US";
+  double timeout_s = 60;
+  int retries = 4;
+  std::string ca_file;
+  std::string https_proxy;  // from HTTPS_PROXY/https_proxy (HTTP_PROXY for http endpoints)
+  std::string no_proxy;
+
+  OutputFormat output = OutputFormat::kText;
+  std::string dotenv_path;
+  bool dry_run = false;
+  LogLevel log_level = LogLevel::kInfo;
+
+  Platform platform = Platform::kNone;
+  std::string github_output;
+  std::string github_step_summary;
+
+  Credentials credentials;  // empty until ResolveCredentials
+};
+
+// Pure: `env` is the process environment, `args` excludes argv[0].
+Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& args);
+
+// Credentials from the environment; nullopt when none of the variables is set (then the caller
+// reads the profile file named by CredentialsFilePath and passes it to ParseCredentialsFile).
+Result<std::optional<Credentials>> CredentialsFromEnv(const EnvMap& env);
+std::string CredentialsFilePath(const EnvMap& env);
+Result<Credentials> ParseCredentialsFile(const std::string& path, const std::string& text);
+
+// Parses "60", "60s", "1.5", "5m", "1h" into seconds.
+Result<double> ParseDuration(const std::string& name, const std::string& text);
+// "true|True|TRUE|1|yes" and the like.
+Result<bool> ParseBool(const std::string& name, const std::string& text);
+// Splits on commas and newlines, trims, drops empties.
+std::vector<std::string> SplitList(const std::string& text);
+
+struct OptionInfo {
+  std::string flag;   // "--fail-on"
+  std::string env;    // "TCSS_FAIL_ON"
+  std::string input;  // GitHub input "fail-on"
+};
+const std::vector<OptionInfo>& Options();
+
+std::string HelpText();
+std::string VersionText();
+
+}  // namespace tcss

@@ -1,0 +1,81 @@
+#include "core/policy.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace tcss {
+
+namespace {
+bool ValidCode(const std::string& s) {
+  if (s.empty() || s.size() > 128) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_';
+  });
+}
+bool CodeMatches(const std::string& pattern, const std::string& code) {
+  if (pattern == "*") return true;
+  if (code == pattern) return true;
+  return code.size() > pattern.size() && code.compare(0, pattern.size(), pattern) == 0 &&
+         code[pattern.size()] == '.';
+}
+}  // namespace
+
+Status ValidateFailOn(const std::vector<std::string>& patterns) {
+  for (const auto& p : patterns) {
+    std::string body = p[0] == '-' ? p.substr(1) : p;
+    if (body == "*" || ValidCode(body)) continue;
+    return UsageError("--fail-on pattern \"" + p +
+                      "\" is not '*', an error code such as AuthFailure, or -Code to exclude one");
+  }
+  return OkStatus();
+}
+
+bool FailOnSelects(const std::vector<std::string>& patterns, const std::string& code) {
+  bool selected = false;
+  for (const auto& p : patterns) {
+    bool exclude = !p.empty() && p[0] == '-';
+    std::string body = exclude ? p.substr(1) : p;
+    if (CodeMatches(body, code)) selected = !exclude;
+  }
+  return selected;
+}
+
+int ExitCodeFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kApi: return 1;
+    case ErrorKind::kFindings: return 2;
+    case ErrorKind::kTransport: return 3;
+    case ErrorKind::kUsage: return 4;
+    case ErrorKind::kWaitTimeout: return 5;
+    case ErrorKind::kInterrupted: return 130;
+  }
+  return 3;
+}
+
+bool IsRetryableApiCode(const std::string& code) {
+  auto starts = [&](const std::string& prefix) {
+    return code == prefix || code.compare(0, prefix.size() + 1, prefix + ".") == 0;
+  };
+  // InternalError's sub-codes (InternalError.ErrRoleNotExist) are permanent.
+  return starts("RequestLimitExceeded") || code == "InternalError" ||
+         starts("ServiceUnavailable");
+}
+
+bool IsValidTaskId(const std::string& s) {
+  if (s.empty() || s.size() > 128) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool IsValidRequestId(const std::string& s) { return IsValidTaskId(s); }
+
+int64_t BackoffMillis(int attempt, double unit_random, int64_t base_ms, int64_t cap_ms) {
+  int64_t ceiling = base_ms;
+  for (int i = 0; i < attempt && ceiling < cap_ms; ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, cap_ms);
+  double r = std::clamp(unit_random, 0.0, 1.0);
+  return static_cast<int64_t>(r * static_cast<double>(ceiling));
+}
+
+}  // namespace tcss

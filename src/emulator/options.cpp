@@ -1,0 +1,236 @@
+#include "emulator/options.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "core/image_ref.h"
+#include "core/json.h"
+#include "core/url.h"
+
+namespace tcss::emulator {
+
+namespace {
+
+Result<Poco::JSON::Array::Ptr> ParseArrayFile(const std::string& path, const std::string& text) {
+  auto wrapped = json::ParseObject("{\"v\":" + text + "\n}");
+  if (!wrapped.ok()) return UsageError(path + ": not valid JSON (" + wrapped.error().message + ")");
+  json::Reader r;
+  auto a = r.Array(*wrapped, "v", true);
+  if (!r.ok) return UsageError(path + ": expected a JSON list ([...]) at the top");
+  return a;
+}
+
+}  // namespace
+
+std::vector<Image> DemoInventory() {
+  Image app;
+  app.image_id = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+  app.image_name = "ccr.ccs.tencentyun.com/demo/app:1.0";
+  app.critical = 1;
+  app.high = 2;
+  app.medium = 3;
+  app.low = 4;
+  app.vulns = {{"CVE-2024-3094", "xz backdoor", 4, 10.0, "xz-utils", "5.6.0", "5.6.2"},
+               {"CVE-2023-44487", "HTTP/2 rapid reset", 3, 7.5, "nghttp2", "1.51.0", "1.57.0"},
+               {"CVE-2023-4911", "glibc looney tunables", 3, 7.8, "glibc", "2.36", "2.36-9+deb12u3"}};
+  Image nginx;
+  nginx.image_id = "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
+  nginx.image_name = "nginx:1.25";
+  nginx.low = 1;
+  Image clean;
+  clean.image_id = "sha256:c849b2717cdcdce6e58e1e96a6ed6a8b7e2a8ddeb0a1d1b4e8cbfb3bc5a0a9a1";
+  clean.image_name = "ccr.ccs.tencentyun.com/demo/clean:2.0";
+  return {app, nginx, clean};
+}
+
+Result<std::vector<Image>> ParseInventory(const std::string& path, const std::string& text) {
+  auto a = ParseArrayFile(path, text);
+  if (!a.ok()) return a.error();
+  std::vector<Image> out;
+  for (size_t i = 0; i < (*a)->size(); ++i) {
+    auto fail = [&](const std::string& why) {
+      return UsageError(fmt::format("{}: image #{}: {}", path, i + 1, why));
+    };
+    auto o = (*a)->getObject(static_cast<unsigned>(i));
+    if (o.isNull()) return fail("not an object");
+    json::Reader r;
+    Image img;
+    img.image_id = r.String(o, "ImageID", true);
+    img.image_name = r.String(o, "ImageName", true);
+    img.critical = r.Int(o, "CriticalLevelVulCnt", false);
+    img.high = r.Int(o, "HighLevelVulCnt", false);
+    img.medium = r.Int(o, "MediumLevelVulCnt", false);
+    img.low = r.Int(o, "LowLevelVulCnt", false);
+    img.virus = r.Int(o, "VirusCnt", false);
+    img.risk = r.Int(o, "RiskCnt", false);
+    auto vulns = r.Array(o, "Vulns", false);
+    if (!r.ok) return fail("ImageID and ImageName must be strings and the counts whole numbers");
+    if (!IsImageId(img.image_id)) return fail("ImageID must be sha256: and 64 hex digits");
+    if (!ParseImageRef(img.image_name).ok()) return fail("ImageName \"" + img.image_name + "\" is not an image reference");
+    for (int64_t n : {img.critical, img.high, img.medium, img.low, img.virus, img.risk}) {
+      if (n < 0) return fail("counts must not be negative");
+    }
+    for (size_t j = 0; vulns && j < vulns->size(); ++j) {
+      auto v = vulns->getObject(static_cast<unsigned>(j));
+      if (v.isNull()) return fail(fmt::format("Vulns #{} is not an object", j + 1));
+      json::Reader vr;
+      Vuln vuln;
+      vuln.cve_id = vr.String(v, "CVEID", true);
+      vuln.name = vr.String(v, "Name", false);
+      vuln.level = vr.Int(v, "Level", true);
+      vuln.cvss = vr.Number(v, "CVSSV3Score", false);
+      vuln.component = vr.String(v, "Component", false);
+      vuln.version = vr.String(v, "Version", false);
+      vuln.fixed_versions = vr.String(v, "FixedVersions", false);
+      if (!vr.ok || vuln.level < 1 || vuln.level > 4) {
+        return fail(fmt::format("Vulns #{} needs CVEID (string) and Level (1-4)", j + 1));
+      }
+      img.vulns.push_back(vuln);
+    }
+    for (const auto& prev : out) {
+      if (prev.image_id == img.image_id) return fail("ImageID " + img.image_id + " appears twice");
+    }
+    out.push_back(img);
+  }
+  return out;
+}
+
+Result<std::vector<Credential>> ParseCredentialList(const std::string& path,
+                                                    const std::string& text) {
+  auto a = ParseArrayFile(path, text);
+  if (!a.ok()) return a.error();
+  std::vector<Credential> out;
+  for (size_t i = 0; i < (*a)->size(); ++i) {
+    auto o = (*a)->getObject(static_cast<unsigned>(i));
+    json::Reader r;
+    Credential c;
+    if (!o.isNull()) {
+      c.secret_id = r.String(o, "secretId", true);
+      c.secret_key = r.String(o, "secretKey", true);
+      c.token = r.String(o, "token", false);
+    }
+    if (o.isNull() || !r.ok || c.secret_id.empty() || c.secret_key.empty()) {
+      return UsageError(fmt::format(
+          "{}: entry #{} needs \"secretId\" and \"secretKey\" strings (and optionally \"token\")",
+          path, i + 1));
+    }
+    out.push_back(c);
+  }
+  if (out.empty()) return UsageError(path + ": the list of credentials is empty");
+  return out;
+}
+
+Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap& env,
+                             const std::function<Result<std::string>(const std::string&)>& read_file) {
+  Options o;
+  std::string credentials_file;
+  std::string inventory_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::string value;
+    if (a == "--help" || a == "-h") {
+      o.help = true;
+      return o;
+    }
+    size_t eq = a.find('=');
+    bool inline_value = eq != std::string::npos && a.compare(0, 2, "--") == 0;
+    if (inline_value) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    }
+    static const std::vector<std::string> kValued = {"--listen", "--tls-cert", "--tls-key",
+                                                     "--credentials", "--inventory",
+                                                     "--scan-seconds", "--rate-limit", "--fault",
+                                                     "--port-file"};
+    if (std::find(kValued.begin(), kValued.end(), a) == kValued.end()) {
+      return UsageError("unknown option " + a + "; run tcss-emulator --help");
+    }
+    if (!inline_value) {
+      if (i + 1 >= args.size()) return UsageError(a + " needs a value");
+      value = args[++i];
+    }
+    if (a == "--listen") {
+      auto u = ParseUrl("http://" + value);
+      if (!u.ok() || !u->explicit_port) {
+        return UsageError("--listen \"" + value + "\" must be HOST:PORT, e.g. 127.0.0.1:0");
+      }
+      o.host = u->host;
+      o.port = u->port;
+      if (value.size() >= 2 && value.substr(value.size() - 2) == ":0") o.port = 0;
+    } else if (a == "--tls-cert") {
+      o.tls_cert = value;
+    } else if (a == "--tls-key") {
+      o.tls_key = value;
+    } else if (a == "--credentials") {
+      credentials_file = value;
+    } else if (a == "--inventory") {
+      inventory_file = value;
+    } else if (a == "--scan-seconds") {
+      auto d = ParseDuration("--scan-seconds", value);
+      if (!d.ok()) return d.error();
+      o.scan_seconds = *d;
+    } else if (a == "--rate-limit") {
+      if (value.empty() || value.size() > 6 ||
+          !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+        return UsageError("--rate-limit \"" + value + "\" must be a whole number (0 = no limit)");
+      }
+      o.rate_limit = std::stoi(value);
+    } else if (a == "--fault") {
+      std::string why;
+      auto f = ParseFault(value, &why);
+      if (!f) return UsageError("--fault \"" + value + "\": " + why);
+      o.faults.push_back(*f);
+    } else if (a == "--port-file") {
+      o.port_file = value;
+    }
+  }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return UsageError("--tls-cert and --tls-key go together");
+  }
+  if (!credentials_file.empty()) {
+    auto text = read_file(credentials_file);
+    if (!text.ok()) return UsageError("cannot read --credentials file: " + text.error().message);
+    auto creds = ParseCredentialList(credentials_file, *text);
+    if (!creds.ok()) return creds.error();
+    o.credentials = *creds;
+  } else {
+    auto get = [&](const char* k) {
+      auto it = env.find(k);
+      return it == env.end() ? std::string() : it->second;
+    };
+    Credential c{get("TENCENTCLOUD_SECRET_ID"), get("TENCENTCLOUD_SECRET_KEY"),
+                 get("TENCENTCLOUD_SESSION_TOKEN")};
+    if (c.secret_id.empty() || c.secret_key.empty()) {
+      return UsageError(
+          "no credentials to accept: pass --credentials FILE or set TENCENTCLOUD_SECRET_ID and "
+          "TENCENTCLOUD_SECRET_KEY");
+    }
+    o.credentials = {c};
+  }
+  if (!inventory_file.empty()) {
+    auto text = read_file(inventory_file);
+    if (!text.ok()) return UsageError("cannot read --inventory file: " + text.error().message);
+    auto inv = ParseInventory(inventory_file, *text);
+    if (!inv.ok()) return inv.error();
+    o.inventory = *inv;
+  } else {
+    o.inventory = DemoInventory();
+  }
+  return o;
+}
+
+std::string EmulatorHelp() {
+  return "Usage: tcss-emulator [--listen 127.0.0.1:0] [--tls-cert PEM --tls-key PEM]\n"
+         "                    [--credentials FILE] [--inventory FILE] [--scan-seconds S]\n"
+         "                    [--rate-limit N] [--fault ACTION:CODE[:COUNT]]... [--port-file PATH]\n"
+         "\n"
+         "A local stand-in for the TCSS API (2020-11-01) that verifies TC3-HMAC-SHA256 signatures.\n"
+         "Prints 'listening on <URL>' as its first line. Credentials: --credentials (JSON list of\n"
+         "{secretId, secretKey, token?}), else TENCENTCLOUD_SECRET_ID/KEY/SESSION_TOKEN.\n"
+         "Faults: CODE is an API error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG or GARBAGE;\n"
+         "ACTION may be '*'; COUNT omitted means every request.\n"
+         "Introspection: GET /_emulator/requests, POST /_emulator/faults, POST /_emulator/reset.\n";
+}
+
+}  // namespace tcss::emulator

@@ -1,0 +1,36 @@
+// tcss-emulator's command line and the files it reads at start-up.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/result.h"
+#include "emulator/state.h"
+
+namespace tcss::emulator {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::string tls_cert;
+  std::string tls_key;
+  std::vector<Credential> credentials;
+  std::vector<Image> inventory;
+  double scan_seconds = 10;
+  int rate_limit = 20;
+  std::vector<Fault> faults;
+  std::string port_file;
+  bool help = false;
+};
+
+// `read_file` returns a file's text or an error; the emulator's main passes a real one.
+Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap& env,
+                             const std::function<Result<std::string>(const std::string&)>& read_file);
+Result<std::vector<Image>> ParseInventory(const std::string& path, const std::string& text);
+Result<std::vector<Credential>> ParseCredentialList(const std::string& path, const std::string& text);
+std::vector<Image> DemoInventory();
+std::string EmulatorHelp();
+
+}  // namespace tcss::emulator

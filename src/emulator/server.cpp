@@ -1,0 +1,342 @@
+#include "emulator/server.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/UUIDGenerator.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/json.h"
+#include "emulator/auth.h"
+#include "emulator/handlers.h"
+
+namespace tcss::emulator {
+
+namespace {
+
+constexpr size_t kMaxBody = 10 * 1024 * 1024;
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  Handler(State& state, std::atomic<bool>& stopping) : state_(state), stopping_(stopping) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& req,
+                     Poco::Net::HTTPServerResponse& resp) override {
+    try {
+      Handle(req, resp);
+    } catch (const Poco::Exception&) {
+      // The peer went away or sent something unreadable; nothing more to say to it.
+    }
+  }
+
+ private:
+  void Send(Poco::Net::HTTPServerResponse& resp, int status, const std::string& body,
+            const std::string& type = "application/json") {
+    resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    resp.setContentType(type);
+    resp.setContentLength(static_cast<std::streamsize>(body.size()));
+    resp.send() << body;
+  }
+
+  void Introspect(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+                  const std::string& body) {
+    const std::string& uri = req.getURI();
+    if (uri == "/_emulator/requests" && req.getMethod() == "GET") {
+      std::string out = "{\"Requests\":[";
+      bool first = true;
+      for (const auto& r : state_.Requests()) {
+        json::Writer w;
+        w.BeginObject()
+            .Int("Seq", r.seq)
+            .Int("TimeMs", r.time_ms)
+            .String("Action", r.action)
+            .String("SecretId", r.secret_id)
+            .Int("Status", r.status)
+            .String("ErrorCode", r.error_code)
+            .BeginObject("Headers");
+        for (const auto& [k, v] : r.headers) w.String(k, v);
+        w.EndObject().String("Body", r.body).EndObject();
+        out += (first ? "" : ",") + w.str();
+        first = false;
+      }
+      Send(resp, 200, out + "]}");
+    } else if (uri == "/_emulator/faults" && req.getMethod() == "POST") {
+      auto obj = json::ParseObject(body);
+      std::vector<std::string> specs;
+      if (obj.ok()) {
+        json::Reader r;
+        auto a = r.Array(*obj, "Faults", true);
+        for (size_t i = 0; r.ok && a && i < a->size(); ++i) {
+          auto v = a->get(static_cast<unsigned>(i));
+          if (v.isString()) specs.push_back(v.extract<std::string>());
+        }
+      }
+      if (specs.empty()) {
+        Send(resp, 400, "{\"Error\":\"send {\\\"Faults\\\":[\\\"ACTION:CODE[:COUNT]\\\",...]}\"}");
+        return;
+      }
+      for (const auto& s : specs) {
+        std::string why;
+        auto f = ParseFault(s, &why);
+        if (!f) {
+          Send(resp, 400, "{\"Error\":" + json::Quote(s + ": " + why) + "}");
+          return;
+        }
+        state_.AddFault(*f);
+      }
+      Send(resp, 200, "{\"Added\":" + std::to_string(specs.size()) + "}");
+    } else if (uri == "/_emulator/reset" && req.getMethod() == "POST") {
+      state_.Reset();
+      Send(resp, 200, "{\"Reset\":true}");
+    } else {
+      Send(resp, 404, "{\"Error\":\"unknown emulator endpoint\"}");
+    }
+  }
+
+  // Sleeps up to `ms`, returning early when the server stops.
+  void Nap(int64_t ms) {
+    int64_t until = SteadyMs() + ms;
+    while (!stopping_.load() && SteadyMs() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  // Returns true when the fault has answered (or dropped) the request.
+  bool ApplyFault(const Fault& f, Poco::Net::HTTPServerRequest& req,
+                  Poco::Net::HTTPServerResponse& resp, const std::string& request_id,
+                  LoggedRequest& log) {
+    auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(req).socket();
+    const std::string& c = f.code;
+    if (c.rfind("DELAY", 0) == 0 && c.size() > 5) {
+      Nap(std::stoll(c.substr(5)));
+      return false;
+    }
+    log.error_code = c;
+    if (c.rfind("HTTP", 0) == 0 && c.size() == 7) {
+      int status = std::stoi(c.substr(4));
+      log.status = status;
+      Send(resp, status,
+           "<html><head><title>" + std::to_string(status) + "</title></head><body><h1>" +
+               std::to_string(status) + " Bad Gateway</h1><hr>tcss-emulator</body></html>",
+           "text/html");
+    } else if (c == "DROP") {
+      socket.shutdown();
+    } else if (c == "HANG") {
+      Nap(600 * 1000);
+      socket.shutdown();
+    } else if (c == "TRUNCATE") {
+      std::string body = Envelope({"", "", "\"TaskID\":\"truncated\""}, request_id);
+      resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+      resp.setContentType("application/json");
+      resp.setContentLength(static_cast<std::streamsize>(body.size()));
+      resp.setKeepAlive(false);
+      std::ostream& os = resp.send();
+      os << body.substr(0, body.size() / 2);
+      os.flush();
+      socket.shutdown();
+    } else if (c == "GARBAGE") {
+      log.status = 200;
+      Send(resp, 200, "<html>this is not JSON</html>", "text/html");
+    } else {
+      log.status = 200;
+      Send(resp, 200, Envelope(ErrorResult(c, "Injected fault " + c + "."), request_id));
+    }
+    return true;
+  }
+
+  void Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+    const int64_t now_ms = SteadyMs();
+    const int64_t now_unix = WallMs() / 1000;
+    std::map<std::string, std::string> headers;
+    for (const auto& [k, v] : req) headers[Lower(k)] = v;
+    // Read at most one byte past the limit, so an oversized body is known without storing it.
+    std::string body;
+    bool too_large = false;
+    {
+      std::istream& is = req.stream();
+      char buf[65536];
+      while (is.read(buf, sizeof buf) || is.gcount() > 0) {
+        body.append(buf, static_cast<size_t>(is.gcount()));
+        if (body.size() > kMaxBody) {
+          too_large = true;
+          break;
+        }
+      }
+    }
+    if (req.getURI().rfind("/_emulator/", 0) == 0) {
+      Introspect(req, resp, body);
+      return;
+    }
+    std::string request_id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    LoggedRequest log;
+    log.time_ms = WallMs();
+    log.action = headers["x-tc-action"];
+    for (const auto& [k, v] : headers) {
+      if (k == "x-tc-token") {
+        log.headers[k] = "REDACTED";
+      } else if (k == "authorization") {
+        size_t at = v.find("Signature=");
+        log.headers[k] = at == std::string::npos ? "REDACTED" : v.substr(0, at) + "Signature=REDACTED";
+      } else {
+        log.headers[k] = v;
+      }
+    }
+    log.body = too_large ? "(over 10 MB, not kept)" : body.substr(0, 64 * 1024);
+    log.status = 200;
+
+    ApiResult result = Process(req, resp, headers, body, too_large, now_ms, now_unix, log);
+    if (result.error_code == "__answered__") {
+      state_.Log(std::move(log));
+      return;
+    }
+    log.error_code = result.error_code;
+    if (too_large) resp.setKeepAlive(false);
+    Send(resp, 200, Envelope(result, request_id));
+    state_.Log(std::move(log));
+  }
+
+  ApiResult Process(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+                    std::map<std::string, std::string>& headers,
+                    const std::string& body, bool too_large, int64_t now_ms, int64_t now_unix,
+                    LoggedRequest& log) {
+    if (req.getMethod() != "POST" || req.getURI() != "/") {
+      return ErrorResult("UnsupportedProtocol", "Only POST / is supported by this endpoint.");
+    }
+    if (too_large) {
+      return ErrorResult("RequestSizeLimitExceeded", "The request body is larger than 10 MB.");
+    }
+    const std::string& action = headers["x-tc-action"];
+    if (action.empty()) return ErrorResult("MissingParameter", "The X-TC-Action header is missing.");
+    if (!IsKnownAction(action)) {
+      return ErrorResult("InvalidAction", "The action `" + action.substr(0, 64) + "` does not exist.");
+    }
+    const std::string& version = headers["x-tc-version"];
+    if (version != "2020-11-01") {
+      return ErrorResult("NoSuchVersion", "The API version `" + version.substr(0, 32) +
+                                              "` does not exist; use 2020-11-01.");
+    }
+    AuthRequest ar{headers, body, now_unix};
+    auto failure = VerifyTc3(
+        ar, [&](const std::string& id) { return state_.FindCredential(id); }, &log.secret_id);
+    if (failure) return ErrorResult(failure->code, failure->message);
+    if (!state_.AdmitRate(action, now_ms)) {
+      return ErrorResult("RequestLimitExceeded",
+                         "Your current request times equals to `20` in a second, which exceeds "
+                         "the frequency limit `20` for a second. Please reduce the frequency of "
+                         "calls.");
+    }
+    if (auto fault = state_.TakeFault(action)) {
+      std::string request_id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+      // Faults that answer on their own bypass the envelope below.
+      if (ApplyFault(*fault, req, resp, request_id, log)) return {"__answered__", "", ""};
+    }
+    auto parsed = json::ParseObject(body, 64);
+    if (!parsed.ok()) {
+      return ErrorResult("InvalidParameter.ParsingError",
+                         "The request body is not a JSON object: " + parsed.error().message.substr(0, 200));
+    }
+    return HandleAction(state_, action, *parsed, now_ms, now_unix);
+  }
+
+ private:
+  State& state_;
+  std::atomic<bool>& stopping_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  Factory(State& state, std::atomic<bool>& stopping) : state_(state), stopping_(stopping) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(state_, stopping_);
+  }
+
+ private:
+  State& state_;
+  std::atomic<bool>& stopping_;
+};
+
+}  // namespace
+
+Server::Server(const Options& options, State& state) : options_(options), state_(state) {}
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  try {
+    Poco::Net::SocketAddress addr(options_.host, options_.port);
+    std::unique_ptr<Poco::Net::ServerSocket> socket;
+    if (!options_.tls_cert.empty()) {
+      Poco::Net::Context::Params p;
+      p.certificateFile = options_.tls_cert;
+      p.privateKeyFile = options_.tls_key;
+      p.verificationMode = Poco::Net::Context::VERIFY_NONE;
+      Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, p);
+      ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+      socket = std::make_unique<Poco::Net::SecureServerSocket>(addr, 256, ctx);
+    } else {
+      socket = std::make_unique<Poco::Net::ServerSocket>(addr, 256);
+    }
+    port_ = socket->address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(64);
+    params->setMaxQueued(1024);
+    params->setKeepAlive(true);
+    params->setMaxKeepAliveRequests(0);
+    params->setKeepAliveTimeout(Poco::Timespan(10, 0));
+    params->setTimeout(Poco::Timespan(5, 0));
+    pool_ = std::make_unique<Poco::ThreadPool>(4, 64);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_, stopping_), *pool_,
+                                                      *socket, params);
+    server_->start();
+  } catch (const Poco::Exception& e) {
+    return UsageError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                      ": " + e.displayText());
+  }
+  return OkStatus();
+}
+
+std::string Server::Url() const {
+  std::string host = options_.host.find(':') != std::string::npos ? "[" + options_.host + "]"
+                                                                   : options_.host;
+  return (options_.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(port_);
+}
+
+void Server::Stop() {
+  stopping_.store(true);
+  if (server_) {
+    server_->stopAll(true);
+    server_.reset();
+  }
+  if (pool_) {
+    pool_->joinAll();
+    pool_.reset();
+  }
+}
+
+}  // namespace tcss::emulator

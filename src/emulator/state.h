@@ -1,0 +1,118 @@
+// The emulator's world: credentials, the image inventory, scan tasks, faults, the rate limiter
+// and the request log. Every public method takes the lock; times are passed in.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tcss::emulator {
+
+struct Credential {
+  std::string secret_id;
+  std::string secret_key;
+  std::string token;  // required as X-TC-Token when set
+};
+
+struct Vuln {
+  std::string cve_id;
+  std::string name;
+  int64_t level = 1;  // 1 low … 4 critical
+  double cvss = 0;
+  std::string component;
+  std::string version;
+  std::string fixed_versions;
+};
+
+struct Image {
+  std::string image_id;
+  std::string image_name;
+  int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
+  std::vector<Vuln> vulns;
+};
+
+// ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms>, DROP (close without
+// answering), TRUNCATE (close mid-body), HANG (never answer), GARBAGE (200 with a non-JSON
+// body). ACTION may be '*'. COUNT omitted: every matching request.
+struct Fault {
+  std::string action;
+  std::string code;
+  int64_t remaining = -1;
+};
+
+struct Task {
+  std::string task_id;
+  std::vector<std::string> image_ids;
+  int64_t created_ms = 0;
+  int64_t scan_ms = 0;
+  bool stopped = false;
+};
+
+struct LoggedRequest {
+  int64_t seq = 0;
+  int64_t time_ms = 0;  // wall clock, milliseconds
+  std::string action;
+  std::string secret_id;
+  std::map<std::string, std::string> headers;  // Authorization signature and X-TC-Token removed
+  std::string body;
+  int status = 0;
+  std::string error_code;  // "" when the call succeeded
+};
+
+std::optional<Fault> ParseFault(const std::string& spec, std::string* why);
+
+class State {
+ public:
+  State(std::vector<Credential> creds, std::vector<Image> inventory, double scan_seconds,
+        int rate_limit);
+
+  std::optional<Credential> FindCredential(const std::string& secret_id) const;
+  // Sliding one-second window per action; true when the call may proceed (and is counted).
+  bool AdmitRate(const std::string& action, int64_t now_ms);
+  // Consumes one use of the first fault matching `action`.
+  std::optional<Fault> TakeFault(const std::string& action);
+  void AddFault(Fault f);
+  void Reset();
+
+  int64_t Log(LoggedRequest r);
+  std::vector<LoggedRequest> Requests() const;
+
+  // The task status at `now_ms`: READY, SCANNING or END (or STOPPED).
+  static std::string TaskStatus(const Task& t, int64_t now_ms);
+
+  // Handlers' views; they copy what they need under the lock.
+  std::vector<Image> Inventory() const;
+  std::optional<Image> FindImage(const std::string& id_or_name) const;
+  // "NOT_SCAN", "SCANNING" or "SCANNED" for an image at `now_ms`.
+  std::string ImageScanStatus(const std::string& image_id, int64_t now_ms) const;
+  // Creates a task or returns the image already in a running task (ErrAlreadyScanning).
+  std::optional<Task> CreateTask(const std::vector<std::string>& image_ids, int64_t now_ms,
+                                 std::string* busy_image);
+  std::optional<Task> FindTask(const std::string& task_id) const;
+  std::optional<Task> LatestTask() const;
+  int StopTasks(const std::string& task_id, const std::vector<std::string>& image_ids);
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<Credential> creds_;
+  std::vector<Image> inventory_;
+  std::vector<Image> initial_inventory_;
+  int64_t scan_ms_;
+  int rate_limit_;
+  std::map<std::string, std::deque<int64_t>> admitted_;
+  std::vector<Fault> faults_;
+  std::vector<Fault> initial_faults_;
+  std::vector<Task> tasks_;
+  std::deque<LoggedRequest> log_;
+  int64_t seq_ = 0;
+  uint64_t next_task_ = 0x6013a6c334b9a9ULL;
+
+ public:
+  void SetInitialFaults(std::vector<Fault> f);
+};
+
+}  // namespace tcss::emulator

@@ -1,0 +1,32 @@
+// Builds the real dependencies and hands over to app::Run. The one catch-all lives here.
+#include <Poco/Net/SSLManager.h>
+
+#include <exception>
+#include <iostream>
+
+#include "app/app.h"
+#include "app/system.h"
+#include "net/poco_transport.h"
+
+int main(int argc, char** argv) {
+  try {
+    tcss::InstallInterruptHandlers();
+    Poco::Net::initializeSSL();
+    tcss::SystemClock clock;
+    tcss::SystemSleeper sleeper;
+    tcss::SystemRandom random;
+    tcss::SystemFiles files;
+    tcss::Ports ports{clock, sleeper, random, files, std::cout, std::cerr,
+                      tcss::net::MakePocoTransport};
+    std::vector<std::string> args(argv + 1, argv + argc);
+    int code = tcss::app::Run(argc > 0 ? argv[0] : "tcss-scan", args, tcss::ProcessEnvironment(),
+                              ports);
+    Poco::Net::uninitializeSSL();
+    return code;
+  } catch (const std::exception& e) {
+    std::cerr << "tcss-scan: internal error: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "tcss-scan: internal error\n";
+  }
+  return 3;
+}
