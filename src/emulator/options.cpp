@@ -151,13 +151,17 @@ Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap&
       value = args[++i];
     }
     if (a == "--listen") {
-      auto u = ParseUrl("http://" + value);
-      if (!u.ok() || !u->explicit_port) {
+      size_t colon = value.rfind(':');
+      std::string host = colon == std::string::npos ? "" : value.substr(0, colon);
+      std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
+      if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+      if (host.empty() || port.empty() || port.size() > 5 ||
+          !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+          std::stoi(port) > 65535) {
         return UsageError("--listen \"" + value + "\" must be HOST:PORT, e.g. 127.0.0.1:0");
       }
-      o.host = u->host;
-      o.port = u->port;
-      if (value.size() >= 2 && value.substr(value.size() - 2) == ":0") o.port = 0;
+      o.host = host;
+      o.port = static_cast<uint16_t>(std::stoi(port));
     } else if (a == "--tls-cert") {
       o.tls_cert = value;
     } else if (a == "--tls-key") {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, starts tcss-emulator on loopback, submits a scan of a demo
+# image with tcss-scan, and prints the TaskID. Nothing leaves this machine.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_packages
+build RelWithDebInfo >/dev/null
+
+work="$(mktemp -d)"
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Demo credentials, known to the emulator only.
+export TENCENTCLOUD_SECRET_ID="AKIDdemo0000000000000000000000000000"
+export TENCENTCLOUD_SECRET_KEY="demoSecretKey0000000000000000000"
+
+"$BUILD_DIR/bin/tcss-emulator" --listen 127.0.0.1:0 --port-file "$work/port" --scan-seconds 5 \
+  >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+[ -s "$work/port" ] || { cat "$work/emulator.log" >&2; echo "the emulator did not start" >&2; exit 1; }
+endpoint="http://127.0.0.1:$(cat "$work/port")"
+log "tcss-emulator listening on $endpoint"
+
+image="${1:-ccr.ccs.tencentyun.com/demo/app:1.0}"
+log "tcss-scan --endpoint $endpoint $image"
+task_id="$("$BUILD_DIR/bin/tcss-scan" --endpoint "$endpoint" "$image")"
+printf 'TaskID: %s\n' "$task_id"
