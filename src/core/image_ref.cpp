@@ -38,6 +38,7 @@ bool ValidDomain(std::string_view s) {
     if (port.empty() || port.size() > 5) return false;
     for (char c : port)
       if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (std::stoul(std::string(port)) > 65535) return false;
     host = s.substr(0, colon);
   }
   if (host.empty()) return false;

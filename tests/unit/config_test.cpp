@@ -1,0 +1,188 @@
+// ParseConfig: precedence, validation messages, pipeline sources, credentials.
+#include <gtest/gtest.h>
+
+#include "core/config.h"
+
+namespace tcss {
+namespace {
+
+EnvMap Env(std::initializer_list<std::pair<const std::string, std::string>> kv) { return EnvMap(kv); }
+
+Result<Config> Parse(const EnvMap& env, std::vector<std::string> args) {
+  return ParseConfig(env, args);
+}
+
+TEST(Precedence, FlagBeatsEnvBeatsPlatformDefaultBeatsBuiltIn) {
+  auto c = Parse(Env({{"TCSS_TIMEOUT", "30"}}), {"--timeout", "5", "img:1"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->timeout_s, 5);
+  c = Parse(Env({{"TCSS_TIMEOUT", "30"}}), {"img:1"});
+  EXPECT_EQ(c->timeout_s, 30);
+  c = Parse({}, {"img:1"});
+  EXPECT_EQ(c->timeout_s, 60);
+  // GitLab's platform default for --dotenv, overridden by env, overridden by flag.
+  c = Parse(Env({{"GITLAB_CI", "true"}}), {"img:1"});
+  EXPECT_EQ(c->dotenv_path, "tcss-scan.env");
+  c = Parse(Env({{"GITLAB_CI", "true"}, {"TCSS_DOTENV", "x.env"}}), {"img:1"});
+  EXPECT_EQ(c->dotenv_path, "x.env");
+  c = Parse(Env({{"GITLAB_CI", "true"}, {"TCSS_DOTENV", "x.env"}}), {"--dotenv=y.env", "img:1"});
+  EXPECT_EQ(c->dotenv_path, "y.env");
+}
+
+TEST(Precedence, EmptyEnvironmentValuesAreUnset) {
+  auto c = Parse(Env({{"TCSS_TIMEOUT", ""}, {"TCSS_FAIL_ON", " "}}), {"img:1"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->timeout_s, 60);
+  EXPECT_EQ(c->fail_on, std::vector<std::string>{"*"});
+}
+
+TEST(Precedence, ImageFlagsReplaceTheEnvironmentList) {
+  auto c = Parse(Env({{"TCSS_IMAGES", "a:1,b:2\nc:3"}}), {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->images, (std::vector<std::string>{"a:1", "b:2", "c:3"}));
+  c = Parse(Env({{"TCSS_IMAGES", "a:1"}}), {"--image", "x:1", "y:2"});
+  EXPECT_EQ(c->images, (std::vector<std::string>{"x:1", "y:2"}));
+}
+
+TEST(Validation, EachBadInputIsAUsageErrorNamingTheProblem) {
+  struct Case {
+    std::vector<std::string> args;
+    EnvMap env;
+    std::string needle;
+  };
+  std::vector<Case> cases = {
+      {{"--bogus", "img:1"}, {}, "unknown option --bogus"},
+      {{"--timeout", "abc", "img:1"}, {}, "--timeout \"abc\" is not a duration"},
+      {{"--filter", "ImageName", "--all"}, {}, "has no '='"},
+      {{"--endpoint", "http://tcss.example.com", "img:1"}, {}, "only for loopback"},
+      {{"Nginx:1"}, {}, "lower case"},
+      {{"nginx:-bad"}, {}, "tag must start"},
+      {{"nginx@sha256:abc"}, {}, "64 lower-case hex"},
+      {{}, {}, "no image to scan: looked at IMAGE arguments"},
+      {{"img:1"}, {{"TCSS_WAIT", "maybe"}}, "TCSS_WAIT"},
+      {{"--retries", "99", "img:1"}, {}, "0 to 20"},
+      {{"--fail-on", "Auth Failure", "img:1"}, {}, "--fail-on pattern"},
+      {{"--scan", "cve", "img:1"}, {}, "unknown kind"},
+      {{"--all", "img:1"}, {}, "use one of them"},
+      {{"--timeout"}, {}, "needs a value"},
+      {{"--language", "fr-FR", "img:1"}, {}, "en-US or zh-CN"},
+      {{"status"}, {}, "exactly one TASK_ID"},
+      {{"img:1"}, {{"HTTPS_PROXY", "socks5://p:1"}}, "proxy"},
+  };
+  for (const auto& tc : cases) {
+    auto c = Parse(tc.env, tc.args);
+    ASSERT_FALSE(c.ok()) << tc.needle;
+    EXPECT_EQ(c.error().kind, ErrorKind::kUsage);
+    EXPECT_NE(c.error().message.find(tc.needle), std::string::npos)
+        << "message: " << c.error().message << "\nexpected: " << tc.needle;
+  }
+}
+
+TEST(Validation, GoodValuesParse) {
+  auto c = Parse({}, {"--filter", "ImageName=nginx,redis;exact", "--exclude-image-id",
+                      "sha256:" + std::string(64, 'a'), "--scan", "vul,risk", "--timeout", "1.5m",
+                      "--severity-threshold", "HIGH", "--fail-on", "*,-FailedOperation",
+                      "--endpoint", "http://127.0.0.1:8080", "-q"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->filters.size(), 1u);
+  EXPECT_EQ(c->filters[0].values, (std::vector<std::string>{"nginx", "redis"}));
+  EXPECT_TRUE(c->filters[0].exact);
+  EXPECT_TRUE(c->scan_vul);
+  EXPECT_FALSE(c->scan_virus);
+  EXPECT_EQ(c->timeout_s, 90);
+  EXPECT_EQ(*c->severity_threshold, Severity::kHigh);
+  EXPECT_EQ(c->log_level, LogLevel::kQuiet);
+}
+
+TEST(Pipeline, GithubMetadataJsonThenTags) {
+  auto c = Parse(Env({{"GITHUB_ACTIONS", "true"},
+                      {"DOCKER_METADATA_OUTPUT_JSON", R"({"tags":["ghcr.io/o/r:1","ghcr.io/o/r:latest"],"labels":{}})"},
+                      {"DOCKER_METADATA_OUTPUT_TAGS", "ghcr.io/o/r:other"}}),
+                 {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->images, (std::vector<std::string>{"ghcr.io/o/r:1", "ghcr.io/o/r:latest"}));
+  c = Parse(Env({{"GITHUB_ACTIONS", "true"}, {"DOCKER_METADATA_OUTPUT_TAGS", "ghcr.io/o/r:1\nghcr.io/o/r:2\n"}}), {});
+  EXPECT_EQ(c->images, (std::vector<std::string>{"ghcr.io/o/r:1", "ghcr.io/o/r:2"}));
+  c = Parse(Env({{"GITHUB_ACTIONS", "true"}, {"DOCKER_METADATA_OUTPUT_JSON", "{not json"}}), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("DOCKER_METADATA_OUTPUT_JSON"), std::string::npos);
+}
+
+TEST(Pipeline, GitlabVariables) {
+  EnvMap base = {{"GITLAB_CI", "true"}, {"CI_REGISTRY_IMAGE", "registry.gitlab.com/g/p"},
+                 {"CI_COMMIT_REF_SLUG", "main"}, {"CI_COMMIT_SHA", "abc123"}};
+  auto c = Parse(base, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->images, std::vector<std::string>{"registry.gitlab.com/g/p/main:abc123"});
+  base["CI_COMMIT_TAG"] = "v1.2.3";
+  EXPECT_EQ(Parse(base, {})->images, std::vector<std::string>{"registry.gitlab.com/g/p:v1.2.3"});
+  base["CI_APPLICATION_REPOSITORY"] = "reg.example.com/app";
+  base["CI_APPLICATION_TAG"] = "7";
+  EXPECT_EQ(Parse(base, {})->images, std::vector<std::string>{"reg.example.com/app:7"});
+}
+
+TEST(Pipeline, DockerHubHookVariables) {
+  auto c = Parse(Env({{"DOCKER_REPO", "index.docker.io/acme/app"}, {"DOCKER_TAG", "1.0"}}), {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->images, std::vector<std::string>{"docker.io/acme/app:1.0"});
+  c = Parse(Env({{"IMAGE_NAME", "index.docker.io/acme/app:2"}, {"DOCKER_REPO", "x"}}), {});
+  EXPECT_EQ(c->images, std::vector<std::string>{"docker.io/acme/app:2"});
+  c = Parse(Env({{"IMAGE_NAME", "index.docker.io/Acme/app:2"}}), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("from IMAGE_NAME"), std::string::npos);
+}
+
+TEST(Credentials, FromEnvironmentAndProfile) {
+  auto none = CredentialsFromEnv({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto half = CredentialsFromEnv(Env({{"TENCENTCLOUD_SECRET_ID", "AKID"}}));
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.error().message.find("TENCENTCLOUD_SECRET_KEY"), std::string::npos);
+  auto spaced = CredentialsFromEnv(Env({{"TENCENTCLOUD_SECRET_ID", "AKID "}, {"TENCENTCLOUD_SECRET_KEY", "k"}}));
+  ASSERT_FALSE(spaced.ok());
+  auto tok = CredentialsFromEnv(Env({{"TENCENTCLOUD_SECRET_ID", "AKID"}, {"TENCENTCLOUD_SECRET_KEY", "k"},
+                                     {"TENCENTCLOUD_TOKEN", "t"}}));
+  ASSERT_TRUE(tok.ok());
+  EXPECT_EQ((*tok)->token, "t");
+  auto file = ParseCredentialsFile("/p", "# c\n[other]\nsecret_id=X\n[default]\nsecret_id = AKIDf\nsecret_key=kf\ntoken=tf\n");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->secret_id, "AKIDf");
+  EXPECT_EQ(file->token, "tf");
+  EXPECT_FALSE(ParseCredentialsFile("/p", "[other]\nsecret_id=X\n").ok());
+  EXPECT_EQ(CredentialsFilePath(Env({{"HOME", "/h"}})), "/h/.tencentcloud/credentials");
+  EXPECT_EQ(CredentialsFilePath(Env({{"TENCENTCLOUD_CREDENTIALS_FILE", "/c"}, {"HOME", "/h"}})), "/c");
+}
+
+TEST(Help, ListsEveryOptionWithItsEnvAndInput) {
+  std::string help = HelpText();
+  for (const auto& o : Options()) {
+    EXPECT_NE(help.find(o.flag), std::string::npos) << o.flag;
+    EXPECT_NE(help.find("env " + o.env + " | input " + o.input + " |"), std::string::npos) << o.env;
+  }
+  for (const char* code : {"  0 ", "  1 ", "  2 ", "  3 ", "  4 ", "  5 ", "  130"}) {
+    EXPECT_NE(help.find(code), std::string::npos) << code;
+  }
+}
+
+TEST(Commands, VersionHelpPluginAndStatus) {
+  EXPECT_EQ(Parse({}, {"--version"})->command, Command::kVersion);
+  EXPECT_EQ(Parse({}, {"help"})->command, Command::kHelp);
+  EXPECT_EQ(Parse({}, {"docker-cli-plugin-metadata"})->command, Command::kPluginMetadata);
+  auto s = Parse(Env({{"TCSS_IMAGE_IDS", "sha256:" + std::string(64, 'b')}}), {"status", "task-1"});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->task_id, "task-1");
+  EXPECT_EQ(s->images.size(), 1u);
+}
+
+TEST(Durations, Forms) {
+  EXPECT_EQ(*ParseDuration("x", "30"), 30);
+  EXPECT_EQ(*ParseDuration("x", "1.5"), 1.5);
+  EXPECT_EQ(*ParseDuration("x", "90s"), 90);
+  EXPECT_EQ(*ParseDuration("x", "2m"), 120);
+  EXPECT_EQ(*ParseDuration("x", "1h"), 3600);
+  for (const char* bad : {"", "-1", "abc", "1e9", "5d", "s"}) EXPECT_FALSE(ParseDuration("x", bad).ok()) << bad;
+}
+
+}  // namespace
+}  // namespace tcss
