@@ -232,7 +232,7 @@ std::string EmulatorHelp() {
          "A local stand-in for the TCSS API (2020-11-01) that verifies TC3-HMAC-SHA256 signatures.\n"
          "Prints 'listening on <URL>' as its first line. Credentials: --credentials (JSON list of\n"
          "{secretId, secretKey, token?}), else TENCENTCLOUD_SECRET_ID/KEY/SESSION_TOKEN.\n"
-         "Faults: CODE is an API error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG or GARBAGE;\n"
+         "Faults: CODE is an API error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG, GARBAGE or NOENVELOPE;\n"
          "ACTION may be '*'; COUNT omitted means every request.\n"
          "Introspection: GET /_emulator/requests, POST /_emulator/faults, POST /_emulator/reset.\n";
 }

@@ -52,7 +52,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     try {
       Handle(req, resp);
     } catch (const Poco::Exception&) {
-      // The peer went away or sent something unreadable; nothing more to say to it.
+      // The peer went away or sent something unreadable: close rather than wait for more.
+      try {
+        static_cast<Poco::Net::HTTPServerRequestImpl&>(req).socket().shutdown();
+      } catch (const Poco::Exception&) {
+      }
     }
   }
 
@@ -112,6 +116,14 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         state_.AddFault(*f);
       }
       Send(resp, 200, "{\"Added\":" + std::to_string(specs.size()) + "}");
+    } else if (uri == "/_emulator/images" && req.getMethod() == "POST") {
+      auto images = ParseInventory("POST /_emulator/images", body);
+      if (!images.ok()) {
+        Send(resp, 400, "{\"Error\":" + json::Quote(images.error().message) + "}");
+        return;
+      }
+      for (const auto& img : *images) state_.AddImage(img);
+      Send(resp, 200, "{\"Added\":" + std::to_string(images->size()) + "}");
     } else if (uri == "/_emulator/reset" && req.getMethod() == "POST") {
       state_.Reset();
       Send(resp, 200, "{\"Reset\":true}");
@@ -161,6 +173,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       os << body.substr(0, body.size() / 2);
       os.flush();
       socket.shutdown();
+    } else if (c == "NOENVELOPE") {
+      log.status = 200;
+      Send(resp, 200, "{\"Result\":{\"TaskID\":\"x\"}}");
     } else if (c == "GARBAGE") {
       log.status = 200;
       Send(resp, 200, "<html>this is not JSON</html>", "text/html");
@@ -179,7 +194,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     // Read at most one byte past the limit, so an oversized body is known without storing it.
     std::string body;
     bool too_large = false;
-    {
+    bool incomplete = false;
+    try {
       std::istream& is = req.stream();
       char buf[65536];
       while (is.read(buf, sizeof buf) || is.gcount() > 0) {
@@ -189,6 +205,16 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           break;
         }
       }
+    } catch (const Poco::TimeoutException&) {
+      incomplete = true;  // the body stopped mid-way: answer, then close
+    }
+    if (incomplete || (req.hasContentLength() && !too_large &&
+                       static_cast<std::streamsize>(body.size()) < req.getContentLength())) {
+      resp.setKeepAlive(false);
+      Send(resp, 200, Envelope(ErrorResult("InvalidParameter.ParsingError",
+                                           "The request body ended before Content-Length bytes."),
+                               Poco::UUIDGenerator::defaultGenerator().createRandom().toString()));
+      return;
     }
     if (req.getURI().rfind("/_emulator/", 0) == 0) {
       Introspect(req, resp, body);

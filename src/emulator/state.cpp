@@ -89,6 +89,17 @@ void State::AddFault(Fault f) {
   faults_.push_back(std::move(f));
 }
 
+void State::AddImage(Image img) {
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& existing : inventory_) {
+    if (existing.image_id == img.image_id) {
+      existing = std::move(img);
+      return;
+    }
+  }
+  inventory_.push_back(std::move(img));
+}
+
 void State::Reset() {
   std::lock_guard<std::mutex> l(mu_);
   faults_ = initial_faults_;

@@ -37,7 +37,7 @@ struct Image {
 
 // ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms>, DROP (close without
 // answering), TRUNCATE (close mid-body), HANG (never answer), GARBAGE (200 with a non-JSON
-// body). ACTION may be '*'. COUNT omitted: every matching request.
+// body), NOENVELOPE (200 with JSON but no Response). ACTION may be '*'. COUNT omitted: every matching request.
 struct Fault {
   std::string action;
   std::string code;
@@ -76,6 +76,8 @@ class State {
   // Consumes one use of the first fault matching `action`.
   std::optional<Fault> TakeFault(const std::string& action);
   void AddFault(Fault f);
+  // Adds or replaces (by ImageID) an image, as an agent reporting it would.
+  void AddImage(Image img);
   void Reset();
 
   int64_t Log(LoggedRequest r);

@@ -1,0 +1,96 @@
+// Runs the real binaries as a user would: an explicit environment in, exit code, stdout,
+// stderr and files out. Starts tcss-emulator on 127.0.0.1:0 and reads its request log.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tcss::it {
+
+using Env = std::map<std::string, std::string>;
+
+struct ProcResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  double seconds = 0;
+};
+
+// `env` is the whole environment of the child (PATH is added when missing).
+ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env, const std::string& cwd = "",
+               int timeout_ms = 60000);
+
+std::string BinDir();
+std::string SourceDir();
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+  void Write(const std::string& name, const std::string& text) const;
+  std::string Read(const std::string& name) const;
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+
+// A test CA, a certificate for localhost/127.0.0.1 and one for other.example, made by openssl.
+struct TestPki {
+  explicit TestPki(const TempDir& dir);
+  std::string ca_cert, server_cert, server_key, wrong_cert, wrong_key;
+};
+
+inline const char* kSecretId = "AKIDintegration0000000000000000000000";
+inline const char* kSecretKey = "SECRETKEY-must-never-leak-0123456789";
+inline const char* kToken = "SESSIONTOKEN-must-never-leak-abcdef";
+
+class Emulator {
+ public:
+  // Extra arguments go after --listen/--port-file. Credentials: kSecretId/kSecretKey (+token).
+  explicit Emulator(std::vector<std::string> extra = {}, bool with_token = false, bool tls = false);
+  ~Emulator();
+  std::string url() const { return url_; }
+  int port() const { return port_; }
+  // JSON list of logged requests (GET /_emulator/requests).
+  Poco::JSON::Array::Ptr Requests();
+  std::vector<std::string> Actions();
+  void AddFault(const std::string& spec);
+  void Reset();
+  // POSTs a signed request with our signer, `timestamp_offset` seconds off now.
+  struct Answer {
+    int status = 0;
+    std::string body;
+    std::string code;  // Response.Error.Code, "" on success
+    Poco::JSON::Object::Ptr response;
+  };
+  Answer Call(const std::string& action, const std::string& body,
+              const std::map<std::string, std::string>& header_overrides = {},
+              const std::string& secret_key = kSecretKey, long timestamp_offset = 0,
+              const std::string& token = "");
+  Answer Raw(const std::string& method, const std::string& path,
+             const std::vector<std::pair<std::string, std::string>>& headers,
+             const std::string& body);
+  int pid() const { return pid_; }
+  std::string Stderr() const;
+  TempDir& dir() { return dir_; }
+  std::string pki_ca() const { return pki_ca_; }
+
+ private:
+  TempDir dir_;
+  int pid_ = -1;
+  int port_ = 0;
+  std::string url_;
+  std::string pki_ca_;
+};
+
+// The environment a test starts from: PATH, HOME in `home`, the test credentials.
+Env BaseEnv(const std::string& home, bool with_creds = true);
+
+}  // namespace tcss::it

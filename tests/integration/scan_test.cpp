@@ -1,0 +1,449 @@
+// The real tcss-scan against the real tcss-emulator over loopback sockets, as CI systems call it.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "core/json.h"
+#include "harness.h"
+
+namespace tcss::it {
+namespace {
+
+const std::string kApp = "ccr.ccs.tencentyun.com/demo/app:1.0";
+const std::string kAppId = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+const std::string kNginxId = "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
+
+std::string Scan() { return BinDir() + "/tcss-scan"; }
+
+class ScanTest : public ::testing::Test {
+ protected:
+  TempDir home;
+  Env EnvFor(const Emulator& emu) {
+    Env e = BaseEnv(home.path());
+    e["TCSS_ENDPOINT"] = emu.url();
+    return e;
+  }
+  static std::string LastBody(Emulator& emu) {
+    auto reqs = emu.Requests();
+    return reqs->getObject(static_cast<unsigned>(reqs->size() - 1))->getValue<std::string>("Body");
+  }
+};
+
+const std::regex kTaskLine("^[0-9a-f]{24}\n$");
+
+TEST_F(ScanTest, SubmitsOverHttpAndPrintsTheTaskIdAlone) {
+  Emulator emu;
+  auto r = RunProcess({Scan(), kApp}, EnvFor(emu));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_match(r.out, kTaskLine)) << r.out;
+  EXPECT_NE(r.err.find("submitted"), std::string::npos);
+  EXPECT_EQ(emu.Actions(), (std::vector<std::string>{"DescribeAssetImageList", "CreateAssetImageScanTask"}));
+  // The reference was resolved: the API got the image ID.
+  EXPECT_EQ(LastBody(emu), R"({"Images":[")" + kAppId + R"("],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})");
+}
+
+TEST_F(ScanTest, FamiliarNamesMatchAfterNormalisation) {
+  Emulator emu;
+  auto r = RunProcess({Scan(), "docker.io/library/nginx:1.25"}, EnvFor(emu));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(LastBody(emu).find(kNginxId), std::string::npos);
+}
+
+TEST_F(ScanTest, ImageIdsArePassedThroughWithoutALookup) {
+  Emulator emu;
+  auto r = RunProcess({Scan(), "--scan", "vul", kNginxId}, EnvFor(emu));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(emu.Actions(), std::vector<std::string>{"CreateAssetImageScanTask"});
+  EXPECT_EQ(LastBody(emu), R"({"Images":[")" + kNginxId + R"("],"ScanVul":true,"ScanVirus":false,"ScanRisk":false})");
+}
+
+TEST_F(ScanTest, NoResolveSendsReferencesVerbatim) {
+  Emulator emu;
+  auto r = RunProcess({Scan(), "--no-resolve", kApp}, EnvFor(emu));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(emu.Actions(), std::vector<std::string>{"CreateAssetImageScanTask"});
+  EXPECT_NE(LastBody(emu).find(kApp), std::string::npos);
+}
+
+TEST_F(ScanTest, AllWithFiltersAndExclusions) {
+  Emulator emu;
+  auto r = RunProcess({Scan(), "--all", "--filter", "ImageName=demo", "--exclude-image-id", kAppId}, EnvFor(emu));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(LastBody(emu),
+            R"({"All":true,"ScanVul":true,"ScanVirus":true,"ScanRisk":true,"Filters":[{"Name":"ImageName","Values":["demo"],"ExactMatch":false}],"ExcludeImageIds":[")" +
+                kAppId + R"("]})");
+}
+
+TEST_F(ScanTest, UnknownReferenceIsResourceNotFoundImageUnderFailOn) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env["TCSS_RESOLVE_TIMEOUT"] = "0";
+  auto r = RunProcess({Scan(), "ccr.ccs.tencentyun.com/demo/missing:9"}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("ResourceNotFound.Image"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("demo/missing:9"), std::string::npos);
+  EXPECT_EQ(r.out, "");
+  // Not selected: a warning, and the images that did resolve are still scanned.
+  auto w = RunProcess({Scan(), "--fail-on", "*,-ResourceNotFound.Image", "ccr.ccs.tencentyun.com/demo/missing:9", kApp}, env);
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_NE(w.err.find("warning"), std::string::npos);
+  EXPECT_TRUE(std::regex_match(w.out, kTaskLine)) << w.out;
+}
+
+TEST_F(ScanTest, WaitsForTheAgentToReportAnImage) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env["TCSS_RESOLVE_TIMEOUT"] = "20";
+  ProcResult r;
+  std::thread scan([&] { r = RunProcess({Scan(), "ccr.ccs.tencentyun.com/demo/late:1"}, env); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto added = emu.Raw("POST", "/_emulator/images", {},
+                       R"([{"ImageID":"sha256:)" + std::string(64, 'e') +
+                           R"(","ImageName":"ccr.ccs.tencentyun.com/demo/late:1"}])");
+  EXPECT_EQ(added.status, 200) << added.body;
+  scan.join();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("waiting for TCSS to report 1 image"), std::string::npos) << r.err;
+  auto actions = emu.Actions();
+  EXPECT_GE(std::count(actions.begin(), actions.end(), "DescribeAssetImageList"), 2);
+  EXPECT_NE(LastBody(emu).find(std::string(64, 'e')), std::string::npos);
+}
+
+TEST_F(ScanTest, ApiErrorsFollowFailOn) {
+  Emulator emu;
+  emu.AddFault("CreateAssetImageScanTask:FailedOperation.ErrAlreadyScanning");
+  auto r = RunProcess({Scan(), kNginxId}, EnvFor(emu));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("FailedOperation.ErrAlreadyScanning"), std::string::npos);
+  EXPECT_NE(r.err.find("RequestId "), std::string::npos) << r.err;
+  auto w = RunProcess({Scan(), "--fail-on", "*,-FailedOperation.ErrAlreadyScanning", kNginxId}, EnvFor(emu));
+  EXPECT_EQ(w.exit_code, 0);
+  EXPECT_NE(w.err.find("warning:"), std::string::npos);
+  auto only = RunProcess({Scan(), "--fail-on", "AuthFailure", kNginxId}, EnvFor(emu));
+  EXPECT_EQ(only.exit_code, 0);
+}
+
+TEST_F(ScanTest, WrongSecretKeyIsSignatureFailureExit1) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env["TENCENTCLOUD_SECRET_KEY"] = "not-the-key";
+  auto r = RunProcess({Scan(), kNginxId}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("AuthFailure.SignatureFailure"), std::string::npos) << r.err;
+  EXPECT_EQ(emu.Requests()->size(), 1u);  // never retried
+}
+
+TEST_F(ScanTest, RetriesInternalErrorAndSucceeds) {
+  Emulator emu({"--fault", "CreateAssetImageScanTask:InternalError:2"});
+  auto r = RunProcess({Scan(), kNginxId}, EnvFor(emu));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(emu.Requests()->size(), 3u);
+  EXPECT_NE(r.err.find("retrying"), std::string::npos);
+}
+
+struct ServerFault {
+  std::string fault;
+  std::string needle;
+};
+
+class ServerFaults : public ScanTest, public ::testing::WithParamInterface<ServerFault> {};
+
+TEST_P(ServerFaults, EndInExit3WithAMessage) {
+  Emulator emu({"--fault", "CreateAssetImageScanTask:" + GetParam().fault});
+  Env env = EnvFor(emu);
+  env["TCSS_TIMEOUT"] = "3";
+  env["TCSS_RETRIES"] = "1";
+  auto r = RunProcess({Scan(), kNginxId}, env);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find(GetParam().needle), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_LT(r.seconds, 8);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Scan, ServerFaults,
+    ::testing::Values(ServerFault{"HTTP502", "HTTP 502"}, ServerFault{"GARBAGE", "not JSON"},
+                      ServerFault{"NOENVELOPE", "without a \"Response\""},
+                      ServerFault{"TRUNCATE", "closed mid-answer"},
+                      ServerFault{"DROP", "closed the connection"},
+                      ServerFault{"HANG", "Network.Timeout"}),
+    [](const auto& param_info) { return param_info.param.fault; });
+
+TEST_F(ScanTest, ConnectionRefusedIsExit3) {
+  Env env = BaseEnv(home.path());
+  env["TCSS_ENDPOINT"] = "http://127.0.0.1:1";
+  env["TCSS_TIMEOUT"] = "2";
+  auto r = RunProcess({Scan(), kNginxId}, env);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("connection refused"), std::string::npos) << r.err;
+}
+
+TEST_F(ScanTest, HttpsWithATestCaViaFlagAndEnvironment) {
+  Emulator emu({}, false, true);
+  Env env = EnvFor(emu);
+  auto r = RunProcess({Scan(), "--ca-file", emu.pki_ca(), kApp}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_match(r.out, kTaskLine));
+  env["SSL_CERT_FILE"] = emu.pki_ca();
+  auto e = RunProcess({Scan(), kNginxId}, env);
+  EXPECT_EQ(e.exit_code, 0) << e.err;
+  // Without the CA the certificate is not trusted.
+  Env plain = EnvFor(emu);
+  auto u = RunProcess({Scan(), kNginxId}, plain);
+  EXPECT_EQ(u.exit_code, 3);
+  EXPECT_NE(u.err.find("Network.TlsFailure"), std::string::npos) << u.err;
+}
+
+TEST_F(ScanTest, CertificateForAnotherHostIsRejectedOnLoopbackToo) {
+  TempDir certs;
+  TestPki pki(certs);
+  Emulator emu({"--tls-cert", pki.wrong_cert, "--tls-key", pki.wrong_key});
+  Env env = BaseEnv(home.path());
+  env["TCSS_ENDPOINT"] = "https://localhost:" + std::to_string(emu.port());
+  auto r = RunProcess({Scan(), "--ca-file", pki.ca_cert, kNginxId}, env);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("TlsFailure"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("localhost"), std::string::npos) << r.err;
+}
+
+struct UsageCase {
+  std::string name;
+  std::vector<std::string> args;
+  Env env;
+  std::string needle;
+};
+
+class UsageErrors : public ScanTest, public ::testing::WithParamInterface<UsageCase> {};
+
+TEST_P(UsageErrors, Exit4OneLineNothingSent) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  for (const auto& [k, v] : GetParam().env) {
+    if (v == "<unset>") env.erase(k);
+    else env[k] = v;
+  }
+  std::vector<std::string> argv = {Scan()};
+  for (auto a : GetParam().args) {
+    if (a == "<home>") a = home.path();
+    argv.push_back(a);
+  }
+  auto r = RunProcess(argv, env, home.path());
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find(GetParam().needle), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(emu.Requests()->size(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Scan, UsageErrors,
+    ::testing::Values(
+        UsageCase{"MissingCredentials", {kApp}, {{"TENCENTCLOUD_SECRET_ID", "<unset>"}, {"TENCENTCLOUD_SECRET_KEY", "<unset>"}}, "no credentials"},
+        UsageCase{"EmptySecretKey", {kApp}, {{"TENCENTCLOUD_SECRET_KEY", ""}}, "TENCENTCLOUD_SECRET_KEY is empty"},
+        UsageCase{"UpperCaseReference", {"ccr.ccs.tencentyun.com/Demo/app:1"}, {}, "lower case"},
+        UsageCase{"BadTag", {"app:bad/tag!"}, {}, "invalid image reference"},
+        UsageCase{"BadDigest", {"app@sha256:1234"}, {}, "64 lower-case hex"},
+        UsageCase{"NoImage", {}, {}, "no image to scan"},
+        UsageCase{"UnknownFlag", {"--frobnicate", kApp}, {}, "unknown option --frobnicate"},
+        UsageCase{"TimeoutAbc", {"--timeout", "abc", kApp}, {}, "--timeout \"abc\""},
+        UsageCase{"FilterWithoutEquals", {"--all", "--filter", "ImageName"}, {}, "has no '='"},
+        UsageCase{"HttpNotLoopback", {"--endpoint", "http://tcss.tencentcloudapi.com", kApp}, {}, "only for loopback"},
+        UsageCase{"UnreadableCaFile", {"--ca-file", "/nonexistent/ca.pem", kApp}, {}, "cannot read the CA file"},
+        UsageCase{"DotenvDirMissing", {"--dotenv", "/nonexistent/dir/out.env", kApp}, {}, "does not exist"},
+        UsageCase{"GithubOutputDirMissing", {kApp}, {{"GITHUB_OUTPUT", "/nonexistent/out"}}, "GITHUB_OUTPUT"},
+        UsageCase{"BadBoolean", {kApp}, {{"TCSS_DRY_RUN", "yes please"}}, "TCSS_DRY_RUN"}),
+    [](const auto& param_info) { return param_info.param.name; });
+
+TEST_F(ScanTest, DryRunPrintsTheSignedRequestAndSendsNothing) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
+  auto r = RunProcess({Scan(), "--dry-run", kApp}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("X-TC-Action: CreateAssetImageScanTask"), std::string::npos);
+  EXPECT_NE(r.out.find("Authorization: TC3-HMAC-SHA256 Credential=" + std::string(kSecretId)), std::string::npos);
+  EXPECT_NE(r.out.find("X-TC-Token: ***"), std::string::npos);
+  EXPECT_NE(r.out.find(kApp), std::string::npos);
+  EXPECT_EQ(emu.Requests()->size(), 0u);
+}
+
+TEST_F(ScanTest, JsonOutput) {
+  Emulator emu;
+  auto r = RunProcess({Scan(), "--output", "json", kApp}, EnvFor(emu));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto obj = json::ParseObject(r.out);
+  ASSERT_TRUE(obj.ok()) << r.out;
+  EXPECT_EQ((*obj)->getValue<std::string>("taskId").size(), 24u);
+  auto images = (*obj)->getArray("images");
+  ASSERT_EQ(images->size(), 1u);
+  EXPECT_EQ(images->getObject(0)->getValue<std::string>("imageId"), kAppId);
+  EXPECT_EQ(images->getObject(0)->getValue<std::string>("reference"), kApp);
+}
+
+TEST_F(ScanTest, CredentialsFromTheProfileFile) {
+  Emulator emu;
+  Env env = BaseEnv(home.path(), false);
+  env["TCSS_ENDPOINT"] = emu.url();
+  ASSERT_EQ(RunProcess({"/bin/mkdir", "-p", home.File(".tencentcloud")}, {}).exit_code, 0);
+  home.Write(".tencentcloud/credentials", std::string("[default]\nsecret_id = ") + kSecretId +
+                                              "\nsecret_key = " + kSecretKey + "\n");
+  auto r = RunProcess({Scan(), kNginxId}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(ScanTest, TemporaryCredentialsSendTheToken) {
+  Emulator emu({}, true);
+  Env env = EnvFor(emu);
+  env["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
+  auto r = RunProcess({Scan(), kNginxId}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  env["TENCENTCLOUD_SESSION_TOKEN"] = "wrong-token-value";
+  auto bad = RunProcess({Scan(), kNginxId}, env);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("AuthFailure.TokenFailure"), std::string::npos) << bad.err;
+}
+
+TEST_F(ScanTest, GithubActionsOutputsSummaryAndMask) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env["GITHUB_ACTIONS"] = "true";
+  env["GITHUB_OUTPUT"] = home.File("output");
+  env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
+  env["TENCENTCLOUD_SESSION_TOKEN"] = "";
+  env["DOCKER_METADATA_OUTPUT_JSON"] = R"({"tags":[")" + kApp + R"("],"labels":{}})";
+  auto r = RunProcess({Scan()}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string task = r.out.substr(0, r.out.size() - 1);
+  std::string output = home.Read("output");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex("task-id<<(ghadelimiter_[0-9a-f]{32})\n([0-9a-f]{24})\n\\1\n"))) << output;
+  EXPECT_EQ(m[2].str(), task);
+  EXPECT_NE(output.find("image-ids<<"), std::string::npos);
+  EXPECT_NE(output.find(kAppId), std::string::npos);
+  // Each entry draws its own delimiter.
+  std::regex delim("<<(ghadelimiter_[0-9a-f]+)\n");
+  std::set<std::string> delims;
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), delim); it != std::sregex_iterator(); ++it)
+    delims.insert((*it)[1].str());
+  EXPECT_EQ(delims.size(), 3u);
+  std::string summary = home.Read("summary.md");
+  EXPECT_NE(summary.find("### TCSS image scan"), std::string::npos);
+  EXPECT_NE(summary.find(task), std::string::npos);
+}
+
+TEST_F(ScanTest, GithubFailureWritesAnAnnotationAndTheSummary) {
+  Emulator emu({"--fault", "CreateAssetImageScanTask:InvalidParameter"});
+  Env env = EnvFor(emu);
+  env["GITHUB_ACTIONS"] = "true";
+  env["GITHUB_OUTPUT"] = home.File("output");
+  env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
+  env["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
+  auto r = RunProcess({Scan(), kNginxId}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("::add-mask::" + std::string(kToken) + "\n"), std::string::npos);
+  EXPECT_NE(r.out.find("::error title=tcss-scan::"), std::string::npos) << r.out;
+  EXPECT_NE(home.Read("summary.md").find("**Failed**"), std::string::npos);
+  EXPECT_EQ(home.Read("output"), "");
+}
+
+TEST_F(ScanTest, GitlabDotenvReport) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env["GITLAB_CI"] = "true";
+  env["CI_APPLICATION_REPOSITORY"] = "ccr.ccs.tencentyun.com/demo/app";
+  env["CI_APPLICATION_TAG"] = "1.0";
+  auto r = RunProcess({Scan()}, env, home.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string dotenv = home.Read("tcss-scan.env");
+  std::string task = r.out.substr(0, r.out.size() - 1);
+  EXPECT_EQ(dotenv.substr(0, dotenv.find('\n')), "TCSS_TASK_ID=" + task);
+  EXPECT_NE(dotenv.find("\nTCSS_IMAGE_IDS=" + kAppId + "\n"), std::string::npos);
+  EXPECT_TRUE(std::regex_match(dotenv, std::regex("([A-Z_]+=[^\\s\"'#]+\n)+"))) << dotenv;
+}
+
+TEST_F(ScanTest, DockerHubHookVariables) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env["DOCKER_REPO"] = "index.docker.io/library/nginx";
+  env["DOCKER_TAG"] = "1.25";
+  auto r = RunProcess({Scan()}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(LastBody(emu).find(kNginxId), std::string::npos);
+  env["IMAGE_NAME"] = "index.docker.io/Library/nginx:1.25";
+  auto bad = RunProcess({Scan()}, env);
+  EXPECT_EQ(bad.exit_code, 4);
+  EXPECT_NE(bad.err.find("IMAGE_NAME"), std::string::npos) << bad.err;
+}
+
+TEST_F(ScanTest, DockerCliPlugin) {
+  Emulator emu;
+  std::string plugin = home.File("docker-tcss-scan");
+  ASSERT_EQ(symlink(Scan().c_str(), plugin.c_str()), 0);
+  auto meta = RunProcess({plugin, "docker-cli-plugin-metadata"}, {});
+  EXPECT_EQ(meta.exit_code, 0);
+  auto obj = json::ParseObject(meta.out);
+  ASSERT_TRUE(obj.ok()) << meta.out;
+  EXPECT_EQ((*obj)->getValue<std::string>("SchemaVersion"), "0.1.0");
+  EXPECT_EQ((*obj)->getValue<std::string>("Vendor"), "tcss-scan");
+  auto r = RunProcess({plugin, "tcss-scan", kApp}, EnvFor(emu));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_match(r.out, kTaskLine));
+}
+
+TEST_F(ScanTest, HelpAndVersion) {
+  auto h = RunProcess({Scan(), "--help"}, {});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("TCSS_FAIL_ON"), std::string::npos);
+  EXPECT_NE(h.out.find("130"), std::string::npos);
+  auto v = RunProcess({Scan(), "version"}, {});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("2020-11-01"), std::string::npos);
+}
+
+// Every path, with a recognisable key and token: neither appears in any stream or file, except
+// the ::add-mask:: line GitHub needs to mask the token.
+TEST_F(ScanTest, SecretsNeverLeak) {
+  Emulator emu({}, true);
+  std::vector<std::pair<std::vector<std::string>, Env>> runs;
+  Env base = EnvFor(emu);
+  base["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
+  base["GITHUB_ACTIONS"] = "true";
+  base["GITHUB_OUTPUT"] = home.File("gh_output");
+  base["GITHUB_STEP_SUMMARY"] = home.File("gh_summary");
+  base["TCSS_DOTENV"] = home.File("out.env");
+  std::vector<std::vector<std::string>> argsets = {
+      {kApp}, {"-v", kApp}, {"--dry-run", kApp}, {"--dry-run", "-v", "--output", "json", kApp},
+      {"--output", "json", "-v", kNginxId}, {"-v", "nope:1", "--resolve-timeout", "0"},
+      {"--endpoint", "http://127.0.0.1:1", "--timeout", "1", "-v", kNginxId}, {"Bad:Ref"}};
+  for (auto args : argsets) {
+    std::vector<std::string> argv = {Scan()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = RunProcess(argv, base, home.path());
+    std::string out_without_mask = std::regex_replace(r.out, std::regex("::add-mask::[^\n]*\n"), "");
+    for (const std::string& secret : {std::string(kSecretKey), std::string(kToken)}) {
+      EXPECT_EQ(out_without_mask.find(secret), std::string::npos) << args[0];
+      EXPECT_EQ(r.err.find(secret), std::string::npos) << args[0];
+    }
+  }
+  // A wrong token: the emulator answers TokenFailure; still nothing leaks.
+  Env wrong = base;
+  wrong["TENCENTCLOUD_SECRET_KEY"] = std::string(kSecretKey) + "x";
+  auto r = RunProcess({Scan(), "-v", kNginxId}, wrong);
+  EXPECT_EQ(r.err.find(kSecretKey), std::string::npos);
+  for (const char* f : {"gh_output", "gh_summary", "out.env"}) {
+    std::string text = home.Read(f);
+    EXPECT_EQ(text.find(kSecretKey), std::string::npos) << f;
+    EXPECT_EQ(text.find(kToken), std::string::npos) << f;
+  }
+  // The emulator's own log keeps no secret either.
+  std::string log = emu.Raw("GET", "/_emulator/requests", {}, "").body;
+  EXPECT_EQ(log.find(kSecretKey), std::string::npos);
+  EXPECT_EQ(log.find(kToken), std::string::npos);
+  EXPECT_EQ(emu.Stderr().find(kSecretKey), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tcss::it
