@@ -1,0 +1,171 @@
+// The official Tencent Node SDK (tencentcloud-sdk-nodejs, pinned in package-lock.json) as an
+// independent oracle: it signs what tcss-scan signs, byte for byte, and it is a client the
+// emulator accepts (and rejects) exactly as the real service would.
+"use strict";
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const { spawn, spawnSync } = require("node:child_process");
+const http = require("node:http");
+const net = require("node:net");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const sign = require("tencentcloud-sdk-nodejs/tencentcloud/common/sign").default;
+const { Client } = require("tencentcloud-sdk-nodejs/tencentcloud/services/tcss/v20201101/tcss_client");
+
+const BIN = process.env.TCSS_BIN_DIR || path.join(__dirname, "../../build/bin");
+const SECRET_ID = "AKIDinterop00000000000000000000000000";
+const SECRET_KEY = "interopSecretKey0123456789abcdef";
+const TOKEN = "interopSessionToken-abcdef";
+const APP_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+
+function startEmulator(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(BIN, "tcss-emulator"), ["--listen", "127.0.0.1:0", ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/^listening on (http:\/\/127\.0\.0\.1:(\d+))\n/);
+      if (m) resolve({ child, url: m[1], port: Number(m[2]) });
+    });
+    child.on("exit", (code) => reject(new Error(`tcss-emulator exited ${code}`)));
+  });
+}
+
+// "Option B": production endpoint and host, every connection diverted to the emulator, so the
+// SDK signs exactly what it would sign against tcss.tencentcloudapi.com.
+function sdkClient(port, { secretKey = SECRET_KEY, token } = {}) {
+  class Loopback extends http.Agent {
+    createConnection(_opts, cb) {
+      const s = net.connect({ host: "127.0.0.1", port });
+      if (cb) s.once("connect", () => cb(null, s));
+      return s;
+    }
+  }
+  return new Client({
+    credential: { secretId: SECRET_ID, secretKey, token },
+    profile: { language: "en-US", httpProfile: { protocol: "http://", agent: new Loopback(), reqTimeout: 10 } },
+  });
+}
+
+let plain;
+let withToken;
+let tmp;
+before(async () => {
+  delete process.env.http_proxy;
+  delete process.env.HTTP_PROXY;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tcss-interop-"));
+  fs.writeFileSync(path.join(tmp, "creds.json"),
+      JSON.stringify([{ secretId: SECRET_ID, secretKey: SECRET_KEY, token: TOKEN }]));
+  plain = await startEmulator(["--scan-seconds", "60"], { TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: SECRET_KEY });
+  withToken = await startEmulator(["--credentials", path.join(tmp, "creds.json")], {});
+});
+after(() => {
+  for (const e of [plain, withToken]) if (e) e.child.kill("SIGTERM");
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function dryRun(endpoint, extraEnv = {}) {
+  const r = spawnSync(path.join(BIN, "tcss-scan"), ["--dry-run", "--endpoint", endpoint, "--scan", "vul,virus", APP_ID], {
+    env: { PATH: process.env.PATH, HOME: tmp, TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: SECRET_KEY, ...extraEnv },
+    encoding: "utf8",
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const [head, body] = r.stdout.split("\n\n");
+  const headers = {};
+  for (const line of head.split("\n").slice(1)) {
+    const i = line.indexOf(": ");
+    headers[line.slice(0, i)] = line.slice(i + 2);
+  }
+  return { headers, body: body.replace(/\n$/, "") };
+}
+
+for (const endpoint of ["https://tcss.tencentcloudapi.com", "https://tcss.intl.tencentcloudapi.com"]) {
+  test(`the SDK's signer produces tcss-scan's Authorization byte for byte (${endpoint})`, () => {
+    const { headers, body } = dryRun(endpoint);
+    assert.equal(headers["Content-Type"], "application/json");
+    assert.equal(headers["X-TC-Version"], "2020-11-01");
+    assert.equal(headers["X-TC-Action"], "CreateAssetImageScanTask");
+    const expected = sign.sign3({
+      method: "POST",
+      url: endpoint + "/",
+      payload: Buffer.from(body),
+      timestamp: Number(headers["X-TC-Timestamp"]),
+      service: "tcss",
+      secretId: SECRET_ID,
+      secretKey: SECRET_KEY,
+      headers: { "Content-Type": headers["Content-Type"] },
+    });
+    assert.equal(headers["Authorization"], expected);
+    assert.equal(body, `{"Images":["${APP_ID}"],"ScanVul":true,"ScanVirus":true,"ScanRisk":false}`);
+  });
+}
+
+test("the SDK reproduces the published TCSS vector", () => {
+  const auth = sign.sign3({
+    method: "POST", url: "https://tcss.tencentcloudapi.com/",
+    payload: Buffer.from('{"Images":["ccr.ccs.tencentyun.com/ns/app:1.0"],"ScanVul":true,"ScanVirus":true,"ScanRisk":true}'),
+    timestamp: 1700000000, service: "tcss", secretId: "AKIDFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE",
+    secretKey: "fakeSecretKeyfakeSecretKeyfake12", headers: { "Content-Type": "application/json" },
+  });
+  assert.equal(auth, fs.readFileSync(path.join(__dirname, "../vectors/tcss-node-sdk/authorization"), "utf8"));
+});
+
+test("a correct SDK call gets a TaskID from the emulator", async () => {
+  const r = await sdkClient(plain.port).CreateAssetImageScanTask({ Images: [APP_ID], ScanVul: true, ScanVirus: true, ScanRisk: true });
+  assert.match(r.TaskID, /^[0-9a-f]{24}$/);
+  assert.match(r.RequestId, /^[0-9a-f-]{36}$/);
+  const status = await sdkClient(plain.port).DescribeAssetImageScanStatus({ TaskID: r.TaskID });
+  assert.ok(["READY", "SCANNING"].includes(status.Status), status.Status);
+  const list = await sdkClient(plain.port).DescribeAssetImageList({ Limit: 100, Filters: [{ Name: "ImageName", Values: ["demo/app"], ExactMatch: false }] });
+  assert.equal(list.TotalCount, 1);
+  assert.equal(list.List[0].ImageID, APP_ID);
+});
+
+test("a wrong secret key gets AuthFailure.SignatureFailure", async () => {
+  await assert.rejects(
+    sdkClient(plain.port, { secretKey: "wrongwrongwrong" }).DescribeAssetImageScanTask({}),
+    (e) => e.code === "AuthFailure.SignatureFailure" && /^[0-9a-f-]{36}$/.test(e.requestId));
+});
+
+test("a clock 10 minutes off gets AuthFailure.SignatureExpire", async () => {
+  const getTime = Date.prototype.getTime;
+  Date.prototype.getTime = function () { return getTime.call(this) + 10 * 60 * 1000; };
+  try {
+    await assert.rejects(sdkClient(plain.port).DescribeAssetImageScanTask({}),
+      (e) => e.code === "AuthFailure.SignatureExpire");
+  } finally {
+    Date.prototype.getTime = getTime;
+  }
+});
+
+test("temporary credentials: the token is checked", async () => {
+  const ok = await sdkClient(withToken.port, { token: TOKEN }).DescribeAssetImageScanTask({});
+  assert.match(ok.RequestId, /^[0-9a-f-]{36}$/);
+  await assert.rejects(sdkClient(withToken.port, { token: "stale" }).DescribeAssetImageScanTask({}),
+    (e) => e.code === "AuthFailure.TokenFailure");
+});
+
+test("the host signed without the port (the SDK's habit) is accepted", async () => {
+  // "Option A": endpoint 127.0.0.1:PORT. The SDK signs host 127.0.0.1 without the port but
+  // takes the scope's service from the endpoint ("127"), which the emulator, like TCSS, rejects.
+  const c = new Client({
+    credential: { secretId: SECRET_ID, secretKey: SECRET_KEY },
+    profile: { httpProfile: { endpoint: `127.0.0.1:${plain.port}`, protocol: "http://" } },
+  });
+  await assert.rejects(c.DescribeAssetImageScanTask({}),
+    (e) => e.code === "AuthFailure.SignatureFailure" && /tcss/.test(e.message));
+  // Option B sends Host with no port at all; with a port in Host and none signed it also passes:
+  const body = "{}";
+  const ts = Math.floor(Date.now() / 1000);
+  const auth = sign.sign3({ method: "POST", url: `http://127.0.0.1:${plain.port}/`, payload: Buffer.from(body),
+    timestamp: ts, service: "tcss", secretId: SECRET_ID, secretKey: SECRET_KEY, headers: { "Content-Type": "application/json" } });
+  const res = await fetch(`${plain.url}/`, { method: "POST", body, headers: {
+    "Content-Type": "application/json", "X-TC-Action": "DescribeAssetImageScanTask", "X-TC-Version": "2020-11-01",
+    "X-TC-Timestamp": String(ts), Authorization: auth } });
+  const json = await res.json();
+  assert.equal(json.Response.Error, undefined, JSON.stringify(json));
+});
