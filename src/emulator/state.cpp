@@ -104,6 +104,7 @@ void State::Reset() {
   std::lock_guard<std::mutex> l(mu_);
   faults_ = initial_faults_;
   tasks_.clear();
+  running_.clear();
   log_.clear();
   admitted_.clear();
   inventory_ = initial_inventory_;
@@ -124,7 +125,8 @@ std::vector<LoggedRequest> State::Requests() const {
 
 std::string State::TaskStatus(const Task& t, int64_t now_ms) {
   if (t.stopped) return "STOPPED";
-  int64_t elapsed = now_ms - t.created_ms;
+  // `now_ms` may be a little older than created_ms (taken by another thread first).
+  int64_t elapsed = std::max<int64_t>(0, now_ms - t.created_ms);
   if (elapsed >= t.scan_ms) return "END";
   if (elapsed < t.scan_ms / 5) return "READY";
   return "SCANNING";
@@ -157,9 +159,15 @@ std::string State::ImageScanStatus(const std::string& image_id, int64_t now_ms) 
 std::optional<Task> State::CreateTask(const std::vector<std::string>& image_ids, int64_t now_ms,
                                       std::string* busy_image) {
   std::lock_guard<std::mutex> l(mu_);
-  for (const auto& t : tasks_) {
-    std::string s = TaskStatus(t, now_ms);
-    if (s != "READY" && s != "SCANNING") continue;
+  // Only tasks that may still run are checked, so a long run stays linear.
+  running_.erase(std::remove_if(running_.begin(), running_.end(),
+                                [&](size_t i) {
+                                  std::string s = TaskStatus(tasks_[i], now_ms);
+                                  return s != "READY" && s != "SCANNING";
+                                }),
+                 running_.end());
+  for (size_t i : running_) {
+    const Task& t = tasks_[i];
     for (const auto& id : image_ids) {
       if (std::find(t.image_ids.begin(), t.image_ids.end(), id) != t.image_ids.end()) {
         *busy_image = id;
@@ -173,6 +181,7 @@ std::optional<Task> State::CreateTask(const std::vector<std::string>& image_ids,
   t.created_ms = now_ms;
   t.scan_ms = scan_ms_;
   tasks_.push_back(t);
+  running_.push_back(tasks_.size() - 1);
   return t;
 }
 

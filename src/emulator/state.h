@@ -109,6 +109,7 @@ class State {
   std::vector<Fault> faults_;
   std::vector<Fault> initial_faults_;
   std::vector<Task> tasks_;
+  std::vector<size_t> running_;  // indexes into tasks_ that may still be READY/SCANNING
   std::deque<LoggedRequest> log_;
   int64_t seq_ = 0;
   uint64_t next_task_ = 0x6013a6c334b9a9ULL;

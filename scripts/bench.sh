@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Benchmarks, each printed side by side with a baseline measured in the same run on this machine:
+#   1. one submission, startup to exit: tcss-scan vs curl posting the same signed bytes vs the
+#      official Node SDK making the same call (median wall time and peak RSS over RUNS runs);
+#   2. resolution + submission for 1, 10, 100 and 1,000 images;
+#   3. tcss-emulator throughput for signed CreateAssetImageScanTask calls over keep-alive
+#      connections vs a trivial POCO server that does no work.
+# Usage: scripts/bench.sh [RUNS] (default 30). Numbers vary ±30% on a shared machine.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+RUNS="${1:-30}"
+ensure_packages
+build RelWithDebInfo >/dev/null
+BIN="$BUILD_DIR/bin"
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export TENCENTCLOUD_SECRET_ID="AKIDbench00000000000000000000000000000"
+export TENCENTCLOUD_SECRET_KEY="benchSecretKey000000000000000000"
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+
+# start NAME CMD...: runs a server that prints "listening on URL" first; sets $url.
+start() {
+  local name="$1"
+  shift
+  "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  pids+=("$!")
+  for _ in $(seq 1 200); do
+    url="$(sed -n 's/^listening on //p' "$work/$name.out" | head -n 1)"
+    [ -n "$url" ] && return 0
+    sleep 0.02
+  done
+  cat "$work/$name.err" >&2
+  return 1
+}
+
+# An inventory of 1,000 images named bench/app-N:1.
+{
+  printf '['
+  for i in $(seq 1 1000); do
+    [ "$i" -gt 1 ] && printf ','
+    printf '{"ImageID":"sha256:%064x","ImageName":"ccr.ccs.tencentyun.com/bench/app-%d:1"}' "$i" "$i"
+  done
+  printf ']'
+} >"$work/inventory.json"
+
+start emulator "$BIN/tcss-emulator" --scan-seconds 0 --rate-limit 0 --inventory "$work/inventory.json"
+emulator="$url"
+image_id="sha256:$(printf '%064x' 1)"
+
+row() { printf '%-44s %s\n' "$1" "$2"; }
+value() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+
+echo
+echo "== 1. one submission against tcss-emulator on loopback, $RUNS runs each =="
+scan="$("$BIN/tcss-bench" run "$RUNS" "$BIN/tcss-scan" --endpoint "$emulator" -q "$image_id")"
+# curl posts exactly the bytes tcss-scan signs (from --dry-run); the signature stays valid 5 min.
+"$BIN/tcss-scan" --dry-run --endpoint "$emulator" "$image_id" >"$work/request.txt" 2>/dev/null
+curl_args=(-s -o /dev/null --fail -X POST "$emulator/")
+while IFS= read -r line; do
+  [ -z "$line" ] && break
+  case "$line" in POST*|Content-Length:*|Host:*) continue ;; esac
+  curl_args+=(-H "$line")
+done <"$work/request.txt"
+sed -n '/^$/,$p' "$work/request.txt" | sed '1d' | tr -d '\n' >"$work/body.json"
+curl_args+=(--data-binary "@$work/body.json")
+curlr="$("$BIN/tcss-bench" run "$RUNS" curl "${curl_args[@]}")"
+row "tcss-scan (resolve skipped: image ID)" "$scan"
+row "curl, same signed bytes" "$curlr"
+sdk=""
+if [ -d "$ROOT/tests/interop/node_modules/tencentcloud-sdk-nodejs" ]; then
+  port="${emulator##*:}"
+  sdk="$("$BIN/tcss-bench" run "$((RUNS < 20 ? RUNS : 20))" node "$ROOT/tests/bench/sdk_call.js" "$port" "$image_id")"
+  row "Node SDK 4.1.313 (one call)" "$sdk"
+fi
+s_ms="$(value median_ms "$scan")"; c_ms="$(value median_ms "$curlr")"; s_rss="$(value max_rss_mb "$scan")"
+awk -v s="$s_ms" -v c="$c_ms" -v r="$s_rss" 'BEGIN {
+  printf "tcss-scan / curl median wall time: %.2fx (target <= 1.5x); tcss-scan peak RSS %.1f MB (target < 16 MB)\n", s / c, r }'
+if [ -n "$sdk" ]; then
+  awk -v s="$s_ms" -v n="$(value median_ms "$sdk")" 'BEGIN { printf "tcss-scan / Node SDK median wall time: %.2fx (target <= 0.2x)\n", s / n }'
+fi
+
+echo
+echo "== 2. resolution + submission by reference =="
+for n in 1 10 100 1000; do
+  refs=()
+  for i in $(seq 1 "$n"); do refs+=("ccr.ccs.tencentyun.com/bench/app-$i:1"); done
+  r="$("$BIN/tcss-bench" run 5 "$BIN/tcss-scan" --endpoint "$emulator" -q "${refs[@]}")"
+  row "$n image(s)" "$r"
+done
+
+echo
+echo "== 3. server throughput: 8 keep-alive clients, 3 s, signed CreateAssetImageScanTask =="
+row "tcss-emulator (signature check, state)" "$(TCSS_BENCH_IMAGE="$image_id" "$BIN/tcss-bench" load "$emulator" 8 3)"
+start trivial "$BIN/tcss-bench" trivial-server
+row "trivial POCO server (no work)" "$("$BIN/tcss-bench" load "$url" 8 3)"
