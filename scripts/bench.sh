@@ -7,6 +7,7 @@
 #      connections vs a trivial POCO server that does no work.
 # Usage: scripts/bench.sh [RUNS] (default 30). Numbers vary ±30% on a shared machine.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUNS="${1:-30}"

@@ -2,6 +2,7 @@
 # Installs what is missing, builds, starts tcss-emulator on loopback, submits a scan of a demo
 # image with tcss-scan, and prints the TaskID. Nothing leaves this machine.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_packages

@@ -2,6 +2,7 @@
 # Installs what is missing, builds, and runs every test: unit, integration (the real binaries
 # against tcss-emulator), interop (the official Tencent Node SDK and the CI runners).
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_packages

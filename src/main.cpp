@@ -16,11 +16,11 @@ int main(int argc, char** argv) {
     tcss::SystemSleeper sleeper;
     tcss::SystemRandom random;
     tcss::SystemFiles files;
-    tcss::Ports ports{clock, sleeper, random, files, std::cout, std::cerr,
-                      tcss::net::MakePocoTransport};
+    tcss::Ports ports{
+        clock, sleeper, random, files, std::cout, std::cerr, tcss::net::MakePocoTransport};
     std::vector<std::string> args(argv + 1, argv + argc);
-    int code = tcss::app::Run(argc > 0 ? argv[0] : "tcss-scan", args, tcss::ProcessEnvironment(),
-                              ports);
+    int code =
+        tcss::app::Run(argc > 0 ? argv[0] : "tcss-scan", args, tcss::ProcessEnvironment(), ports);
     Poco::Net::uninitializeSSL();
     return code;
   } catch (const std::exception& e) {

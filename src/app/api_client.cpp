@@ -102,7 +102,8 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action,
     if (!sleeper_.SleepMillis(delay)) return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
   }
   if (last.message.empty()) {
-    last = TransportError(kNetTimeout, fmt::format("no answer within --timeout {}s", settings_.timeout_s));
+    last = TransportError(kNetTimeout,
+                          fmt::format("no answer within --timeout {}s", settings_.timeout_s));
   }
   if (tries > 1 && last.kind == ErrorKind::kTransport) {
     last.message += fmt::format(" (after {} attempts)", tries);

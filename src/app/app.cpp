@@ -68,7 +68,8 @@ Result<Credentials> Runner::LoadCredentials() {
         (path.empty() ? std::string("~/.tencentcloud/credentials") : path));
   }
   auto text = p_.files.Read(path);
-  if (!text.ok()) return UsageError("cannot read credentials file " + path + ": " + text.error().message);
+  if (!text.ok())
+    return UsageError("cannot read credentials file " + path + ": " + text.error().message);
   return ParseCredentialsFile(path, *text);
 }
 
@@ -91,8 +92,7 @@ Status Runner::CheckOutputPaths() {
   return OkStatus();
 }
 
-Result<std::vector<ImageResult>> Runner::Resolve(ApiClient& client,
-                                                 std::vector<std::string> refs) {
+Result<std::vector<ImageResult>> Runner::Resolve(ApiClient& client, std::vector<std::string> refs) {
   std::vector<ImageResult> out;
   struct Pending {
     std::string reference;
@@ -126,9 +126,9 @@ Result<std::vector<ImageResult>> Runner::Resolve(ApiClient& client,
       }
       if (names.empty()) continue;
       for (int page = 0; page < kMaxPages; ++page) {
-        auto resp = client.Call("DescribeAssetImageList",
-                                api::DescribeImageListBody("ImageName", names, kPageSize,
-                                                           page * kPageSize));
+        auto resp = client.Call(
+            "DescribeAssetImageList",
+            api::DescribeImageListBody("ImageName", names, kPageSize, page * kPageSize));
         if (!resp.ok()) return resp.error();
         auto list = api::ParseImageList(*resp);
         if (!list.ok()) return list.error();
@@ -142,8 +142,7 @@ Result<std::vector<ImageResult>> Runner::Resolve(ApiClient& client,
             ids.push_back(img.image_id);
           }
         }
-        if (list->images.empty() ||
-            (page + 1) * kPageSize >= list->total) break;
+        if (list->images.empty() || (page + 1) * kPageSize >= list->total) break;
       }
     }
     bool all_found = std::all_of(pending.begin(), pending.end(),
@@ -153,7 +152,8 @@ Result<std::vector<ImageResult>> Runner::Resolve(ApiClient& client,
     log_.Info(fmt::format("waiting for TCSS to report {} image(s) (checked for {:.0f}s of {}s)",
                           pending.size() - found.size(), static_cast<double>(elapsed) / 1000,
                           c_.resolve_timeout_s));
-    if (!p_.sleeper.SleepMillis(poll_ms)) return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
+    if (!p_.sleeper.SleepMillis(poll_ms))
+      return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
     poll_ms = std::min<int64_t>(poll_ms * 2, 10000);
   }
   std::vector<std::string> missing;
@@ -303,8 +303,8 @@ int Runner::Submit() {
     auto resolved = Resolve(client, c_.images);
     if (!resolved.ok()) {
       Fail(resolved.error());
-      if (resolved.error().kind != ErrorKind::kApi || FailOnSelects(c_.fail_on, resolved.error().code) ||
-          report_.images.empty()) {
+      if (resolved.error().kind != ErrorKind::kApi ||
+          FailOnSelects(c_.fail_on, resolved.error().code) || report_.images.empty()) {
         return Finish();
       }
       // An unselected ResourceNotFound.Image: warn and scan what did resolve.
@@ -317,9 +317,9 @@ int Runner::Submit() {
       if (std::find(ids.begin(), ids.end(), i.image_id) == ids.end()) ids.push_back(i.image_id);
     }
   }
-  log_.Info(c_.all ? "submitting a scan of all images"
-                   : !c_.filters.empty() ? "submitting a scan by filter"
-                                         : fmt::format("submitting a scan of {} image(s)", ids.size()));
+  log_.Info(c_.all                ? "submitting a scan of all images"
+            : !c_.filters.empty() ? "submitting a scan by filter"
+                                  : fmt::format("submitting a scan of {} image(s)", ids.size()));
   auto resp = client.Call("CreateAssetImageScanTask", api::CreateScanTaskBody(c_, ids));
   if (!resp.ok()) {
     Fail(resp.error());
@@ -332,14 +332,14 @@ int Runner::Submit() {
   }
   report_.task_id = created->task_id;
   report_.request_id = created->request_id;
-  log_.Info(fmt::format("scan task {} submitted (RequestId {})", report_.task_id, report_.request_id));
+  log_.Info(
+      fmt::format("scan task {} submitted (RequestId {})", report_.task_id, report_.request_id));
   return Finish();
 }
 
 }  // namespace
 
-int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& env,
-        Ports& ports) {
+int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& env, Ports& ports) {
   // Docker runs a CLI plugin as `docker-tcss-scan tcss-scan ARGS...`.
   std::string base = argv0.substr(argv0.rfind('/') == std::string::npos ? 0 : argv0.rfind('/') + 1);
   if (base == "docker-tcss-scan" && !args.empty() && args[0] == "tcss-scan") {

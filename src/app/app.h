@@ -11,7 +11,6 @@
 namespace tcss::app {
 
 // Returns the process exit code (SPEC §6). Never throws for expected failures.
-int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& env,
-        Ports& ports);
+int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& env, Ports& ports);
 
 }  // namespace tcss::app

@@ -47,8 +47,7 @@ struct TransportOptions {
   std::string no_proxy;
 };
 
-using TransportFactory =
-    std::function<Result<std::unique_ptr<Transport>>(const TransportOptions&)>;
+using TransportFactory = std::function<Result<std::unique_ptr<Transport>>(const TransportOptions&)>;
 
 class Clock {
  public:

@@ -58,8 +58,8 @@ bool SystemSleeper::SleepMillis(int64_t ms) {
   while (std::chrono::steady_clock::now() < until) {
     if (g_interrupted.load()) return false;
     auto left = until - std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        left, std::chrono::milliseconds(50)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
   }
   return !g_interrupted.load();
 }

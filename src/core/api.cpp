@@ -122,11 +122,13 @@ Result<ImageListPage> ParseImageList(const Poco::JSON::Object::Ptr& response) {
   ImageListPage page;
   page.total = r.Int(response, "TotalCount", false);
   auto list = r.Array(response, "List", false);
-  if (!r.ok) return Protocol("a DescribeAssetImageList answer of the wrong shape", RequestIdOf(response));
+  if (!r.ok)
+    return Protocol("a DescribeAssetImageList answer of the wrong shape", RequestIdOf(response));
   if (list) {
     for (size_t i = 0; i < list->size(); ++i) {
       auto item = list->getObject(static_cast<unsigned>(i));
-      if (item.isNull()) return Protocol("a List entry that is not an object", RequestIdOf(response));
+      if (item.isNull())
+        return Protocol("a List entry that is not an object", RequestIdOf(response));
       ImageInfo info;
       info.image_id = r.String(item, "ImageID", true);
       info.image_name = r.String(item, "ImageName", false);

@@ -95,7 +95,8 @@ Result<Filter> ParseFilter(const std::string& text) {
 const std::vector<Option>& Table() {
   static const std::vector<Option> kTable = {
       {"--image", "TCSS_IMAGES", "images", "REF", "from the pipeline",
-       "image references or image IDs to scan (repeatable; also positional IMAGE...)", Kind::kRepeat,
+       "image references or image IDs to scan (repeatable; also positional IMAGE...)",
+       Kind::kRepeat,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.images = Flatten(v);
          return OkStatus();
@@ -113,7 +114,8 @@ const std::vector<Option>& Table() {
            size_t start = 0;
            while (start <= block.size()) {
              size_t nl = block.find('\n', start);
-             std::string line = Trim(block.substr(start, nl == std::string::npos ? nl : nl - start));
+             std::string line =
+                 Trim(block.substr(start, nl == std::string::npos ? nl : nl - start));
              if (!line.empty()) {
                auto f = ParseFilter(line);
                if (!f.ok()) return f.error();
@@ -143,10 +145,14 @@ const std::vector<Option>& Table() {
          auto items = SplitList(v.back());
          if (items.empty()) return UsageError("--scan needs at least one of vul, virus, risk");
          for (const auto& s : items) {
-           if (s == "vul") c.scan_vul = true;
-           else if (s == "virus") c.scan_virus = true;
-           else if (s == "risk") c.scan_risk = true;
-           else return UsageError("--scan: unknown kind \"" + s + "\"; use vul, virus and/or risk");
+           if (s == "vul")
+             c.scan_vul = true;
+           else if (s == "virus")
+             c.scan_virus = true;
+           else if (s == "risk")
+             c.scan_risk = true;
+           else
+             return UsageError("--scan: unknown kind \"" + s + "\"; use vul, virus and/or risk");
          }
          return OkStatus();
        }},
@@ -184,13 +190,19 @@ const std::vector<Option>& Table() {
          std::string s = Trim(v.back());
          std::transform(s.begin(), s.end(), s.begin(),
                         [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-         if (s == "none" || s.empty()) c.severity_threshold.reset();
-         else if (s == "low") c.severity_threshold = Severity::kLow;
-         else if (s == "medium") c.severity_threshold = Severity::kMedium;
-         else if (s == "high") c.severity_threshold = Severity::kHigh;
-         else if (s == "critical") c.severity_threshold = Severity::kCritical;
-         else return UsageError("--severity-threshold \"" + v.back() +
-                                "\" is not one of low, medium, high, critical");
+         if (s == "none" || s.empty())
+           c.severity_threshold.reset();
+         else if (s == "low")
+           c.severity_threshold = Severity::kLow;
+         else if (s == "medium")
+           c.severity_threshold = Severity::kMedium;
+         else if (s == "high")
+           c.severity_threshold = Severity::kHigh;
+         else if (s == "critical")
+           c.severity_threshold = Severity::kCritical;
+         else
+           return UsageError("--severity-threshold \"" + v.back() +
+                             "\" is not one of low, medium, high, critical");
          return OkStatus();
        }},
       {"--fail-on-findings", "TCSS_FAIL_ON_FINDINGS", "fail-on-findings", "virus,risk", "none",
@@ -198,10 +210,13 @@ const std::vector<Option>& Table() {
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          c.gate_virus = c.gate_risk = false;
          for (const auto& s : SplitList(v.back())) {
-           if (s == "virus") c.gate_virus = true;
-           else if (s == "risk") c.gate_risk = true;
+           if (s == "virus")
+             c.gate_virus = true;
+           else if (s == "risk")
+             c.gate_risk = true;
            else if (s != "none")
-             return UsageError("--fail-on-findings: unknown kind \"" + s + "\"; use virus and/or risk");
+             return UsageError("--fail-on-findings: unknown kind \"" + s +
+                               "\"; use virus and/or risk");
          }
          return OkStatus();
        }},
@@ -237,8 +252,8 @@ const std::vector<Option>& Table() {
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetDuration(c.timeout_s, v, n, false);
        }},
-      {"--retries", "TCSS_RETRIES", "retries", "N", "4",
-       "retries of retryable failures (0-20)", Kind::kValue,
+      {"--retries", "TCSS_RETRIES", "retries", "N", "4", "retries of retryable failures (0-20)",
+       Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          std::string s = Trim(v.back());
          if (s.empty() || s.size() > 2 ||
@@ -248,8 +263,8 @@ const std::vector<Option>& Table() {
          c.retries = std::stoi(s);
          return OkStatus();
        }},
-      {"--ca-file", "SSL_CERT_FILE", "ca-file", "PATH", "system bundle",
-       "PEM file of trusted CAs", Kind::kValue,
+      {"--ca-file", "SSL_CERT_FILE", "ca-file", "PATH", "system bundle", "PEM file of trusted CAs",
+       Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.ca_file = Trim(v.back());
          return OkStatus();
@@ -258,9 +273,12 @@ const std::vector<Option>& Table() {
        "stdout format: the TaskID alone, or one JSON object", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          std::string o = Trim(v.back());
-         if (o == "text") c.output = OutputFormat::kText;
-         else if (o == "json") c.output = OutputFormat::kJson;
-         else return UsageError("--output \"" + o + "\" must be text or json");
+         if (o == "text")
+           c.output = OutputFormat::kText;
+         else if (o == "json")
+           c.output = OutputFormat::kJson;
+         else
+           return UsageError("--output \"" + o + "\" must be text or json");
          return OkStatus();
        }},
       {"--dotenv", "TCSS_DOTENV", "dotenv", "PATH", "tcss-scan.env under GitLab, else off",
@@ -278,10 +296,14 @@ const std::vector<Option>& Table() {
        "detail on stderr (-q = quiet, -v = verbose)", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          std::string l = Trim(v.back());
-         if (l == "quiet" || l == "error") c.log_level = LogLevel::kQuiet;
-         else if (l == "info") c.log_level = LogLevel::kInfo;
-         else if (l == "verbose" || l == "debug") c.log_level = LogLevel::kVerbose;
-         else return UsageError("--log-level \"" + l + "\" must be quiet, info or verbose");
+         if (l == "quiet" || l == "error")
+           c.log_level = LogLevel::kQuiet;
+         else if (l == "info")
+           c.log_level = LogLevel::kInfo;
+         else if (l == "verbose" || l == "debug")
+           c.log_level = LogLevel::kVerbose;
+         else
+           return UsageError("--log-level \"" + l + "\" must be quiet, info or verbose");
          return OkStatus();
        }},
   };
@@ -398,8 +420,8 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
         value = a.substr(eq + 1);
         has_value = true;
       }
-      auto it = std::find_if(table.begin(), table.end(),
-                             [&](const Option& o) { return name == o.flag; });
+      auto it =
+          std::find_if(table.begin(), table.end(), [&](const Option& o) { return name == o.flag; });
       if (it == table.end()) {
         return UsageError("unknown option " + name + "; run tcss-scan --help for the list");
       }
@@ -531,7 +553,7 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
   c.no_proxy = first_of({"NO_PROXY", "no_proxy"});
   if (!c.https_proxy.empty()) {
     auto p = ParseUrl(c.https_proxy.find("://") == std::string::npos ? "http://" + c.https_proxy
-                                                                      : c.https_proxy);
+                                                                     : c.https_proxy);
     if (!p.ok() || p->scheme != "http") {
       return UsageError("the proxy setting \"" + c.https_proxy +
                         "\" is not an http://host:port URL (HTTPS_PROXY/HTTP_PROXY)");
@@ -546,7 +568,9 @@ namespace {
 Status CheckSecret(const std::string& what, const std::string& value) {
   for (char ch : value) {
     if (static_cast<unsigned char>(ch) <= 0x20 || static_cast<unsigned char>(ch) == 0x7f) {
-      return UsageError(what + " contains whitespace or a control character; copy it again without spaces or line breaks");
+      return UsageError(what +
+                        " contains whitespace or a control character; copy it again without spaces "
+                        "or line breaks");
     }
   }
   return OkStatus();
@@ -563,15 +587,19 @@ Result<std::optional<Credentials>> CredentialsFromEnv(const EnvMap& env) {
   if (cr.secret_id.empty() && cr.secret_key.empty()) {
     if (!cr.token.empty()) {
       return UsageError(
-          "a session token is set but TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not; set all three");
+          "a session token is set but TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not; "
+          "set all three");
     }
     return std::optional<Credentials>();
   }
-  if (cr.secret_id.empty()) return UsageError("TENCENTCLOUD_SECRET_ID is empty; set it with TENCENTCLOUD_SECRET_KEY");
-  if (cr.secret_key.empty()) return UsageError("TENCENTCLOUD_SECRET_KEY is empty; set it with TENCENTCLOUD_SECRET_ID");
-  for (auto [what, value] : {std::pair<std::string, std::string>{"TENCENTCLOUD_SECRET_ID", cr.secret_id},
-                             {"TENCENTCLOUD_SECRET_KEY", cr.secret_key},
-                             {"the session token", cr.token}}) {
+  if (cr.secret_id.empty())
+    return UsageError("TENCENTCLOUD_SECRET_ID is empty; set it with TENCENTCLOUD_SECRET_KEY");
+  if (cr.secret_key.empty())
+    return UsageError("TENCENTCLOUD_SECRET_KEY is empty; set it with TENCENTCLOUD_SECRET_ID");
+  for (auto [what, value] :
+       {std::pair<std::string, std::string>{"TENCENTCLOUD_SECRET_ID", cr.secret_id},
+        {"TENCENTCLOUD_SECRET_KEY", cr.secret_key},
+        {"the session token", cr.token}}) {
     auto st = CheckSecret(what, value);
     if (!st.ok()) return st.error();
   }
@@ -609,20 +637,26 @@ Result<Credentials> ParseCredentialsFile(const std::string& path, const std::str
         }
         std::string key = Trim(line.substr(0, eq));
         std::string value = Trim(line.substr(eq + 1));
-        if (key == "secret_id") cr.secret_id = value;
-        else if (key == "secret_key") cr.secret_key = value;
-        else if (key == "token") cr.token = value;
+        if (key == "secret_id")
+          cr.secret_id = value;
+        else if (key == "secret_key")
+          cr.secret_key = value;
+        else if (key == "token")
+          cr.token = value;
       }
     }
     if (nl == std::string::npos) break;
     start = nl + 1;
   }
   if (cr.secret_id.empty() || cr.secret_key.empty()) {
-    return UsageError(path + " has no [default] section with secret_id and secret_key; set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY instead");
+    return UsageError(path +
+                      " has no [default] section with secret_id and secret_key; set "
+                      "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY instead");
   }
-  for (auto [what, value] : {std::pair<std::string, std::string>{"secret_id in " + path, cr.secret_id},
-                             {"secret_key in " + path, cr.secret_key},
-                             {"token in " + path, cr.token}}) {
+  for (auto [what, value] :
+       {std::pair<std::string, std::string>{"secret_id in " + path, cr.secret_id},
+        {"secret_key in " + path, cr.secret_key},
+        {"token in " + path, cr.token}}) {
     auto st = CheckSecret(what, value);
     if (!st.ok()) return st.error();
   }
@@ -654,7 +688,8 @@ std::string HelpText() {
       "\n"
       "Credentials (never flags): TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY,\n"
       "  TENCENTCLOUD_SESSION_TOKEN (or TENCENTCLOUD_TOKEN); else ~/.tencentcloud/credentials\n"
-      "  ([default] secret_id, secret_key, token; TENCENTCLOUD_CREDENTIALS_FILE overrides the path).\n"
+      "  ([default] secret_id, secret_key, token; TENCENTCLOUD_CREDENTIALS_FILE overrides the "
+      "path).\n"
       "Proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (any case).\n"
       "\n"
       "Exit codes:\n"

@@ -29,7 +29,8 @@ bool ValidPathComponent(std::string_view s) {
   return true;
 }
 
-// domain := component ('.' component)* [':' port]; component := [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?
+// domain := component ('.' component)* [':' port]; component :=
+// [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?
 bool ValidDomain(std::string_view s) {
   size_t colon = s.rfind(':');
   std::string_view host = s;
@@ -122,7 +123,8 @@ Result<ImageRef> ParseImageRef(std::string_view text) {
   size_t start = 0;
   while (true) {
     size_t next = path.find('/', start);
-    std::string_view comp = path.substr(start, next == std::string_view::npos ? next : next - start);
+    std::string_view comp =
+        path.substr(start, next == std::string_view::npos ? next : next - start);
     if (!ValidPathComponent(comp)) {
       for (char c : comp)
         if (c >= 'A' && c <= 'Z')

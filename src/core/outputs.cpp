@@ -11,7 +11,8 @@ Result<std::string> GithubOutputEntry(const std::string& name, const std::string
   if (name.empty()) return UsageError("empty GitHub output name");
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') {
-      return UsageError("GitHub output name \"" + name + "\" has a character outside [A-Za-z0-9_-]");
+      return UsageError("GitHub output name \"" + name +
+                        "\" has a character outside [A-Za-z0-9_-]");
     }
   }
   if (delimiter.empty() || value.find(delimiter) != std::string::npos ||
@@ -24,10 +25,14 @@ Result<std::string> GithubOutputEntry(const std::string& name, const std::string
 std::string EscapeWorkflowData(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out.push_back(c);
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -35,9 +40,12 @@ std::string EscapeWorkflowData(const std::string& s) {
 std::string EscapeWorkflowProperty(const std::string& s) {
   std::string out;
   for (char c : EscapeWorkflowData(s)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out.push_back(c);
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -75,12 +83,14 @@ Result<std::string> DotenvContent(const std::vector<std::pair<std::string, std::
       if (u <= 0x20 || u == 0x7f || c == '"' || c == '\'' || c == '#' || c == '\\' || c == '`' ||
           c == '$') {
         return UsageError("dotenv value for " + key +
-                          " contains whitespace, a quote, '#', '$' or a backslash, which GitLab's dotenv rules forbid");
+                          " contains whitespace, a quote, '#', '$' or a backslash, which GitLab's "
+                          "dotenv rules forbid");
       }
     }
     out += key + "=" + value + "\n";
   }
-  if (out.size() >= 5 * 1024) return UsageError("the dotenv report would exceed GitLab's 5 KB limit");
+  if (out.size() >= 5 * 1024)
+    return UsageError("the dotenv report would exceed GitLab's 5 KB limit");
   return out;
 }
 
@@ -96,12 +106,18 @@ std::string Join(const std::vector<ImageResult>& images, const char* sep, bool i
 std::string MdCell(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '`') out += "'";
-    else out.push_back(c);
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '`')
+      out += "'";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -133,7 +149,8 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
     out += fmt::format("Scan task `{}` submitted (RequestId `{}`).\n\n", r.task_id, r.request_id);
   }
   if (r.error && r.error_is_warning) {
-    out += fmt::format("**Warning**: `{}`: {}\n\n", MdCell(r.error->code), MdCell(r.error->message));
+    out +=
+        fmt::format("**Warning**: `{}`: {}\n\n", MdCell(r.error->code), MdCell(r.error->message));
   }
   if (r.selection == "all") out += "Selection: all images.\n";
   if (r.selection == "filters") out += "Selection: by filter.\n";
@@ -142,8 +159,7 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
     std::string tail = "\n";
     for (size_t i = 0; i < r.images.size(); ++i) {
       std::string row = "| " + MdCell(r.images[i].reference) + " | `" +
-                        MdCell(r.images[i].image_id.empty() ? "-" : r.images[i].image_id) +
-                        "` |\n";
+                        MdCell(r.images[i].image_id.empty() ? "-" : r.images[i].image_id) + "` |\n";
       if (out.size() + row.size() + 64 > max_bytes) {
         out += fmt::format("| … {} more | |\n", r.images.size() - i);
         break;

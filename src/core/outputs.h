@@ -19,9 +19,9 @@ struct RunReport {
   std::string task_id;
   std::string request_id;
   std::vector<ImageResult> images;
-  std::string selection;              // "images", "all", "filters"
-  std::optional<Error> error;         // the failure or warning, if any
-  bool error_is_warning = false;      // an API error --fail-on does not select
+  std::string selection;          // "images", "all", "filters"
+  std::optional<Error> error;     // the failure or warning, if any
+  bool error_is_warning = false;  // an API error --fail-on does not select
   bool dry_run = false;
 };
 

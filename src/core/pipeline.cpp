@@ -23,10 +23,14 @@ Platform DetectPlatform(const std::map<std::string, std::string>& env) {
 
 const char* PlatformName(Platform p) {
   switch (p) {
-    case Platform::kGithub: return "GitHub Actions";
-    case Platform::kGitlab: return "GitLab CI";
-    case Platform::kDockerHub: return "Docker Hub hook";
-    case Platform::kNone: break;
+    case Platform::kGithub:
+      return "GitHub Actions";
+    case Platform::kGitlab:
+      return "GitLab CI";
+    case Platform::kDockerHub:
+      return "Docker Hub hook";
+    case Platform::kNone:
+      break;
   }
   return "no CI";
 }
@@ -39,8 +43,8 @@ Result<PipelineImages> ImagesFromPipeline(const std::map<std::string, std::strin
     if (!meta.empty()) {
       auto obj = json::ParseObject(meta);
       if (!obj.ok()) {
-        return UsageError("DOCKER_METADATA_OUTPUT_JSON is not valid JSON (" +
-                          obj.error().message + "); pass the image with --image instead");
+        return UsageError("DOCKER_METADATA_OUTPUT_JSON is not valid JSON (" + obj.error().message +
+                          "); pass the image with --image instead");
       }
       json::Reader r;
       auto tags = r.Array(*obj, "tags", false);
@@ -77,7 +81,8 @@ Result<PipelineImages> ImagesFromPipeline(const std::map<std::string, std::strin
     }
     std::string registry_image = Get(env, "CI_REGISTRY_IMAGE");
     std::string commit_tag = Get(env, "CI_COMMIT_TAG");
-    out.looked_at.push_back("CI_REGISTRY_IMAGE with CI_COMMIT_TAG or CI_COMMIT_REF_SLUG/CI_COMMIT_SHA");
+    out.looked_at.push_back(
+        "CI_REGISTRY_IMAGE with CI_COMMIT_TAG or CI_COMMIT_REF_SLUG/CI_COMMIT_SHA");
     if (!registry_image.empty() && !commit_tag.empty()) {
       out.images = {registry_image + ":" + commit_tag};
       out.source = "$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG";

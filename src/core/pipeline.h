@@ -16,7 +16,7 @@ const char* PlatformName(Platform p);
 
 struct PipelineImages {
   std::vector<std::string> images;
-  std::string source;                // e.g. "DOCKER_METADATA_OUTPUT_JSON .tags"
+  std::string source;                  // e.g. "DOCKER_METADATA_OUTPUT_JSON .tags"
   std::vector<std::string> looked_at;  // everything consulted, for the "nothing found" message
 };
 

@@ -8,9 +8,8 @@ namespace tcss {
 namespace {
 bool ValidCode(const std::string& s) {
   if (s.empty() || s.size() > 128) return false;
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '_';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '_'; });
 }
 bool CodeMatches(const std::string& pattern, const std::string& code) {
   if (pattern == "*") return true;
@@ -42,12 +41,18 @@ bool FailOnSelects(const std::vector<std::string>& patterns, const std::string& 
 
 int ExitCodeFor(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kApi: return 1;
-    case ErrorKind::kFindings: return 2;
-    case ErrorKind::kTransport: return 3;
-    case ErrorKind::kUsage: return 4;
-    case ErrorKind::kWaitTimeout: return 5;
-    case ErrorKind::kInterrupted: return 130;
+    case ErrorKind::kApi:
+      return 1;
+    case ErrorKind::kFindings:
+      return 2;
+    case ErrorKind::kTransport:
+      return 3;
+    case ErrorKind::kUsage:
+      return 4;
+    case ErrorKind::kWaitTimeout:
+      return 5;
+    case ErrorKind::kInterrupted:
+      return 130;
   }
   return 3;
 }
@@ -57,8 +62,7 @@ bool IsRetryableApiCode(const std::string& code) {
     return code == prefix || code.compare(0, prefix.size() + 1, prefix + ".") == 0;
   };
   // InternalError's sub-codes (InternalError.ErrRoleNotExist) are permanent.
-  return starts("RequestLimitExceeded") || code == "InternalError" ||
-         starts("ServiceUnavailable");
+  return starts("RequestLimitExceeded") || code == "InternalError" || starts("ServiceUnavailable");
 }
 
 bool IsValidTaskId(const std::string& s) {

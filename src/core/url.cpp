@@ -118,8 +118,9 @@ Result<Url> ParseEndpoint(std::string_view text) {
   }
   if (!u->user.empty()) return UsageError("the endpoint must not carry credentials");
   if (u->scheme == "http" && !IsLoopbackHost(u->host)) {
-    return UsageError("plain http:// is allowed only for loopback endpoints (the emulator); use https:// for \"" +
-                      u->host + "\"");
+    return UsageError(
+        "plain http:// is allowed only for loopback endpoints (the emulator); use https:// for \"" +
+        u->host + "\"");
   }
   return u;
 }
@@ -129,7 +130,8 @@ bool NoProxyMatches(std::string_view no_proxy, std::string_view host_in) {
   size_t start = 0;
   while (start <= no_proxy.size()) {
     size_t comma = no_proxy.find(',', start);
-    std::string entry = Lower(Trim(no_proxy.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+    std::string entry = Lower(
+        Trim(no_proxy.substr(start, comma == std::string_view::npos ? comma : comma - start)));
     // Drop a port if present (host:port entries match the host).
     if (!entry.empty() && entry.front() != '[') {
       size_t c = entry.find(':');

@@ -52,10 +52,14 @@ std::optional<AuthFailure> VerifyTc3(
     if (eq == std::string::npos) return Invalid("expected key=value parts");
     std::string k = p.substr(0, eq);
     std::string v = p.substr(eq + 1);
-    if (k == "Credential") credential = v;
-    else if (k == "SignedHeaders") signed_headers = v;
-    else if (k == "Signature") signature = v;
-    else return Invalid("unknown part " + k);
+    if (k == "Credential")
+      credential = v;
+    else if (k == "SignedHeaders")
+      signed_headers = v;
+    else if (k == "Signature")
+      signature = v;
+    else
+      return Invalid("unknown part " + k);
   }
   auto scope = Split(credential, '/');
   if (scope.size() != 4 || scope[0].empty() || scope[3] != "tc3_request") {
@@ -69,7 +73,8 @@ std::optional<AuthFailure> VerifyTc3(
   }
   std::string ts_text = Get(r.headers, "x-tc-timestamp");
   if (ts_text.empty() || ts_text.size() > 12 ||
-      !std::all_of(ts_text.begin(), ts_text.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      !std::all_of(ts_text.begin(), ts_text.end(),
+                   [](unsigned char c) { return std::isdigit(c); })) {
     return AuthFailure{"AuthFailure.InvalidAuthorization",
                        "X-TC-Timestamp must be the unix time in whole seconds"};
   }
@@ -118,7 +123,8 @@ std::optional<AuthFailure> VerifyTc3(
     in.service = scope[2];
     in.payload = r.body;
     in.timestamp = ts;
-    for (const auto& n : names) in.signed_headers.push_back({n, n == "host" ? h : Get(r.headers, n)});
+    for (const auto& n : names)
+      in.signed_headers.push_back({n, n == "host" ? h : Get(r.headers, n)});
     if (sign::SafeEqual(sign::Sign(in).signature, signature)) {
       matched = true;
       break;
@@ -131,9 +137,9 @@ std::optional<AuthFailure> VerifyTc3(
   }
   std::string token = Get(r.headers, "x-tc-token");
   if (token != cred->token) {
-    return AuthFailure{"AuthFailure.TokenFailure",
-                       cred->token.empty() ? "X-TC-Token was sent for a permanent key."
-                                           : "The token is missing or does not match."};
+    return AuthFailure{"AuthFailure.TokenFailure", cred->token.empty()
+                                                       ? "X-TC-Token was sent for a permanent key."
+                                                       : "The token is missing or does not match."};
   }
   return std::nullopt;
 }

@@ -24,8 +24,9 @@ struct AuthRequest {
 
 // Returns the failure, or nullopt when the request is authentic. `secret_id` is set as soon as
 // the Authorization header could be parsed.
-std::optional<AuthFailure> VerifyTc3(const AuthRequest& r,
-                                     const std::function<std::optional<Credential>(const std::string&)>& lookup,
-                                     std::string* secret_id);
+std::optional<AuthFailure> VerifyTc3(
+    const AuthRequest& r,
+    const std::function<std::optional<Credential>(const std::string&)>& lookup,
+    std::string* secret_id);
 
 }  // namespace tcss::emulator

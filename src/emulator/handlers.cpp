@@ -25,8 +25,8 @@ struct Field {
 // Checks that `body` has only the listed fields, each of the listed type.
 std::optional<ApiResult> CheckFields(const Obj& body, std::initializer_list<Field> fields) {
   for (const auto& key : body->getNames()) {
-    auto it = std::find_if(fields.begin(), fields.end(),
-                           [&](const Field& f) { return key == f.name; });
+    auto it =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return key == f.name; });
     if (it == fields.end()) {
       return ErrorResult("UnknownParameter", "The parameter `" + key + "` is not recognized.");
     }
@@ -41,10 +41,18 @@ std::optional<ApiResult> CheckFields(const Obj& body, std::initializer_list<Fiel
       return true;
     };
     switch (it->type) {
-      case T::kBool: ok = v.isBoolean(); break;
-      case T::kInt: ok = v.isInteger() && !v.isBoolean(); break;
-      case T::kString: ok = v.isString(); break;
-      case T::kStringArray: ok = string_array(v); break;
+      case T::kBool:
+        ok = v.isBoolean();
+        break;
+      case T::kInt:
+        ok = v.isInteger() && !v.isBoolean();
+        break;
+      case T::kString:
+        ok = v.isString();
+        break;
+      case T::kStringArray:
+        ok = string_array(v);
+        break;
       case T::kFilters: {
         ok = v.type() == typeid(Poco::JSON::Array::Ptr);
         if (!ok) break;
@@ -74,7 +82,8 @@ std::vector<std::string> Strings(const Obj& body, const std::string& key) {
   std::vector<std::string> out;
   if (!body->has(key) || body->isNull(key)) return out;
   auto a = body->getArray(key);
-  for (size_t i = 0; a && i < a->size(); ++i) out.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
+  for (size_t i = 0; a && i < a->size(); ++i)
+    out.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
   return out;
 }
 
@@ -114,9 +123,12 @@ std::optional<ApiResult> MatchFilters(const std::vector<FilterSpec>& filters, co
   *matched = true;
   for (const auto& f : filters) {
     const std::string* field = nullptr;
-    if (f.name == "ImageName") field = &img.image_name;
-    else if (f.name == "ImageID") field = &img.image_id;
-    else return ErrorResult("InvalidParameterValue", "Unsupported filter `" + f.name + "`.");
+    if (f.name == "ImageName")
+      field = &img.image_name;
+    else if (f.name == "ImageID")
+      field = &img.image_id;
+    else
+      return ErrorResult("InvalidParameterValue", "Unsupported filter `" + f.name + "`.");
     bool any = false;
     for (const auto& v : f.values) {
       bool exact = f.exact || f.name == "ImageID";
@@ -162,12 +174,17 @@ std::string Inner(const json::Writer& w) {
 }
 
 ApiResult CreateScanTask(State& st, const Obj& body, int64_t now_ms) {
-  if (auto e = CheckFields(body, {{"All", T::kBool}, {"Images", T::kStringArray},
-                                  {"ScanVul", T::kBool}, {"ScanVirus", T::kBool},
-                                  {"ScanRisk", T::kBool}, {"Filters", T::kFilters},
+  if (auto e = CheckFields(body, {{"All", T::kBool},
+                                  {"Images", T::kStringArray},
+                                  {"ScanVul", T::kBool},
+                                  {"ScanVirus", T::kBool},
+                                  {"ScanRisk", T::kBool},
+                                  {"Filters", T::kFilters},
                                   {"ExcludeImageIds", T::kStringArray},
-                                  {"ContainerRunning", T::kBool}, {"ScanScope", T::kInt},
-                                  {"Timeout", T::kInt}, {"IsOneClickScanningTask", T::kBool},
+                                  {"ContainerRunning", T::kBool},
+                                  {"ScanScope", T::kInt},
+                                  {"Timeout", T::kInt},
+                                  {"IsOneClickScanningTask", T::kBool},
                                   {"ClusterIDs", T::kStringArray}}))
     return *e;
   bool all = BoolOf(body, "All");
@@ -177,14 +194,16 @@ ApiResult CreateScanTask(State& st, const Obj& body, int64_t now_ms) {
     return ErrorResult("InvalidParameter", "Choose the images to scan: All, Images or Filters.");
   }
   if (!BoolOf(body, "ScanVul") && !BoolOf(body, "ScanVirus") && !BoolOf(body, "ScanRisk")) {
-    return ErrorResult("InvalidParameter", "At least one of ScanVul, ScanVirus, ScanRisk must be true.");
+    return ErrorResult("InvalidParameter",
+                       "At least one of ScanVul, ScanVirus, ScanRisk must be true.");
   }
   std::vector<std::string> ids;
   if (!images.empty()) {
     for (const auto& i : images) {
       auto img = st.FindImage(i);
       if (!img) return ErrorResult("ResourceNotFound", "The image `" + i + "` does not exist.");
-      if (std::find(ids.begin(), ids.end(), img->image_id) == ids.end()) ids.push_back(img->image_id);
+      if (std::find(ids.begin(), ids.end(), img->image_id) == ids.end())
+        ids.push_back(img->image_id);
     }
   } else {
     auto exclude = Strings(body, "ExcludeImageIds");
@@ -208,8 +227,11 @@ ApiResult CreateScanTask(State& st, const Obj& body, int64_t now_ms) {
 }
 
 ApiResult DescribeImageList(State& st, const Obj& body, int64_t now_ms) {
-  if (auto e = CheckFields(body, {{"Limit", T::kInt}, {"Offset", T::kInt}, {"Filters", T::kFilters},
-                                  {"By", T::kString}, {"Order", T::kString}}))
+  if (auto e = CheckFields(body, {{"Limit", T::kInt},
+                                  {"Offset", T::kInt},
+                                  {"Filters", T::kFilters},
+                                  {"By", T::kString},
+                                  {"Order", T::kString}}))
     return *e;
   int64_t limit = IntOf(body, "Limit", 10);
   int64_t offset = IntOf(body, "Offset", 0);
@@ -245,7 +267,7 @@ ApiResult ScanStatus(State& st, const Obj& body, int64_t now_ms) {
   std::string status = State::TaskStatus(*task, now_ms);
   int64_t elapsed = now_ms - task->created_ms;
   int64_t total = static_cast<int64_t>(task->image_ids.size());
-  int64_t schedule = status == "END" ? 100
+  int64_t schedule = status == "END"      ? 100
                      : task->scan_ms <= 0 ? 100
                                           : std::min<int64_t>(99, elapsed * 100 / task->scan_ms);
   if (status == "READY") schedule = 0;
@@ -254,7 +276,8 @@ ApiResult ScanStatus(State& st, const Obj& body, int64_t now_ms) {
   if (status == "END") {
     for (const auto& id : task->image_ids) {
       auto img = st.FindImage(id);
-      if (img && (img->critical + img->high + img->medium + img->low + img->virus + img->risk) > 0) ++risky;
+      if (img && (img->critical + img->high + img->medium + img->low + img->virus + img->risk) > 0)
+        ++risky;
     }
   }
   json::Writer w;
@@ -285,7 +308,9 @@ ApiResult ScanTask(State& st, const Obj& body, int64_t now_ms, int64_t now_unix)
     w.String("TaskID", task->task_id)
         .String("LastScanTime", buf)
         .String("Status", status == "STOPPED" ? "END" : status)
-        .String("SubStatus", status == "STOPPED" ? "Cancel" : status == "END" ? "Success" : "");
+        .String("SubStatus", status == "STOPPED" ? "Cancel"
+                             : status == "END"   ? "Success"
+                                                 : "");
   } else {
     w.String("TaskID", "").String("Status", "END").String("SubStatus", "");
   }
@@ -294,11 +319,13 @@ ApiResult ScanTask(State& st, const Obj& body, int64_t now_ms, int64_t now_unix)
 }
 
 ApiResult ScanStop(State& st, const Obj& body) {
-  if (auto e = CheckFields(body, {{"TaskID", T::kString}, {"Images", T::kStringArray},
-                                  {"Filters", T::kFilters}, {"ExcludeImageIds", T::kString}}))
+  if (auto e = CheckFields(body, {{"TaskID", T::kString},
+                                  {"Images", T::kStringArray},
+                                  {"Filters", T::kFilters},
+                                  {"ExcludeImageIds", T::kString}}))
     return *e;
-  std::string task_id = body->has("TaskID") && !body->isNull("TaskID")
-                            ? body->getValue<std::string>("TaskID") : "";
+  std::string task_id =
+      body->has("TaskID") && !body->isNull("TaskID") ? body->getValue<std::string>("TaskID") : "";
   auto images = Strings(body, "Images");
   if (task_id.empty() && images.empty()) {
     return ErrorResult("InvalidParameter", "Give TaskID or Images.");
@@ -308,15 +335,20 @@ ApiResult ScanStop(State& st, const Obj& body) {
 }
 
 ApiResult VulList(State& st, const Obj& body, int64_t now_ms) {
-  if (auto e = CheckFields(body, {{"ImageID", T::kString}, {"Limit", T::kInt}, {"Offset", T::kInt},
-                                  {"Filters", T::kFilters}, {"By", T::kString}, {"Order", T::kString}}))
+  if (auto e = CheckFields(body, {{"ImageID", T::kString},
+                                  {"Limit", T::kInt},
+                                  {"Offset", T::kInt},
+                                  {"Filters", T::kFilters},
+                                  {"By", T::kString},
+                                  {"Order", T::kString}}))
     return *e;
   if (!body->has("ImageID") || body->isNull("ImageID")) {
     return ErrorResult("MissingParameter", "ImageID is required.");
   }
   std::string id = body->getValue<std::string>("ImageID");
   auto img = st.FindImage(id);
-  if (!img || img->image_id != id) return ErrorResult("ResourceNotFound", "The image does not exist.");
+  if (!img || img->image_id != id)
+    return ErrorResult("ResourceNotFound", "The image does not exist.");
   int64_t limit = IntOf(body, "Limit", 10);
   int64_t offset = IntOf(body, "Offset", 0);
   if (limit < 0 || limit > 100 || offset < 0) {

@@ -31,9 +31,10 @@ std::vector<Image> DemoInventory() {
   app.high = 2;
   app.medium = 3;
   app.low = 4;
-  app.vulns = {{"CVE-2024-3094", "xz backdoor", 4, 10.0, "xz-utils", "5.6.0", "5.6.2"},
-               {"CVE-2023-44487", "HTTP/2 rapid reset", 3, 7.5, "nghttp2", "1.51.0", "1.57.0"},
-               {"CVE-2023-4911", "glibc looney tunables", 3, 7.8, "glibc", "2.36", "2.36-9+deb12u3"}};
+  app.vulns = {
+      {"CVE-2024-3094", "xz backdoor", 4, 10.0, "xz-utils", "5.6.0", "5.6.2"},
+      {"CVE-2023-44487", "HTTP/2 rapid reset", 3, 7.5, "nghttp2", "1.51.0", "1.57.0"},
+      {"CVE-2023-4911", "glibc looney tunables", 3, 7.8, "glibc", "2.36", "2.36-9+deb12u3"}};
   Image nginx;
   nginx.image_id = "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
   nginx.image_name = "nginx:1.25";
@@ -67,7 +68,8 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
     auto vulns = r.Array(o, "Vulns", false);
     if (!r.ok) return fail("ImageID and ImageName must be strings and the counts whole numbers");
     if (!IsImageId(img.image_id)) return fail("ImageID must be sha256: and 64 hex digits");
-    if (!ParseImageRef(img.image_name).ok()) return fail("ImageName \"" + img.image_name + "\" is not an image reference");
+    if (!ParseImageRef(img.image_name).ok())
+      return fail("ImageName \"" + img.image_name + "\" is not an image reference");
     for (int64_t n : {img.critical, img.high, img.medium, img.low, img.virus, img.risk}) {
       if (n < 0) return fail("counts must not be negative");
     }
@@ -121,8 +123,9 @@ Result<std::vector<Credential>> ParseCredentialList(const std::string& path,
   return out;
 }
 
-Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap& env,
-                             const std::function<Result<std::string>(const std::string&)>& read_file) {
+Result<Options> ParseOptions(
+    const std::vector<std::string>& args, const EnvMap& env,
+    const std::function<Result<std::string>(const std::string&)>& read_file) {
   Options o;
   std::string credentials_file;
   std::string inventory_file;
@@ -139,10 +142,9 @@ Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap&
       value = a.substr(eq + 1);
       a = a.substr(0, eq);
     }
-    static const std::vector<std::string> kValued = {"--listen", "--tls-cert", "--tls-key",
-                                                     "--credentials", "--inventory",
-                                                     "--scan-seconds", "--rate-limit", "--fault",
-                                                     "--port-file"};
+    static const std::vector<std::string> kValued = {
+        "--listen",       "--tls-cert",   "--tls-key", "--credentials", "--inventory",
+        "--scan-seconds", "--rate-limit", "--fault",   "--port-file"};
     if (std::find(kValued.begin(), kValued.end(), a) == kValued.end()) {
       return UsageError("unknown option " + a + "; run tcss-emulator --help");
     }
@@ -154,7 +156,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap&
       size_t colon = value.rfind(':');
       std::string host = colon == std::string::npos ? "" : value.substr(0, colon);
       std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
-      if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+      if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
       if (host.empty() || port.empty() || port.size() > 5 ||
           !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) ||
           std::stoi(port) > 65535) {
@@ -176,7 +179,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap&
       o.scan_seconds = *d;
     } else if (a == "--rate-limit") {
       if (value.empty() || value.size() > 6 ||
-          !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+          !std::all_of(value.begin(), value.end(),
+                       [](unsigned char c) { return std::isdigit(c); })) {
         return UsageError("--rate-limit \"" + value + "\" must be a whole number (0 = no limit)");
       }
       o.rate_limit = std::stoi(value);
@@ -227,12 +231,15 @@ Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap&
 std::string EmulatorHelp() {
   return "Usage: tcss-emulator [--listen 127.0.0.1:0] [--tls-cert PEM --tls-key PEM]\n"
          "                    [--credentials FILE] [--inventory FILE] [--scan-seconds S]\n"
-         "                    [--rate-limit N] [--fault ACTION:CODE[:COUNT]]... [--port-file PATH]\n"
+         "                    [--rate-limit N] [--fault ACTION:CODE[:COUNT]]... [--port-file "
+         "PATH]\n"
          "\n"
-         "A local stand-in for the TCSS API (2020-11-01) that verifies TC3-HMAC-SHA256 signatures.\n"
+         "A local stand-in for the TCSS API (2020-11-01) that verifies TC3-HMAC-SHA256 "
+         "signatures.\n"
          "Prints 'listening on <URL>' as its first line. Credentials: --credentials (JSON list of\n"
          "{secretId, secretKey, token?}), else TENCENTCLOUD_SECRET_ID/KEY/SESSION_TOKEN.\n"
-         "Faults: CODE is an API error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG, GARBAGE or NOENVELOPE;\n"
+         "Faults: CODE is an API error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG, GARBAGE or "
+         "NOENVELOPE;\n"
          "ACTION may be '*'; COUNT omitted means every request.\n"
          "Introspection: GET /_emulator/requests, POST /_emulator/faults, POST /_emulator/reset.\n";
 }

@@ -26,10 +26,12 @@ struct Options {
 };
 
 // `read_file` returns a file's text or an error; the emulator's main passes a real one.
-Result<Options> ParseOptions(const std::vector<std::string>& args, const EnvMap& env,
-                             const std::function<Result<std::string>(const std::string&)>& read_file);
+Result<Options> ParseOptions(
+    const std::vector<std::string>& args, const EnvMap& env,
+    const std::function<Result<std::string>(const std::string&)>& read_file);
 Result<std::vector<Image>> ParseInventory(const std::string& path, const std::string& text);
-Result<std::vector<Credential>> ParseCredentialList(const std::string& path, const std::string& text);
+Result<std::vector<Credential>> ParseCredentialList(const std::string& path,
+                                                    const std::string& text);
 std::vector<Image> DemoInventory();
 std::string EmulatorHelp();
 

@@ -211,9 +211,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     if (incomplete || (req.hasContentLength() && !too_large &&
                        static_cast<std::streamsize>(body.size()) < req.getContentLength())) {
       resp.setKeepAlive(false);
-      Send(resp, 200, Envelope(ErrorResult("InvalidParameter.ParsingError",
-                                           "The request body ended before Content-Length bytes."),
-                               Poco::UUIDGenerator::defaultGenerator().createRandom().toString()));
+      Send(resp, 200,
+           Envelope(ErrorResult("InvalidParameter.ParsingError",
+                                "The request body ended before Content-Length bytes."),
+                    Poco::UUIDGenerator::defaultGenerator().createRandom().toString()));
       return;
     }
     if (req.getURI().rfind("/_emulator/", 0) == 0) {
@@ -229,7 +230,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         log.headers[k] = "REDACTED";
       } else if (k == "authorization") {
         size_t at = v.find("Signature=");
-        log.headers[k] = at == std::string::npos ? "REDACTED" : v.substr(0, at) + "Signature=REDACTED";
+        log.headers[k] =
+            at == std::string::npos ? "REDACTED" : v.substr(0, at) + "Signature=REDACTED";
       } else {
         log.headers[k] = v;
       }
@@ -249,9 +251,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   }
 
   ApiResult Process(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
-                    std::map<std::string, std::string>& headers,
-                    const std::string& body, bool too_large, int64_t now_ms, int64_t now_unix,
-                    LoggedRequest& log) {
+                    std::map<std::string, std::string>& headers, const std::string& body,
+                    bool too_large, int64_t now_ms, int64_t now_unix, LoggedRequest& log) {
     if (req.getMethod() != "POST" || req.getURI() != "/") {
       return ErrorResult("UnsupportedProtocol", "Only POST / is supported by this endpoint.");
     }
@@ -259,9 +260,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       return ErrorResult("RequestSizeLimitExceeded", "The request body is larger than 10 MB.");
     }
     const std::string& action = headers["x-tc-action"];
-    if (action.empty()) return ErrorResult("MissingParameter", "The X-TC-Action header is missing.");
+    if (action.empty())
+      return ErrorResult("MissingParameter", "The X-TC-Action header is missing.");
     if (!IsKnownAction(action)) {
-      return ErrorResult("InvalidAction", "The action `" + action.substr(0, 64) + "` does not exist.");
+      return ErrorResult("InvalidAction",
+                         "The action `" + action.substr(0, 64) + "` does not exist.");
     }
     const std::string& version = headers["x-tc-version"];
     if (version != "2020-11-01") {
@@ -285,8 +288,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     auto parsed = json::ParseObject(body, 64);
     if (!parsed.ok()) {
-      return ErrorResult("InvalidParameter.ParsingError",
-                         "The request body is not a JSON object: " + parsed.error().message.substr(0, 200));
+      return ErrorResult(
+          "InvalidParameter.ParsingError",
+          "The request body is not a JSON object: " + parsed.error().message.substr(0, 200));
     }
     return HandleAction(state_, action, *parsed, now_ms, now_unix);
   }
@@ -299,7 +303,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   Factory(State& state, std::atomic<bool>& stopping) : state_(state), stopping_(stopping) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
     return new Handler(state_, stopping_);
   }
 
@@ -348,8 +353,8 @@ Status Server::Start() {
 }
 
 std::string Server::Url() const {
-  std::string host = options_.host.find(':') != std::string::npos ? "[" + options_.host + "]"
-                                                                   : options_.host;
+  std::string host =
+      options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
   return (options_.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(port_);
 }
 

@@ -21,15 +21,16 @@ std::optional<Fault> ParseFault(const std::string& spec, std::string* why) {
   if (c2 != std::string::npos) {
     std::string count = rest.substr(c2 + 1);
     if (count.empty() || count.size() > 9 ||
-        !std::all_of(count.begin(), count.end(), [](unsigned char ch) { return std::isdigit(ch); })) {
+        !std::all_of(count.begin(), count.end(),
+                     [](unsigned char ch) { return std::isdigit(ch); })) {
       *why = "COUNT must be a whole number";
       return std::nullopt;
     }
     f.remaining = std::stoll(count);
   }
-  if (f.code.empty() ||
-      !std::all_of(f.code.begin(), f.code.end(),
-                   [](unsigned char ch) { return std::isalnum(ch) || ch == '.' || ch == '_'; })) {
+  if (f.code.empty() || !std::all_of(f.code.begin(), f.code.end(), [](unsigned char ch) {
+        return std::isalnum(ch) || ch == '.' || ch == '_';
+      })) {
     *why = "CODE must be an error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG or GARBAGE";
     return std::nullopt;
   }

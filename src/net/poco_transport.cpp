@@ -30,19 +30,23 @@ class PocoTransport : public Transport {
     try {
       return PostOnce(request, timeout_ms);
     } catch (const Poco::TimeoutException& e) {
-      return Fail(kNetTimeout, "no answer within the time left of --timeout (" + e.displayText() + ")");
+      return Fail(kNetTimeout,
+                  "no answer within the time left of --timeout (" + e.displayText() + ")");
     } catch (const Poco::Net::ConnectionRefusedException& e) {
       return Fail(kNetConnect, "connection refused by " + Where());
     } catch (const Poco::Net::HostNotFoundException& e) {
-      return Fail(kNetConnect, "cannot resolve " + options_.endpoint.host + " (" + e.displayText() + ")");
+      return Fail(kNetConnect,
+                  "cannot resolve " + options_.endpoint.host + " (" + e.displayText() + ")");
     } catch (const Poco::Net::NoAddressFoundException& e) {
-      return Fail(kNetConnect, "cannot resolve " + options_.endpoint.host + " (" + e.displayText() + ")");
+      return Fail(kNetConnect,
+                  "cannot resolve " + options_.endpoint.host + " (" + e.displayText() + ")");
     } catch (const Poco::Net::CertificateValidationException& e) {
       return Fail(kNetTls, "TLS certificate of " + options_.endpoint.host +
                                " rejected: " + e.displayText() +
                                " (check --endpoint, or --ca-file/SSL_CERT_FILE for a private CA)");
     } catch (const Poco::Net::SSLException& e) {
-      return Fail(kNetTls, "TLS failure talking to " + options_.endpoint.host + ": " + e.displayText() +
+      return Fail(kNetTls, "TLS failure talking to " + options_.endpoint.host + ": " +
+                               e.displayText() +
                                " (check --endpoint, or --ca-file/SSL_CERT_FILE for a private CA)");
     } catch (const Poco::Net::ConnectionResetException& e) {
       return Fail(kNetReset, "connection reset by " + Where());
@@ -116,7 +120,8 @@ class PocoTransport : public Transport {
     char buf[16384];
     while (is.read(buf, sizeof buf) || is.gcount() > 0) {
       out.body.append(buf, static_cast<size_t>(is.gcount()));
-      if (out.body.size() > kMaxBody) return Fail(kNetReset, "answer larger than 16 MiB from " + Where());
+      if (out.body.size() > kMaxBody)
+        return Fail(kNetReset, "answer larger than 16 MiB from " + Where());
     }
     if (resp.hasContentLength() &&
         static_cast<std::streamsize>(out.body.size()) < resp.getContentLength()) {

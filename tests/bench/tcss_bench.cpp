@@ -59,16 +59,18 @@ int RunMany(int n, std::vector<std::string> cmd) {
     int status = 0;
     rusage ru{};
     wait4(pid, &status, 0, &ru);
-    wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    wall.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
     rss.push_back(ru.ru_maxrss);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failures;
   }
   std::sort(wall.begin(), wall.end());
   std::sort(rss.begin(), rss.end());
-  std::cout << fmt::format("median_ms={:.1f} min_ms={:.1f} median_rss_mb={:.1f} max_rss_mb={:.1f} runs={} failures={}\n",
-                           wall[wall.size() / 2], wall.front(),
-                           static_cast<double>(rss[rss.size() / 2]) / 1024.0,
-                           static_cast<double>(rss.back()) / 1024.0, n, failures);
+  std::cout << fmt::format(
+      "median_ms={:.1f} min_ms={:.1f} median_rss_mb={:.1f} max_rss_mb={:.1f} runs={} failures={}\n",
+      wall[wall.size() / 2], wall.front(), static_cast<double>(rss[rss.size() / 2]) / 1024.0,
+      static_cast<double>(rss.back()) / 1024.0, n, failures);
   return failures == 0 ? 0 : 1;
 }
 
@@ -98,11 +100,15 @@ int Load(const std::string& url, int threads, double seconds) {
       session.setTimeout(Poco::Timespan(10, 0));
       while (!stop.load()) {
         try {
-          auto signed_req = tcss::BuildSignedRequest(s, "CreateAssetImageScanTask", body, std::time(nullptr));
-          Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, "/", Poco::Net::HTTPMessage::HTTP_1_1);
+          auto signed_req =
+              tcss::BuildSignedRequest(s, "CreateAssetImageScanTask", body, std::time(nullptr));
+          Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, "/",
+                                     Poco::Net::HTTPMessage::HTTP_1_1);
           for (const auto& h : signed_req.headers) {
-            if (h.name == "Host") req.setHost(h.value);
-            else req.set(h.name, h.value);
+            if (h.name == "Host")
+              req.setHost(h.value);
+            else
+              req.set(h.name, h.value);
           }
           req.setContentLength(static_cast<std::streamsize>(body.size()));
           req.setKeepAlive(true);
@@ -122,14 +128,15 @@ int Load(const std::string& url, int threads, double seconds) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (auto& t : pool) t.join();
-  std::cout << fmt::format("requests_per_s={:.0f} ok={} errors={}\n", static_cast<double>(ok.load()) / seconds,
-                           ok.load(), errors.load());
+  std::cout << fmt::format("requests_per_s={:.0f} ok={} errors={}\n",
+                           static_cast<double>(ok.load()) / seconds, ok.load(), errors.load());
   return 0;
 }
 
 class Fixed : public Poco::Net::HTTPRequestHandler {
  public:
-  void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override {
+  void handleRequest(Poco::Net::HTTPServerRequest& req,
+                     Poco::Net::HTTPServerResponse& resp) override {
     std::string ignored;
     Poco::StreamCopier::copyToString(req.stream(), ignored);
     static const std::string kBody = R"({"Response":{"TaskID":"0","RequestId":"0"}})";
@@ -140,7 +147,8 @@ class Fixed : public Poco::Net::HTTPRequestHandler {
 };
 class FixedFactory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
     return new Fixed;
   }
 };

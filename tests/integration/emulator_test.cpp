@@ -15,8 +15,10 @@
 namespace tcss::it {
 namespace {
 
-const std::string kAppId = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
-const std::string kCleanId = "sha256:c849b2717cdcdce6e58e1e96a6ed6a8b7e2a8ddeb0a1d1b4e8cbfb3bc5a0a9a1";
+const std::string kAppId =
+    "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+const std::string kCleanId =
+    "sha256:c849b2717cdcdce6e58e1e96a6ed6a8b7e2a8ddeb0a1d1b4e8cbfb3bc5a0a9a1";
 const std::string kCreate = "CreateAssetImageScanTask";
 
 std::string CreateBody(const std::string& id) {
@@ -30,16 +32,24 @@ TEST(EmulatorAuth, EveryFailure) {
   emu.Reset();
   EXPECT_EQ(emu.Call(kCreate, body, {{"Authorization", ""}}, kSecretKey, 0, kToken).code,
             "AuthFailure.InvalidAuthorization");
-  EXPECT_EQ(emu.Call(kCreate, body, {{"Authorization", "HMAC-SHA1 Credential=x"}}, kSecretKey, 0, kToken).code,
-            "AuthFailure.InvalidAuthorization");
-  EXPECT_EQ(emu.Call(kCreate, body, {{"Authorization",
-                                      "TC3-HMAC-SHA256 Credential=AKIDnobody/2020-01-01/tcss/tc3_request, "
-                                      "SignedHeaders=content-type;host, Signature=" + std::string(64, 'a')}},
-                     kSecretKey, 0, kToken).code,
+  EXPECT_EQ(
+      emu.Call(kCreate, body, {{"Authorization", "HMAC-SHA1 Credential=x"}}, kSecretKey, 0, kToken)
+          .code,
+      "AuthFailure.InvalidAuthorization");
+  EXPECT_EQ(emu.Call(kCreate, body,
+                     {{"Authorization",
+                       "TC3-HMAC-SHA256 Credential=AKIDnobody/2020-01-01/tcss/tc3_request, "
+                       "SignedHeaders=content-type;host, Signature=" +
+                           std::string(64, 'a')}},
+                     kSecretKey, 0, kToken)
+                .code,
             "AuthFailure.SignatureFailure");  // the scope's date is not the timestamp's
-  EXPECT_EQ(emu.Call(kCreate, body, {}, "wrong-key", 0, kToken).code, "AuthFailure.SignatureFailure");
-  EXPECT_EQ(emu.Call(kCreate, body, {}, kSecretKey, -400, kToken).code, "AuthFailure.SignatureExpire");
-  EXPECT_EQ(emu.Call(kCreate, body, {}, kSecretKey, 400, kToken).code, "AuthFailure.SignatureExpire");
+  EXPECT_EQ(emu.Call(kCreate, body, {}, "wrong-key", 0, kToken).code,
+            "AuthFailure.SignatureFailure");
+  EXPECT_EQ(emu.Call(kCreate, body, {}, kSecretKey, -400, kToken).code,
+            "AuthFailure.SignatureExpire");
+  EXPECT_EQ(emu.Call(kCreate, body, {}, kSecretKey, 400, kToken).code,
+            "AuthFailure.SignatureExpire");
   EXPECT_EQ(emu.Call(kCreate, body, {}, kSecretKey, 0, "").code, "AuthFailure.TokenFailure");
   EXPECT_EQ(emu.Call(kCreate, body, {}, kSecretKey, 0, "other").code, "AuthFailure.TokenFailure");
   EXPECT_EQ(emu.Call(kCreate, body, {{"X-TC-Timestamp", "-5"}}, kSecretKey, 0, kToken).code,
@@ -55,13 +65,18 @@ TEST(EmulatorAuth, EveryFailure) {
 TEST(EmulatorAuth, SecretIdNotFoundAndServiceMustBeTcss) {
   Emulator emu;
   // Sign correctly with an unknown SecretId: the emulator cannot find it.
-  auto a = emu.Raw("POST", "/", {{"Content-Type", "application/json"}, {"X-TC-Action", kCreate},
-                                 {"X-TC-Version", "2020-11-01"},
-                                 {"X-TC-Timestamp", std::to_string(std::time(nullptr))},
-                                 {"Authorization", "TC3-HMAC-SHA256 Credential=AKIDunknown/" +
-                                                       std::string("2099-01-01/tcss/tc3_request, SignedHeaders=content-type;host, Signature=") +
-                                                       std::string(64, 'b')}},
-                   "{}");
+  auto a = emu.Raw(
+      "POST", "/",
+      {{"Content-Type", "application/json"},
+       {"X-TC-Action", kCreate},
+       {"X-TC-Version", "2020-11-01"},
+       {"X-TC-Timestamp", std::to_string(std::time(nullptr))},
+       {"Authorization",
+        "TC3-HMAC-SHA256 Credential=AKIDunknown/" +
+            std::string(
+                "2099-01-01/tcss/tc3_request, SignedHeaders=content-type;host, Signature=") +
+            std::string(64, 'b')}},
+      "{}");
   // The date in scope is wrong too; the date check comes first.
   EXPECT_EQ(a.code, "AuthFailure.SignatureFailure");
   time_t now = std::time(nullptr);
@@ -69,19 +84,27 @@ TEST(EmulatorAuth, SecretIdNotFoundAndServiceMustBeTcss) {
   tm tm_utc{};
   gmtime_r(&now, &tm_utc);
   strftime(date, sizeof date, "%Y-%m-%d", &tm_utc);
-  auto b = emu.Raw("POST", "/", {{"Content-Type", "application/json"}, {"X-TC-Action", kCreate},
-                                 {"X-TC-Version", "2020-11-01"}, {"X-TC-Timestamp", std::to_string(now)},
-                                 {"Authorization", "TC3-HMAC-SHA256 Credential=AKIDunknown/" + std::string(date) +
-                                                       "/tcss/tc3_request, SignedHeaders=content-type;host, Signature=" +
-                                                       std::string(64, 'b')}},
-                   "{}");
+  auto b = emu.Raw(
+      "POST", "/",
+      {{"Content-Type", "application/json"},
+       {"X-TC-Action", kCreate},
+       {"X-TC-Version", "2020-11-01"},
+       {"X-TC-Timestamp", std::to_string(now)},
+       {"Authorization", "TC3-HMAC-SHA256 Credential=AKIDunknown/" + std::string(date) +
+                             "/tcss/tc3_request, SignedHeaders=content-type;host, Signature=" +
+                             std::string(64, 'b')}},
+      "{}");
   EXPECT_EQ(b.code, "AuthFailure.SecretIdNotFound");
-  auto c = emu.Raw("POST", "/", {{"Content-Type", "application/json"}, {"X-TC-Action", kCreate},
-                                 {"X-TC-Version", "2020-11-01"}, {"X-TC-Timestamp", std::to_string(now)},
-                                 {"Authorization", "TC3-HMAC-SHA256 Credential=" + std::string(kSecretId) + "/" +
-                                                       date + "/cvm/tc3_request, SignedHeaders=content-type;host, Signature=" +
-                                                       std::string(64, 'b')}},
-                   "{}");
+  auto c = emu.Raw(
+      "POST", "/",
+      {{"Content-Type", "application/json"},
+       {"X-TC-Action", kCreate},
+       {"X-TC-Version", "2020-11-01"},
+       {"X-TC-Timestamp", std::to_string(now)},
+       {"Authorization", "TC3-HMAC-SHA256 Credential=" + std::string(kSecretId) + "/" + date +
+                             "/cvm/tc3_request, SignedHeaders=content-type;host, Signature=" +
+                             std::string(64, 'b')}},
+      "{}");
   EXPECT_EQ(c.code, "AuthFailure.SignatureFailure");
   EXPECT_NE(c.body.find("tcss"), std::string::npos);
   EXPECT_NE(c.response->getValue<std::string>("RequestId"), "");
@@ -96,11 +119,13 @@ TEST(EmulatorApi, ErrorCodes) {
             "InvalidParameter.ParsingError");
   EXPECT_EQ(emu.Call(kCreate, R"({"Images":[")" + kAppId + R"("],"ScanVul":"yes"})").code,
             "InvalidParameter.InvalidFormat");
-  EXPECT_EQ(emu.Call(kCreate, R"({"Images":"x","ScanVul":true})").code, "InvalidParameter.InvalidFormat");
+  EXPECT_EQ(emu.Call(kCreate, R"({"Images":"x","ScanVul":true})").code,
+            "InvalidParameter.InvalidFormat");
   EXPECT_EQ(emu.Call(kCreate, R"({"ScanVul":true})").code, "InvalidParameter");
   EXPECT_EQ(emu.Call(kCreate, R"({"Images":[")" + kAppId + R"("]})").code, "InvalidParameter");
   EXPECT_EQ(emu.Call(kCreate, R"({"Bogus":1,"All":true,"ScanVul":true})").code, "UnknownParameter");
-  EXPECT_EQ(emu.Call(kCreate, CreateBody("sha256:" + std::string(64, '0'))).code, "ResourceNotFound");
+  EXPECT_EQ(emu.Call(kCreate, CreateBody("sha256:" + std::string(64, '0'))).code,
+            "ResourceNotFound");
   std::string huge = R"({"Images":[")" + std::string(10 * 1024 * 1024 + 10, 'x') + R"("]})";
   EXPECT_EQ(emu.Call(kCreate, huge).code, "RequestSizeLimitExceeded");
   EXPECT_EQ(emu.Call("DescribeAssetImageList", R"({"Limit":101})").code, "InvalidParameterValue");
@@ -121,21 +146,24 @@ TEST(EmulatorApi, TaskLifecycleAndFindings) {
   auto status = emu.Call("DescribeAssetImageScanStatus", R"({"TaskID":")" + task + R"("})");
   std::string s = status.response->getValue<std::string>("Status");
   EXPECT_TRUE(s == "READY" || s == "SCANNING") << s;
-  auto list = emu.Call("DescribeAssetImageList", R"({"Filters":[{"Name":"ImageID","Values":[")" + kAppId + R"("]}]})");
+  auto list = emu.Call("DescribeAssetImageList",
+                       R"({"Filters":[{"Name":"ImageID","Values":[")" + kAppId + R"("]}]})");
   EXPECT_EQ(list.response->getArray("List")->getObject(0)->getValue<int>("CriticalLevelVulCnt"), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(1700));
   status = emu.Call("DescribeAssetImageScanStatus", R"({"TaskID":")" + task + R"("})");
   EXPECT_EQ(status.response->getValue<std::string>("Status"), "END");
   EXPECT_EQ(status.response->getValue<int>("Schedule"), 100);
   EXPECT_EQ(status.response->getValue<int>("ImageTotal"), 1);
-  list = emu.Call("DescribeAssetImageList", R"({"Filters":[{"Name":"ImageID","Values":[")" + kAppId + R"("]}]})");
+  list = emu.Call("DescribeAssetImageList",
+                  R"({"Filters":[{"Name":"ImageID","Values":[")" + kAppId + R"("]}]})");
   auto img = list.response->getArray("List")->getObject(0);
   EXPECT_EQ(img->getValue<std::string>("ScanStatus"), "SCANNED");
   EXPECT_EQ(img->getValue<int>("CriticalLevelVulCnt"), 1);
   EXPECT_EQ(img->getValue<int>("HighLevelVulCnt"), 2);
   auto vulns = emu.Call("DescribeAssetImageVulList", R"({"ImageID":")" + kAppId + R"("})");
   EXPECT_EQ(vulns.response->getValue<int>("TotalCount"), 3);
-  EXPECT_EQ(vulns.response->getArray("List")->getObject(0)->getValue<std::string>("CVEID"), "CVE-2024-3094");
+  EXPECT_EQ(vulns.response->getArray("List")->getObject(0)->getValue<std::string>("CVEID"),
+            "CVE-2024-3094");
   EXPECT_EQ(emu.Call(kCreate, CreateBody(kAppId)).code, "");  // the task ended
   auto one_click = emu.Call("DescribeAssetImageScanTask", "{}");
   EXPECT_EQ(one_click.code, "");
@@ -150,7 +178,8 @@ TEST(EmulatorApi, ImageListPagingAndNameFilter) {
   EXPECT_EQ(all.response->getArray("List")->size(), 2u);
   auto rest = emu.Call("DescribeAssetImageList", R"({"Limit":2,"Offset":2})");
   EXPECT_EQ(rest.response->getArray("List")->size(), 1u);
-  auto named = emu.Call("DescribeAssetImageList", R"({"Filters":[{"Name":"ImageName","Values":["demo/app"]}]})");
+  auto named = emu.Call("DescribeAssetImageList",
+                        R"({"Filters":[{"Name":"ImageName","Values":["demo/app"]}]})");
   EXPECT_EQ(named.response->getValue<int>("TotalCount"), 1);
 }
 
@@ -233,12 +262,14 @@ TEST(EmulatorHostileInput, NeverCrashesNeverHangs) {
   std::string garbage;
   for (int i = 0; i < 4096; ++i) garbage.push_back(static_cast<char>((i * 131) % 256));
   SendRaw(emu.port(), garbage);
-  auto huge_header = SendRaw(emu.port(), "POST / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100000, 'a') +
-                                             "\r\nContent-Length: 2\r\n\r\n{}");
+  auto huge_header =
+      SendRaw(emu.port(), "POST / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100000, 'a') +
+                              "\r\nContent-Length: 2\r\n\r\n{}");
   EXPECT_NE(huge_header.find("400"), std::string::npos);
   // A body that stops mid-way: answered (or closed) within the server's read timeout.
   auto start = std::chrono::steady_clock::now();
-  auto partial = SendRaw(emu.port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"All\":");
+  auto partial =
+      SendRaw(emu.port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"All\":");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(7));
   EXPECT_NE(partial.find("InvalidParameter.ParsingError"), std::string::npos) << partial;
   // Still serving.

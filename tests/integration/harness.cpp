@@ -54,8 +54,8 @@ void TempDir::Write(const std::string& name, const std::string& text) const {
 }
 std::string TempDir::Read(const std::string& name) const { return ReadFile(File(name)); }
 
-ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in, const std::string& cwd,
-               int timeout_ms) {
+ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in,
+                      const std::string& cwd, int timeout_ms) {
   Env env = env_in;
   if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
   std::vector<std::string> env_strings;
@@ -69,7 +69,8 @@ ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in, c
   argp.push_back(nullptr);
 
   int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe");
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
@@ -94,7 +95,8 @@ ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in, c
   bool killed = false;
   while (open_fds > 0) {
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::steady_clock::now() - start).count();
+                       std::chrono::steady_clock::now() - start)
+                       .count();
     if (elapsed > timeout_ms && !killed) {
       kill(pid, SIGKILL);
       killed = true;
@@ -116,9 +118,12 @@ ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in, c
   int status = 0;
   waitpid(pid, &status, 0);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (killed) r.exit_code = -2;
-  else if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+  if (killed)
+    r.exit_code = -2;
+  else if (WIFEXITED(status))
+    r.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    r.exit_code = 128 + WTERMSIG(status);
   return r;
 }
 
@@ -148,9 +153,13 @@ TestPki::TestPki(const TempDir& dir) {
            {"server", "DNS:localhost,IP:127.0.0.1"}, {"wrong", "DNS:other.example"}}) {
     sh("openssl req -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name +
        ".csr -subj /CN=" + (name == "server" ? std::string("localhost") : "other.example") +
-       " 2>/dev/null && printf 'subjectAltName=" + san + "\\n' > " + name + ".ext && "
-       "openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
-       "-extfile " + name + ".ext -out " + name + ".pem 2>/dev/null");
+       " 2>/dev/null && printf 'subjectAltName=" + san + "\\n' > " + name +
+       ".ext && "
+       "openssl x509 -req -in " +
+       name +
+       ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+       "-extfile " +
+       name + ".ext -out " + name + ".pem 2>/dev/null");
   }
 }
 
@@ -182,8 +191,10 @@ Emulator::Emulator(std::vector<std::string> extra, bool with_token, bool tls) {
   argp.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, dir_.File("emulator.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, dir_.File("emulator.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 1, dir_.File("emulator.out").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, dir_.File("emulator.err").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid;
   if (posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, argp.data(), envp.data()) != 0) {
     throw std::runtime_error("cannot start tcss-emulator");
@@ -222,15 +233,19 @@ Emulator::Answer Emulator::Raw(const std::string& method, const std::string& pat
     p.caLocation = pki_ca_;
     p.verificationMode = Poco::Net::Context::VERIFY_STRICT;
     Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
-    s = std::make_unique<Poco::Net::HTTPSClientSession>("localhost", static_cast<Poco::UInt16>(port_), ctx);
+    s = std::make_unique<Poco::Net::HTTPSClientSession>("localhost",
+                                                        static_cast<Poco::UInt16>(port_), ctx);
   } else {
-    s = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    s = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1",
+                                                       static_cast<Poco::UInt16>(port_));
   }
   s->setTimeout(Poco::Timespan(30, 0));
   Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   for (const auto& [k, v] : headers) {
-    if (k == "Host") req.setHost(v);
-    else req.set(k, v);
+    if (k == "Host")
+      req.setHost(v);
+    else
+      req.set(k, v);
   }
   req.setContentLength(static_cast<std::streamsize>(body.size()));
   s->sendRequest(req) << body;
@@ -264,8 +279,10 @@ Emulator::Answer Emulator::Call(const std::string& action, const std::string& bo
   std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& h : r.headers) {
     auto it = overrides.find(h.name);
-    if (it == overrides.end()) headers.emplace_back(h.name, h.value);
-    else if (!it->second.empty()) headers.emplace_back(h.name, it->second);
+    if (it == overrides.end())
+      headers.emplace_back(h.name, h.value);
+    else if (!it->second.empty())
+      headers.emplace_back(h.name, it->second);
   }
   for (const auto& [k, v] : overrides) {
     bool present = false;

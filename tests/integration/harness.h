@@ -20,8 +20,8 @@ struct ProcResult {
 };
 
 // `env` is the whole environment of the child (PATH is added when missing).
-ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env, const std::string& cwd = "",
-               int timeout_ms = 60000);
+ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env,
+                      const std::string& cwd = "", int timeout_ms = 60000);
 
 std::string BinDir();
 std::string SourceDir();

@@ -13,8 +13,10 @@ namespace tcss::it {
 namespace {
 
 const std::string kApp = "ccr.ccs.tencentyun.com/demo/app:1.0";
-const std::string kAppId = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
-const std::string kNginxId = "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
+const std::string kAppId =
+    "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+const std::string kNginxId =
+    "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
 
 std::string Scan() { return BinDir() + "/tcss-scan"; }
 
@@ -40,9 +42,11 @@ TEST_F(ScanTest, SubmitsOverHttpAndPrintsTheTaskIdAlone) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::regex_match(r.out, kTaskLine)) << r.out;
   EXPECT_NE(r.err.find("submitted"), std::string::npos);
-  EXPECT_EQ(emu.Actions(), (std::vector<std::string>{"DescribeAssetImageList", "CreateAssetImageScanTask"}));
+  EXPECT_EQ(emu.Actions(),
+            (std::vector<std::string>{"DescribeAssetImageList", "CreateAssetImageScanTask"}));
   // The reference was resolved: the API got the image ID.
-  EXPECT_EQ(LastBody(emu), R"({"Images":[")" + kAppId + R"("],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})");
+  EXPECT_EQ(LastBody(emu),
+            R"({"Images":[")" + kAppId + R"("],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})");
 }
 
 TEST_F(ScanTest, FamiliarNamesMatchAfterNormalisation) {
@@ -57,7 +61,8 @@ TEST_F(ScanTest, ImageIdsArePassedThroughWithoutALookup) {
   auto r = RunProcess({Scan(), "--scan", "vul", kNginxId}, EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(emu.Actions(), std::vector<std::string>{"CreateAssetImageScanTask"});
-  EXPECT_EQ(LastBody(emu), R"({"Images":[")" + kNginxId + R"("],"ScanVul":true,"ScanVirus":false,"ScanRisk":false})");
+  EXPECT_EQ(LastBody(emu), R"({"Images":[")" + kNginxId +
+                               R"("],"ScanVul":true,"ScanVirus":false,"ScanRisk":false})");
 }
 
 TEST_F(ScanTest, NoResolveSendsReferencesVerbatim) {
@@ -70,11 +75,13 @@ TEST_F(ScanTest, NoResolveSendsReferencesVerbatim) {
 
 TEST_F(ScanTest, AllWithFiltersAndExclusions) {
   Emulator emu;
-  auto r = RunProcess({Scan(), "--all", "--filter", "ImageName=demo", "--exclude-image-id", kAppId}, EnvFor(emu));
+  auto r = RunProcess({Scan(), "--all", "--filter", "ImageName=demo", "--exclude-image-id", kAppId},
+                      EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(LastBody(emu),
-            R"({"All":true,"ScanVul":true,"ScanVirus":true,"ScanRisk":true,"Filters":[{"Name":"ImageName","Values":["demo"],"ExactMatch":false}],"ExcludeImageIds":[")" +
-                kAppId + R"("]})");
+  EXPECT_EQ(
+      LastBody(emu),
+      R"({"All":true,"ScanVul":true,"ScanVirus":true,"ScanRisk":true,"Filters":[{"Name":"ImageName","Values":["demo"],"ExactMatch":false}],"ExcludeImageIds":[")" +
+          kAppId + R"("]})");
 }
 
 TEST_F(ScanTest, UnknownReferenceIsResourceNotFoundImageUnderFailOn) {
@@ -87,7 +94,9 @@ TEST_F(ScanTest, UnknownReferenceIsResourceNotFoundImageUnderFailOn) {
   EXPECT_NE(r.err.find("demo/missing:9"), std::string::npos);
   EXPECT_EQ(r.out, "");
   // Not selected: a warning, and the images that did resolve are still scanned.
-  auto w = RunProcess({Scan(), "--fail-on", "*,-ResourceNotFound.Image", "ccr.ccs.tencentyun.com/demo/missing:9", kApp}, env);
+  auto w = RunProcess({Scan(), "--fail-on", "*,-ResourceNotFound.Image",
+                       "ccr.ccs.tencentyun.com/demo/missing:9", kApp},
+                      env);
   EXPECT_EQ(w.exit_code, 0) << w.err;
   EXPECT_NE(w.err.find("warning"), std::string::npos);
   EXPECT_TRUE(std::regex_match(w.out, kTaskLine)) << w.out;
@@ -119,7 +128,8 @@ TEST_F(ScanTest, ApiErrorsFollowFailOn) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("FailedOperation.ErrAlreadyScanning"), std::string::npos);
   EXPECT_NE(r.err.find("RequestId "), std::string::npos) << r.err;
-  auto w = RunProcess({Scan(), "--fail-on", "*,-FailedOperation.ErrAlreadyScanning", kNginxId}, EnvFor(emu));
+  auto w = RunProcess({Scan(), "--fail-on", "*,-FailedOperation.ErrAlreadyScanning", kNginxId},
+                      EnvFor(emu));
   EXPECT_EQ(w.exit_code, 0);
   EXPECT_NE(w.err.find("warning:"), std::string::npos);
   auto only = RunProcess({Scan(), "--fail-on", "AuthFailure", kNginxId}, EnvFor(emu));
@@ -163,14 +173,14 @@ TEST_P(ServerFaults, EndInExit3WithAMessage) {
   EXPECT_LT(r.seconds, 8);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Scan, ServerFaults,
-    ::testing::Values(ServerFault{"HTTP502", "HTTP 502"}, ServerFault{"GARBAGE", "not JSON"},
-                      ServerFault{"NOENVELOPE", "without a \"Response\""},
-                      ServerFault{"TRUNCATE", "closed mid-answer"},
-                      ServerFault{"DROP", "closed the connection"},
-                      ServerFault{"HANG", "Network.Timeout"}),
-    [](const auto& param_info) { return param_info.param.fault; });
+INSTANTIATE_TEST_SUITE_P(Scan, ServerFaults,
+                         ::testing::Values(ServerFault{"HTTP502", "HTTP 502"},
+                                           ServerFault{"GARBAGE", "not JSON"},
+                                           ServerFault{"NOENVELOPE", "without a \"Response\""},
+                                           ServerFault{"TRUNCATE", "closed mid-answer"},
+                                           ServerFault{"DROP", "closed the connection"},
+                                           ServerFault{"HANG", "Network.Timeout"}),
+                         [](const auto& param_info) { return param_info.param.fault; });
 
 TEST_F(ScanTest, ConnectionRefusedIsExit3) {
   Env env = BaseEnv(home.path());
@@ -222,8 +232,10 @@ TEST_P(UsageErrors, Exit4OneLineNothingSent) {
   Emulator emu;
   Env env = EnvFor(emu);
   for (const auto& [k, v] : GetParam().env) {
-    if (v == "<unset>") env.erase(k);
-    else env[k] = v;
+    if (v == "<unset>")
+      env.erase(k);
+    else
+      env[k] = v;
   }
   std::vector<std::string> argv = {Scan()};
   for (auto a : GetParam().args) {
@@ -241,8 +253,14 @@ TEST_P(UsageErrors, Exit4OneLineNothingSent) {
 INSTANTIATE_TEST_SUITE_P(
     Scan, UsageErrors,
     ::testing::Values(
-        UsageCase{"MissingCredentials", {kApp}, {{"TENCENTCLOUD_SECRET_ID", "<unset>"}, {"TENCENTCLOUD_SECRET_KEY", "<unset>"}}, "no credentials"},
-        UsageCase{"EmptySecretKey", {kApp}, {{"TENCENTCLOUD_SECRET_KEY", ""}}, "TENCENTCLOUD_SECRET_KEY is empty"},
+        UsageCase{"MissingCredentials",
+                  {kApp},
+                  {{"TENCENTCLOUD_SECRET_ID", "<unset>"}, {"TENCENTCLOUD_SECRET_KEY", "<unset>"}},
+                  "no credentials"},
+        UsageCase{"EmptySecretKey",
+                  {kApp},
+                  {{"TENCENTCLOUD_SECRET_KEY", ""}},
+                  "TENCENTCLOUD_SECRET_KEY is empty"},
         UsageCase{"UpperCaseReference", {"ccr.ccs.tencentyun.com/Demo/app:1"}, {}, "lower case"},
         UsageCase{"BadTag", {"app:bad/tag!"}, {}, "invalid image reference"},
         UsageCase{"BadDigest", {"app@sha256:1234"}, {}, "64 lower-case hex"},
@@ -250,10 +268,22 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"UnknownFlag", {"--frobnicate", kApp}, {}, "unknown option --frobnicate"},
         UsageCase{"TimeoutAbc", {"--timeout", "abc", kApp}, {}, "--timeout \"abc\""},
         UsageCase{"FilterWithoutEquals", {"--all", "--filter", "ImageName"}, {}, "has no '='"},
-        UsageCase{"HttpNotLoopback", {"--endpoint", "http://tcss.tencentcloudapi.com", kApp}, {}, "only for loopback"},
-        UsageCase{"UnreadableCaFile", {"--ca-file", "/nonexistent/ca.pem", kApp}, {}, "cannot read the CA file"},
-        UsageCase{"DotenvDirMissing", {"--dotenv", "/nonexistent/dir/out.env", kApp}, {}, "does not exist"},
-        UsageCase{"GithubOutputDirMissing", {kApp}, {{"GITHUB_OUTPUT", "/nonexistent/out"}}, "GITHUB_OUTPUT"},
+        UsageCase{"HttpNotLoopback",
+                  {"--endpoint", "http://tcss.tencentcloudapi.com", kApp},
+                  {},
+                  "only for loopback"},
+        UsageCase{"UnreadableCaFile",
+                  {"--ca-file", "/nonexistent/ca.pem", kApp},
+                  {},
+                  "cannot read the CA file"},
+        UsageCase{"DotenvDirMissing",
+                  {"--dotenv", "/nonexistent/dir/out.env", kApp},
+                  {},
+                  "does not exist"},
+        UsageCase{"GithubOutputDirMissing",
+                  {kApp},
+                  {{"GITHUB_OUTPUT", "/nonexistent/out"}},
+                  "GITHUB_OUTPUT"},
         UsageCase{"BadBoolean", {kApp}, {{"TCSS_DRY_RUN", "yes please"}}, "TCSS_DRY_RUN"}),
     [](const auto& param_info) { return param_info.param.name; });
 
@@ -264,7 +294,8 @@ TEST_F(ScanTest, DryRunPrintsTheSignedRequestAndSendsNothing) {
   auto r = RunProcess({Scan(), "--dry-run", kApp}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("X-TC-Action: CreateAssetImageScanTask"), std::string::npos);
-  EXPECT_NE(r.out.find("Authorization: TC3-HMAC-SHA256 Credential=" + std::string(kSecretId)), std::string::npos);
+  EXPECT_NE(r.out.find("Authorization: TC3-HMAC-SHA256 Credential=" + std::string(kSecretId)),
+            std::string::npos);
   EXPECT_NE(r.out.find("X-TC-Token: ***"), std::string::npos);
   EXPECT_NE(r.out.find(kApp), std::string::npos);
   EXPECT_EQ(emu.Requests()->size(), 0u);
@@ -319,14 +350,17 @@ TEST_F(ScanTest, GithubActionsOutputsSummaryAndMask) {
   std::string task = r.out.substr(0, r.out.size() - 1);
   std::string output = home.Read("output");
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(output, m, std::regex("task-id<<(ghadelimiter_[0-9a-f]{32})\n([0-9a-f]{24})\n\\1\n"))) << output;
+  ASSERT_TRUE(std::regex_search(
+      output, m, std::regex("task-id<<(ghadelimiter_[0-9a-f]{32})\n([0-9a-f]{24})\n\\1\n")))
+      << output;
   EXPECT_EQ(m[2].str(), task);
   EXPECT_NE(output.find("image-ids<<"), std::string::npos);
   EXPECT_NE(output.find(kAppId), std::string::npos);
   // Each entry draws its own delimiter.
   std::regex delim("<<(ghadelimiter_[0-9a-f]+)\n");
   std::set<std::string> delims;
-  for (auto it = std::sregex_iterator(output.begin(), output.end(), delim); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), delim);
+       it != std::sregex_iterator(); ++it)
     delims.insert((*it)[1].str());
   EXPECT_EQ(delims.size(), 3u);
   std::string summary = home.Read("summary.md");
@@ -415,14 +449,20 @@ TEST_F(ScanTest, SecretsNeverLeak) {
   base["GITHUB_STEP_SUMMARY"] = home.File("gh_summary");
   base["TCSS_DOTENV"] = home.File("out.env");
   std::vector<std::vector<std::string>> argsets = {
-      {kApp}, {"-v", kApp}, {"--dry-run", kApp}, {"--dry-run", "-v", "--output", "json", kApp},
-      {"--output", "json", "-v", kNginxId}, {"-v", "nope:1", "--resolve-timeout", "0"},
-      {"--endpoint", "http://127.0.0.1:1", "--timeout", "1", "-v", kNginxId}, {"Bad:Ref"}};
+      {kApp},
+      {"-v", kApp},
+      {"--dry-run", kApp},
+      {"--dry-run", "-v", "--output", "json", kApp},
+      {"--output", "json", "-v", kNginxId},
+      {"-v", "nope:1", "--resolve-timeout", "0"},
+      {"--endpoint", "http://127.0.0.1:1", "--timeout", "1", "-v", kNginxId},
+      {"Bad:Ref"}};
   for (auto args : argsets) {
     std::vector<std::string> argv = {Scan()};
     argv.insert(argv.end(), args.begin(), args.end());
     auto r = RunProcess(argv, base, home.path());
-    std::string out_without_mask = std::regex_replace(r.out, std::regex("::add-mask::[^\n]*\n"), "");
+    std::string out_without_mask =
+        std::regex_replace(r.out, std::regex("::add-mask::[^\n]*\n"), "");
     for (const std::string& secret : {std::string(kSecretKey), std::string(kToken)}) {
       EXPECT_EQ(out_without_mask.find(secret), std::string::npos) << args[0];
       EXPECT_EQ(r.err.find(secret), std::string::npos) << args[0];

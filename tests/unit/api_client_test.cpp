@@ -127,27 +127,32 @@ TEST(DescribeRequest, HidesTheTokenButShowsTheSignedRequest) {
   ClientSettings s;
   s.endpoint = *ParseEndpoint("https://tcss.tencentcloudapi.com");
   s.credentials = {"AKIDx", "secretKEY", "sessionTOKEN", "environment"};
-  std::string text = DescribeRequest(BuildSignedRequest(s, "CreateAssetImageScanTask", "{}", 1700000000));
+  std::string text =
+      DescribeRequest(BuildSignedRequest(s, "CreateAssetImageScanTask", "{}", 1700000000));
   EXPECT_EQ(text.find("sessionTOKEN"), std::string::npos);
   EXPECT_EQ(text.find("secretKEY"), std::string::npos);
   EXPECT_NE(text.find("X-TC-Token: ***"), std::string::npos);
-  EXPECT_NE(text.find("Authorization: TC3-HMAC-SHA256 Credential=AKIDx/2023-11-14/tcss/tc3_request, "
-                      "SignedHeaders=content-type;host, Signature="),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("Authorization: TC3-HMAC-SHA256 Credential=AKIDx/2023-11-14/tcss/tc3_request, "
+                "SignedHeaders=content-type;host, Signature="),
+      std::string::npos);
 }
 
 TEST(BuildSignedRequest, MatchesTheOfficialSdkVectorByteForByte) {
   ClientSettings s;
   s.endpoint = *ParseEndpoint("https://tcss.tencentcloudapi.com");
-  s.credentials = {"AKIDFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE", "fakeSecretKeyfakeSecretKeyfake12", "", ""};
+  s.credentials = {"AKIDFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE", "fakeSecretKeyfakeSecretKeyfake12", "",
+                   ""};
   Config c;
-  std::string body = R"({"Images":["ccr.ccs.tencentyun.com/ns/app:1.0"],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})";
+  std::string body =
+      R"({"Images":["ccr.ccs.tencentyun.com/ns/app:1.0"],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})";
   auto req = BuildSignedRequest(s, "CreateAssetImageScanTask", body, 1700000000);
   std::string auth;
   for (const auto& h : req.headers)
     if (h.name == "Authorization") auth = h.value;
   EXPECT_EQ(auth,
-            "TC3-HMAC-SHA256 Credential=AKIDFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE/2023-11-14/tcss/tc3_request, "
+            "TC3-HMAC-SHA256 "
+            "Credential=AKIDFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE/2023-11-14/tcss/tc3_request, "
             "SignedHeaders=content-type;host, "
             "Signature=c262074f837fe561050b86b563686c75ba1e94aef1f0a327fcb166db92180406");
 }

@@ -6,7 +6,9 @@
 namespace tcss {
 namespace {
 
-EnvMap Env(std::initializer_list<std::pair<const std::string, std::string>> kv) { return EnvMap(kv); }
+EnvMap Env(std::initializer_list<std::pair<const std::string, std::string>> kv) {
+  return EnvMap(kv);
+}
 
 Result<Config> Parse(const EnvMap& env, std::vector<std::string> args) {
   return ParseConfig(env, args);
@@ -96,12 +98,15 @@ TEST(Validation, GoodValuesParse) {
 
 TEST(Pipeline, GithubMetadataJsonThenTags) {
   auto c = Parse(Env({{"GITHUB_ACTIONS", "true"},
-                      {"DOCKER_METADATA_OUTPUT_JSON", R"({"tags":["ghcr.io/o/r:1","ghcr.io/o/r:latest"],"labels":{}})"},
+                      {"DOCKER_METADATA_OUTPUT_JSON",
+                       R"({"tags":["ghcr.io/o/r:1","ghcr.io/o/r:latest"],"labels":{}})"},
                       {"DOCKER_METADATA_OUTPUT_TAGS", "ghcr.io/o/r:other"}}),
                  {});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->images, (std::vector<std::string>{"ghcr.io/o/r:1", "ghcr.io/o/r:latest"}));
-  c = Parse(Env({{"GITHUB_ACTIONS", "true"}, {"DOCKER_METADATA_OUTPUT_TAGS", "ghcr.io/o/r:1\nghcr.io/o/r:2\n"}}), {});
+  c = Parse(Env({{"GITHUB_ACTIONS", "true"},
+                 {"DOCKER_METADATA_OUTPUT_TAGS", "ghcr.io/o/r:1\nghcr.io/o/r:2\n"}}),
+            {});
   EXPECT_EQ(c->images, (std::vector<std::string>{"ghcr.io/o/r:1", "ghcr.io/o/r:2"}));
   c = Parse(Env({{"GITHUB_ACTIONS", "true"}, {"DOCKER_METADATA_OUTPUT_JSON", "{not json"}}), {});
   ASSERT_FALSE(c.ok());
@@ -109,8 +114,10 @@ TEST(Pipeline, GithubMetadataJsonThenTags) {
 }
 
 TEST(Pipeline, GitlabVariables) {
-  EnvMap base = {{"GITLAB_CI", "true"}, {"CI_REGISTRY_IMAGE", "registry.gitlab.com/g/p"},
-                 {"CI_COMMIT_REF_SLUG", "main"}, {"CI_COMMIT_SHA", "abc123"}};
+  EnvMap base = {{"GITLAB_CI", "true"},
+                 {"CI_REGISTRY_IMAGE", "registry.gitlab.com/g/p"},
+                 {"CI_COMMIT_REF_SLUG", "main"},
+                 {"CI_COMMIT_SHA", "abc123"}};
   auto c = Parse(base, {});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->images, std::vector<std::string>{"registry.gitlab.com/g/p/main:abc123"});
@@ -139,19 +146,23 @@ TEST(Credentials, FromEnvironmentAndProfile) {
   auto half = CredentialsFromEnv(Env({{"TENCENTCLOUD_SECRET_ID", "AKID"}}));
   ASSERT_FALSE(half.ok());
   EXPECT_NE(half.error().message.find("TENCENTCLOUD_SECRET_KEY"), std::string::npos);
-  auto spaced = CredentialsFromEnv(Env({{"TENCENTCLOUD_SECRET_ID", "AKID "}, {"TENCENTCLOUD_SECRET_KEY", "k"}}));
+  auto spaced = CredentialsFromEnv(
+      Env({{"TENCENTCLOUD_SECRET_ID", "AKID "}, {"TENCENTCLOUD_SECRET_KEY", "k"}}));
   ASSERT_FALSE(spaced.ok());
-  auto tok = CredentialsFromEnv(Env({{"TENCENTCLOUD_SECRET_ID", "AKID"}, {"TENCENTCLOUD_SECRET_KEY", "k"},
+  auto tok = CredentialsFromEnv(Env({{"TENCENTCLOUD_SECRET_ID", "AKID"},
+                                     {"TENCENTCLOUD_SECRET_KEY", "k"},
                                      {"TENCENTCLOUD_TOKEN", "t"}}));
   ASSERT_TRUE(tok.ok());
   EXPECT_EQ((*tok)->token, "t");
-  auto file = ParseCredentialsFile("/p", "# c\n[other]\nsecret_id=X\n[default]\nsecret_id = AKIDf\nsecret_key=kf\ntoken=tf\n");
+  auto file = ParseCredentialsFile(
+      "/p", "# c\n[other]\nsecret_id=X\n[default]\nsecret_id = AKIDf\nsecret_key=kf\ntoken=tf\n");
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file->secret_id, "AKIDf");
   EXPECT_EQ(file->token, "tf");
   EXPECT_FALSE(ParseCredentialsFile("/p", "[other]\nsecret_id=X\n").ok());
   EXPECT_EQ(CredentialsFilePath(Env({{"HOME", "/h"}})), "/h/.tencentcloud/credentials");
-  EXPECT_EQ(CredentialsFilePath(Env({{"TENCENTCLOUD_CREDENTIALS_FILE", "/c"}, {"HOME", "/h"}})), "/c");
+  EXPECT_EQ(CredentialsFilePath(Env({{"TENCENTCLOUD_CREDENTIALS_FILE", "/c"}, {"HOME", "/h"}})),
+            "/c");
 }
 
 TEST(Help, ListsEveryOptionWithItsEnvAndInput) {
@@ -181,7 +192,8 @@ TEST(Durations, Forms) {
   EXPECT_EQ(*ParseDuration("x", "90s"), 90);
   EXPECT_EQ(*ParseDuration("x", "2m"), 120);
   EXPECT_EQ(*ParseDuration("x", "1h"), 3600);
-  for (const char* bad : {"", "-1", "abc", "1e9", "5d", "s"}) EXPECT_FALSE(ParseDuration("x", bad).ok()) << bad;
+  for (const char* bad : {"", "-1", "abc", "1e9", "5d", "s"})
+    EXPECT_FALSE(ParseDuration("x", bad).ok()) << bad;
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ class RecordingTransport : public Transport {
     requests.push_back(request);
     timeouts.push_back(timeout_ms);
     if (clock_) clock_->Advance(latency_ms);
-    if (script.empty()) return HttpResponse{200, R"({"Response":{"TaskID":"t-1","RequestId":"r-1"}})"};
+    if (script.empty())
+      return HttpResponse{200, R"({"Response":{"TaskID":"t-1","RequestId":"r-1"}})"};
     auto next = script.front();
     script.pop_front();
     return next;

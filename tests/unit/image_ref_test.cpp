@@ -21,8 +21,8 @@ TEST(ImageRef, NormalisesDockerHubNames) {
 }
 
 TEST(ImageRef, RejectsWhatDockerRejects) {
-  for (const char* bad : {"", "Nginx", "nginx:", "nginx:-x", "reg.io/a@sha256:123", "a//b",
-                          "a/-b", "a b", "reg.io:99999/a", "a/b_", "a..b", ":tag"}) {
+  for (const char* bad : {"", "Nginx", "nginx:", "nginx:-x", "reg.io/a@sha256:123", "a//b", "a/-b",
+                          "a b", "reg.io:99999/a", "a/b_", "a..b", ":tag"}) {
     EXPECT_FALSE(ParseImageRef(bad).ok()) << bad;
   }
   EXPECT_FALSE(ParseImageRef("a:" + std::string(129, 'x')).ok());

@@ -27,7 +27,8 @@ TEST(FailOn, Patterns) {
                              "FailedOperation.ErrAlreadyScanning"));
   EXPECT_TRUE(FailOnSelects({"*", "-FailedOperation.ErrAlreadyScanning"}, "FailedOperation.Other"));
   EXPECT_FALSE(FailOnSelects({"*", "-FailedOperation"}, "FailedOperation.ErrAlreadyScanning"));
-  EXPECT_TRUE(FailOnSelects({"-ResourceNotFound", "ResourceNotFound.Image"}, "ResourceNotFound.Image"));
+  EXPECT_TRUE(
+      FailOnSelects({"-ResourceNotFound", "ResourceNotFound.Image"}, "ResourceNotFound.Image"));
   EXPECT_FALSE(FailOnSelects({}, "InternalError"));
   EXPECT_TRUE(ValidateFailOn({"*", "-A.B", "C_d"}).ok());
   EXPECT_FALSE(ValidateFailOn({"A B"}).ok());
@@ -44,11 +45,12 @@ TEST(ExitCodes, FrozenTable) {
 }
 
 TEST(Retry, Classification) {
-  for (const char* c : {"RequestLimitExceeded", "RequestLimitExceeded.UinLimitExceeded", "InternalError",
-                        "ServiceUnavailable"})
+  for (const char* c : {"RequestLimitExceeded", "RequestLimitExceeded.UinLimitExceeded",
+                        "InternalError", "ServiceUnavailable"})
     EXPECT_TRUE(IsRetryableApiCode(c)) << c;
-  for (const char* c : {"AuthFailure.SignatureFailure", "InvalidParameter", "InternalError.ErrRoleNotExist",
-                        "ResourceNotFound", "RequestLimitExceededX"})
+  for (const char* c :
+       {"AuthFailure.SignatureFailure", "InvalidParameter", "InternalError.ErrRoleNotExist",
+        "ResourceNotFound", "RequestLimitExceededX"})
     EXPECT_FALSE(IsRetryableApiCode(c)) << c;
 }
 
@@ -64,7 +66,9 @@ TEST(Envelope, EveryShape) {
   auto ok = api::ParseEnvelope(200, R"({"Response":{"TaskID":"t1","RequestId":"r1"}})");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(api::ParseCreateTask(*ok)->task_id, "t1");
-  auto err = api::ParseEnvelope(200, R"({"Response":{"Error":{"Code":"InvalidParameter","Message":"bad"},"RequestId":"r2"}})");
+  auto err = api::ParseEnvelope(
+      200,
+      R"({"Response":{"Error":{"Code":"InvalidParameter","Message":"bad"},"RequestId":"r2"}})");
   ASSERT_FALSE(err.ok());
   EXPECT_EQ(err.error().kind, ErrorKind::kApi);
   EXPECT_EQ(err.error().code, "InvalidParameter");
@@ -74,13 +78,14 @@ TEST(Envelope, EveryShape) {
     std::string body;
     std::string needle;
   };
-  for (const auto& b : std::vector<Bad>{{502, "<html>Bad Gateway</html>", "HTTP 502"},
-                                         {200, R"({"Response":{"TaskID":"t1","Req)", "not JSON"},
-                                         {200, R"({"Other":{}})", "without a \"Response\""},
-                                         {200, R"({"Response":{"TaskID":"t1"}})", "RequestId"},
-                                         {200, R"({"Response":{"Error":"x","RequestId":"r"}})", "Error"},
-                                         {200, "[1,2]", "not JSON"},
-                                         {200, std::string(100, '[') + std::string(100, ']'), "not JSON"}}) {
+  for (const auto& b :
+       std::vector<Bad>{{502, "<html>Bad Gateway</html>", "HTTP 502"},
+                        {200, R"({"Response":{"TaskID":"t1","Req)", "not JSON"},
+                        {200, R"({"Other":{}})", "without a \"Response\""},
+                        {200, R"({"Response":{"TaskID":"t1"}})", "RequestId"},
+                        {200, R"({"Response":{"Error":"x","RequestId":"r"}})", "Error"},
+                        {200, "[1,2]", "not JSON"},
+                        {200, std::string(100, '[') + std::string(100, ']'), "not JSON"}}) {
     auto r = api::ParseEnvelope(b.status, b.body);
     ASSERT_FALSE(r.ok()) << b.body;
     EXPECT_EQ(r.error().kind, ErrorKind::kTransport);
@@ -95,14 +100,16 @@ TEST(Envelope, EveryShape) {
 
 TEST(RequestBody, FieldOrderAndShapeMatchTheSdk) {
   Config c;
-  EXPECT_EQ(api::CreateScanTaskBody(c, {"ccr.ccs.tencentyun.com/ns/app:1.0"}),
-            R"({"Images":["ccr.ccs.tencentyun.com/ns/app:1.0"],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})");
+  EXPECT_EQ(
+      api::CreateScanTaskBody(c, {"ccr.ccs.tencentyun.com/ns/app:1.0"}),
+      R"({"Images":["ccr.ccs.tencentyun.com/ns/app:1.0"],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})");
   c.all = true;
   c.scan_virus = false;
   c.filters = {{"ImageName", {"a\"b"}, true}};
   c.exclude_image_ids = {"sha256:x"};
-  EXPECT_EQ(api::CreateScanTaskBody(c, {}),
-            R"({"All":true,"ScanVul":true,"ScanVirus":false,"ScanRisk":true,"Filters":[{"Name":"ImageName","Values":["a\"b"],"ExactMatch":true}],"ExcludeImageIds":["sha256:x"]})");
+  EXPECT_EQ(
+      api::CreateScanTaskBody(c, {}),
+      R"({"All":true,"ScanVul":true,"ScanVirus":false,"ScanRisk":true,"Filters":[{"Name":"ImageName","Values":["a\"b"],"ExactMatch":true}],"ExcludeImageIds":["sha256:x"]})");
 }
 
 RunReport Sample() {
@@ -117,7 +124,8 @@ RunReport Sample() {
 
 TEST(Outputs, GithubOutputFileGolden) {
   std::string text;
-  for (const auto& [k, v] : GithubOutputs(Sample())) text += *GithubOutputEntry(k, v, "ghadelimiter_X");
+  for (const auto& [k, v] : GithubOutputs(Sample()))
+    text += *GithubOutputEntry(k, v, "ghadelimiter_X");
   EXPECT_EQ(text, Golden("github_output.txt"));
 }
 
@@ -138,7 +146,8 @@ TEST(Outputs, DotenvGoldenAndRules) {
 TEST(Outputs, SummaryGoldenAndCap) {
   EXPECT_EQ(GithubSummaryMarkdown(Sample()), Golden("summary.md"));
   RunReport big = Sample();
-  for (int i = 0; i < 40000; ++i) big.images.push_back({"reg.io/a:" + std::to_string(i), "sha256:x"});
+  for (int i = 0; i < 40000; ++i)
+    big.images.push_back({"reg.io/a:" + std::to_string(i), "sha256:x"});
   std::string md = GithubSummaryMarkdown(big);
   EXPECT_LT(md.size(), 1024u * 1024u);
   EXPECT_NE(md.find("more"), std::string::npos);

@@ -120,8 +120,9 @@ TEST(Tc3, ChangingAnySignedInputChangesTheSignature) {
 }
 
 TEST(Tc3, HeadersAreTrimmedLowerCasedAndSorted) {
-  auto cr = BuildCanonicalRequest("POST", "", {{" Host ", "TCSS.tencentcloudapi.com "},
-                                               {"Content-Type", "application/json"}}, "");
+  auto cr = BuildCanonicalRequest(
+      "POST", "", {{" Host ", "TCSS.tencentcloudapi.com "}, {"Content-Type", "application/json"}},
+      "");
   EXPECT_EQ(cr.signed_headers, "content-type;host");
   EXPECT_NE(cr.text.find("content-type:application/json\nhost:tcss.tencentcloudapi.com\n\n"),
             std::string::npos);
