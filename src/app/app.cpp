@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <set>
 
 #include "app/api_client.h"
@@ -40,8 +42,17 @@ class Runner {
       : c_(c), env_(env), p_(p), log_(log) {}
 
   int Submit();
+  int StatusCommand();
 
  private:
+  // Paths, credentials, endpoint: what every command needs before it may send anything.
+  // On failure the report holds the error and the caller returns Finish().
+  bool Prepare(ClientSettings* settings);
+  bool Connect(const ClientSettings& settings);
+  // Polls DescribeAssetImageScanStatus until the task is terminal or --wait-timeout passes,
+  // then collects findings and applies the gate. `first_delay_ms` is the wait before poll one.
+  void WaitAndGate(bool keep_polling, int64_t first_delay_ms);
+  Result<Findings> CollectFindings();
   Status CheckOutputPaths();
   Result<Credentials> LoadCredentials();
   Result<std::vector<ImageResult>> Resolve(ApiClient& client, std::vector<std::string> refs);
@@ -54,6 +65,9 @@ class Runner {
   Ports& p_;
   Logger& log_;
   RunReport report_;
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<ApiClient> client_;
+  bool outputs_unusable_ = false;
 };
 
 Result<Credentials> Runner::LoadCredentials() {
@@ -192,6 +206,8 @@ Status Runner::WriteOutputs() {
   Status status = OkStatus();
   if (c_.output == OutputFormat::kJson) {
     p_.out << JsonReport(report_) << std::flush;
+  } else if (c_.command == Command::kStatus) {
+    if (report_.progress) p_.out << report_.progress->status << '\n' << std::flush;
   } else if (!report_.task_id.empty()) {
     p_.out << report_.task_id << '\n' << std::flush;
   }
@@ -239,6 +255,7 @@ int Runner::Finish() {
       code = ExitCodeFor(e.kind);
     }
   }
+  if (outputs_unusable_) return code;
   auto st = WriteOutputs();
   if (!st.ok()) {
     log_.Error("could not write the CI outputs: " + st.error().message);
@@ -247,17 +264,17 @@ int Runner::Finish() {
   return code;
 }
 
-int Runner::Submit() {
-  report_.selection = c_.all ? "all" : !c_.filters.empty() ? "filters" : "images";
+bool Runner::Prepare(ClientSettings* settings) {
   auto st = CheckOutputPaths();
   if (!st.ok()) {
-    log_.Error(st.error().message);
-    return ExitCodeFor(ErrorKind::kUsage);
+    Fail(st.error());
+    outputs_unusable_ = true;  // report on stderr only
+    return false;
   }
   auto creds = LoadCredentials();
   if (!creds.ok()) {
     Fail(creds.error());
-    return Finish();
+    return false;
   }
   log_.AddSecret(creds->secret_key);
   log_.AddSecret(creds->token);
@@ -267,18 +284,36 @@ int Runner::Submit() {
   auto endpoint = ParseEndpoint(c_.endpoint);
   if (!endpoint.ok()) {
     Fail(endpoint.error());
-    return Finish();
+    return false;
   }
-  ClientSettings settings;
-  settings.endpoint = *endpoint;
-  settings.credentials = *creds;
-  settings.region = c_.region;
-  settings.language = c_.language;
-  settings.timeout_s = c_.timeout_s;
-  settings.retries = c_.retries;
-
+  settings->endpoint = *endpoint;
+  settings->credentials = *creds;
+  settings->region = c_.region;
+  settings->language = c_.language;
+  settings->timeout_s = c_.timeout_s;
+  settings->retries = c_.retries;
   log_.Verbose(fmt::format("platform: {}; images from {}; endpoint {}", PlatformName(c_.platform),
                            c_.image_source.empty() ? "-" : c_.image_source, c_.endpoint));
+  return true;
+}
+
+bool Runner::Connect(const ClientSettings& settings) {
+  TransportOptions topts{settings.endpoint, c_.ca_file, c_.https_proxy, c_.no_proxy};
+  auto transport = p_.make_transport(topts);
+  if (!transport.ok()) {
+    Fail(transport.error());
+    return false;
+  }
+  transport_ = std::move(*transport);
+  client_ =
+      std::make_unique<ApiClient>(*transport_, p_.clock, p_.sleeper, p_.random, log_, settings);
+  return true;
+}
+
+int Runner::Submit() {
+  report_.selection = c_.all ? "all" : !c_.filters.empty() ? "filters" : "images";
+  ClientSettings settings;
+  if (!Prepare(&settings)) return Finish();
   if (c_.dry_run) {
     for (const auto& i : c_.images) report_.images.push_back({i, IsImageId(i) ? i : ""});
     std::string body = api::CreateScanTaskBody(c_, c_.images);
@@ -289,14 +324,8 @@ int Runner::Submit() {
     if (c_.output == OutputFormat::kText) p_.out << log_.Scrub(DescribeRequest(req)) << std::flush;
     return Finish();
   }
-
-  TransportOptions topts{*endpoint, c_.ca_file, c_.https_proxy, c_.no_proxy};
-  auto transport = p_.make_transport(topts);
-  if (!transport.ok()) {
-    Fail(transport.error());
-    return Finish();
-  }
-  ApiClient client(**transport, p_.clock, p_.sleeper, p_.random, log_, settings);
+  if (!Connect(settings)) return Finish();
+  ApiClient& client = *client_;
 
   std::vector<std::string> ids;
   if (!c_.images.empty()) {
@@ -334,7 +363,168 @@ int Runner::Submit() {
   report_.request_id = created->request_id;
   log_.Info(
       fmt::format("scan task {} submitted (RequestId {})", report_.task_id, report_.request_id));
+  if (c_.wait) WaitAndGate(true, PollDelayMillis(0, 0));
   return Finish();
+}
+
+int Runner::StatusCommand() {
+  report_.task_id = c_.task_id;
+  report_.selection = "images";
+  for (const auto& id : c_.images) report_.images.push_back({id, id});
+  ClientSettings settings;
+  if (!Prepare(&settings) || !Connect(settings)) return Finish();
+  WaitAndGate(c_.wait, 0);
+  return Finish();
+}
+
+std::string InterruptedMessage(const std::string& task_id) {
+  return fmt::format("interrupted while waiting; the scan goes on: tcss-scan status {} --wait",
+                     task_id);
+}
+
+void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
+  report_.waited = true;
+  if (c_.severity_threshold) {
+    report_.threshold = LevelName(static_cast<int>(*c_.severity_threshold));
+  }
+  const int64_t start = p_.clock.MonotonicMillis();
+  const int64_t budget = static_cast<int64_t>(c_.wait_timeout_s * 1000);
+  int64_t delay = first_delay_ms;
+  std::string last_line;
+  for (int poll = 0;; ++poll) {
+    int64_t elapsed = p_.clock.MonotonicMillis() - start;
+    if (keep_polling && elapsed + delay > budget) delay = std::max<int64_t>(0, budget - elapsed);
+    if (delay > 0 && !p_.sleeper.SleepMillis(delay)) {
+      Fail(Error{ErrorKind::kInterrupted, "", InterruptedMessage(report_.task_id), ""});
+      return;
+    }
+    auto resp = client_->Call("DescribeAssetImageScanStatus", api::ScanStatusBody(report_.task_id));
+    if (!resp.ok()) {
+      Error e = resp.error();
+      if (e.kind == ErrorKind::kInterrupted) e.message = InterruptedMessage(report_.task_id);
+      Fail(e);
+      return;
+    }
+    auto st = api::ParseScanStatus(*resp);
+    if (!st.ok()) {
+      Fail(st.error());
+      return;
+    }
+    ScanProgress pr{st->status,         st->schedule,     st->image_total,
+                    st->image_scan_cnt, st->left_seconds, st->risk_count};
+    report_.progress = pr;
+    std::string left = pr.left_seconds > 0 && IsRunningStatus(pr.status)
+                           ? fmt::format(", about {} s left", pr.left_seconds)
+                           : "";
+    std::string line = fmt::format("scan {}: {} {}% ({}/{} images{})", report_.task_id, pr.status,
+                                   pr.schedule, pr.image_scan_cnt, pr.image_total, left);
+    if (line != last_line) {
+      log_.Info(line);
+    } else {
+      log_.Verbose(line);
+    }
+    last_line = line;
+    if (!IsRunningStatus(pr.status)) break;
+    if (!keep_polling) return;  // `status` without --wait: one look
+    elapsed = p_.clock.MonotonicMillis() - start;
+    if (elapsed >= budget) {
+      Fail(Error{ErrorKind::kWaitTimeout, "",
+                 fmt::format("the scan did not finish within --wait-timeout {}s (status {}, {}%); "
+                             "pick it up later with: tcss-scan status {} --wait",
+                             c_.wait_timeout_s, pr.status, pr.schedule, report_.task_id),
+                 ""});
+      return;
+    }
+    delay = PollDelayMillis(poll + 1, pr.left_seconds);
+  }
+  const std::string status = report_.progress->status;
+  if (status != "END") {
+    // A failed or unknown terminal status: the findings cannot be trusted. --fail-on decides.
+    Fail(Error{ErrorKind::kApi, "ScanStatus." + status,
+               "the scan ended with status " + status + " instead of END", ""});
+    return;
+  }
+  if (report_.images.empty()) return;
+  auto findings = CollectFindings();
+  if (!findings.ok()) {
+    Fail(findings.error());
+    return;
+  }
+  report_.findings = *findings;
+  const auto& t = findings->totals;
+  log_.Info(fmt::format("findings: {} critical, {} high, {} medium, {} low, {} viruses, {} risks",
+                        t.critical, t.high, t.medium, t.low, t.virus, t.risk));
+  int threshold = c_.severity_threshold ? static_cast<int>(*c_.severity_threshold) : 0;
+  report_.gate = GateViolation(*findings, threshold, c_.gate_virus, c_.gate_risk);
+  if (!report_.gate.empty()) {
+    Fail(Error{ErrorKind::kFindings, "", "the scan found " + report_.gate, ""});
+  }
+}
+
+Result<Findings> Runner::CollectFindings() {
+  constexpr size_t kMaxVulnLookups = 20;
+  constexpr size_t kTop = 10;
+  Findings f;
+  std::vector<std::string> ids;
+  for (const auto& i : report_.images) {
+    if (std::find(ids.begin(), ids.end(), i.image_id) == ids.end()) ids.push_back(i.image_id);
+  }
+  std::map<std::string, api::ImageInfo> info;
+  for (size_t b = 0; b < ids.size(); b += kNamesPerQuery) {
+    size_t end = std::min(ids.size(), b + kNamesPerQuery);
+    std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(b),
+                                   ids.begin() + static_cast<std::ptrdiff_t>(end));
+    auto resp = client_->Call("DescribeAssetImageList", api::ImageIdListBody(batch));
+    if (!resp.ok()) return resp.error();
+    auto list = api::ParseImageList(*resp);
+    if (!list.ok()) return list.error();
+    for (const auto& img : list->images) info[img.image_id] = img;
+  }
+  for (const auto& id : ids) {
+    ImageFindings row;
+    row.image_id = id;
+    for (const auto& i : report_.images) {
+      if (i.image_id == id && i.reference != id) {
+        row.reference += (row.reference.empty() ? "" : ", ") + i.reference;
+      }
+    }
+    auto it = info.find(id);
+    if (it == info.end()) {
+      log_.Warn("TCSS lists no findings for " + id);
+      row.scan_status = "UNKNOWN";
+    } else {
+      const auto& i = it->second;
+      row.scan_status = i.scan_status;
+      row.critical = i.critical;
+      row.high = i.high;
+      row.medium = i.medium;
+      row.low = i.low;
+      row.virus = i.virus;
+      row.risk = i.risk;
+    }
+    f.totals.critical += row.critical;
+    f.totals.high += row.high;
+    f.totals.medium += row.medium;
+    f.totals.low += row.low;
+    f.totals.virus += row.virus;
+    f.totals.risk += row.risk;
+    f.images.push_back(row);
+  }
+  size_t lookups = 0;
+  for (const auto& row : f.images) {
+    if (row.critical + row.high + row.medium + row.low == 0) continue;
+    if (++lookups > kMaxVulnLookups) break;
+    auto resp = client_->Call("DescribeAssetImageVulList", api::VulListBody(row.image_id, 20));
+    if (!resp.ok()) return resp.error();
+    auto vulns = api::ParseVulList(*resp, row.image_id);
+    if (!vulns.ok()) return vulns.error();
+    for (auto& v : *vulns) f.top.push_back(std::move(v));
+  }
+  std::stable_sort(f.top.begin(), f.top.end(), [](const VulnFinding& a, const VulnFinding& b) {
+    return a.level != b.level ? a.level > b.level : a.cvss > b.cvss;
+  });
+  if (f.top.size() > kTop) f.top.resize(kTop);
+  return f;
 }
 
 }  // namespace
@@ -369,14 +559,12 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
                 << std::flush;
       return 0;
     case Command::kStatus:
-      ports.err << "tcss-scan: error: the status command is not available in this build yet\n";
-      return ExitCodeFor(ErrorKind::kUsage);
     case Command::kSubmit:
       break;
   }
   Logger log(ports.err, c.log_level);
   Runner runner(c, env, ports, log);
-  return runner.Submit();
+  return c.command == Command::kStatus ? runner.StatusCommand() : runner.Submit();
 }
 
 }  // namespace tcss::app

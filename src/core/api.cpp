@@ -163,4 +163,40 @@ Result<ScanStatus> ParseScanStatus(const Poco::JSON::Object::Ptr& response) {
   return s;
 }
 
+std::string ImageIdListBody(const std::vector<std::string>& image_ids) {
+  return DescribeImageListBody("ImageID", image_ids, 100, 0);
+}
+
+std::string VulListBody(const std::string& image_id, int64_t limit) {
+  json::Writer w;
+  w.BeginObject().String("ImageID", image_id).Int("Limit", limit).Int("Offset", 0);
+  w.String("By", "Level").String("Order", "desc").EndObject();
+  return w.str();
+}
+
+Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& response,
+                                              const std::string& image_id) {
+  json::Reader r;
+  std::vector<VulnFinding> out;
+  auto list = r.Array(response, "List", false);
+  for (size_t i = 0; r.ok && list && i < list->size(); ++i) {
+    auto item = list->getObject(static_cast<unsigned>(i));
+    if (item.isNull())
+      return Protocol("a vulnerability entry that is not an object", RequestIdOf(response));
+    VulnFinding v;
+    v.image_id = image_id;
+    v.cve_id = r.String(item, "CVEID", false);
+    v.name = r.String(item, "Name", false);
+    v.component = r.String(item, "Component", false);
+    v.version = r.String(item, "Version", false);
+    v.fixed_versions = r.String(item, "FixedVersions", false);
+    v.level = r.Int(item, "Level", false);
+    v.cvss = r.Number(item, "CVSSV3Score", false);
+    out.push_back(std::move(v));
+  }
+  if (!r.ok)
+    return Protocol("a DescribeAssetImageVulList answer of the wrong shape", RequestIdOf(response));
+  return out;
+}
+
 }  // namespace tcss::api

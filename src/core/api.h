@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/outputs.h"
 #include "core/result.h"
 
 namespace tcss::api {
@@ -53,5 +54,11 @@ struct ScanStatus {
           left_seconds = 0;
 };
 Result<ScanStatus> ParseScanStatus(const Poco::JSON::Object::Ptr& response);
+
+std::string ImageIdListBody(const std::vector<std::string>& image_ids);
+std::string VulListBody(const std::string& image_id, int64_t limit);
+// Vulnerabilities of one image; Level 1..4 and CVSSV3Score checked.
+Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& response,
+                                              const std::string& image_id);
 
 }  // namespace tcss::api

@@ -508,6 +508,11 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       return UsageError(
           "images and --all/--filter are two ways to choose what to scan; use one of them");
     }
+    if ((c.all || !c.filters.empty()) && (c.severity_threshold || c.gate_virus || c.gate_risk)) {
+      return UsageError(
+          "--severity-threshold and --fail-on-findings need the images named (not --all/--filter), "
+          "so that their findings can be read");
+    }
     if (!c.exclude_image_ids.empty() && !c.all && c.filters.empty()) {
       return UsageError("--exclude-image-id narrows --all or --filter; add one of them");
     }

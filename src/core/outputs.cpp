@@ -123,10 +123,50 @@ std::string MdCell(const std::string& s) {
 }
 }  // namespace
 
+std::string LevelName(int64_t level) {
+  switch (level) {
+    case 1:
+      return "low";
+    case 2:
+      return "medium";
+    case 3:
+      return "high";
+    case 4:
+      return "critical";
+  }
+  return "unknown";
+}
+
+namespace {
+// The --wait outputs: name (GitHub form), value.
+std::vector<std::pair<std::string, std::string>> WaitOutputs(const RunReport& r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!r.waited || !r.progress) return out;
+  out.emplace_back("status", r.progress->status);
+  if (r.findings) {
+    const auto& t = r.findings->totals;
+    out.emplace_back("critical", std::to_string(t.critical));
+    out.emplace_back("high", std::to_string(t.high));
+    out.emplace_back("medium", std::to_string(t.medium));
+    out.emplace_back("low", std::to_string(t.low));
+    out.emplace_back("viruses", std::to_string(t.virus));
+    out.emplace_back("risks", std::to_string(t.risk));
+  }
+  return out;
+}
+std::string Upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> GithubOutputs(const RunReport& r) {
-  return {{"task-id", r.task_id},
-          {"request-id", r.request_id},
-          {"image-ids", Join(r.images, "\n", true)}};
+  std::vector<std::pair<std::string, std::string>> out = {
+      {"task-id", r.task_id},
+      {"request-id", r.request_id},
+      {"image-ids", Join(r.images, "\n", true)}};
+  for (auto& kv : WaitOutputs(r)) out.push_back(std::move(kv));
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> DotenvVars(const RunReport& r) {
@@ -134,6 +174,7 @@ std::vector<std::pair<std::string, std::string>> DotenvVars(const RunReport& r) 
                                                           {"TCSS_REQUEST_ID", r.request_id}};
   std::string ids = Join(r.images, ",", true);
   if (!ids.empty()) out.emplace_back("TCSS_IMAGE_IDS", ids);
+  for (const auto& [k, v] : WaitOutputs(r)) out.emplace_back("TCSS_" + Upper(k), v);
   return out;
 }
 
@@ -151,6 +192,44 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
   if (r.error && r.error_is_warning) {
     out +=
         fmt::format("**Warning**: `{}`: {}\n\n", MdCell(r.error->code), MdCell(r.error->message));
+  }
+  if (r.progress) {
+    out += fmt::format("Scan status: **{}** ({}%, {}/{} images)\n\n", MdCell(r.progress->status),
+                       r.progress->schedule, r.progress->image_scan_cnt, r.progress->image_total);
+  }
+  if (!r.gate.empty()) out += "**Gate failed**: " + MdCell(r.gate) + "\n\n";
+  if (r.findings) {
+    const auto& f = *r.findings;
+    out +=
+        "| Image | Critical | High | Medium | Low | Viruses | Risks "
+        "|\n|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& i : f.images) {
+      std::string row = fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n",
+                                    MdCell(i.reference.empty() ? i.image_id : i.reference),
+                                    i.critical, i.high, i.medium, i.low, i.virus, i.risk);
+      if (out.size() + row.size() + 4096 > max_bytes) break;
+      out += row;
+    }
+    out += fmt::format("| **Total** | {} | {} | {} | {} | {} | {} |\n\n", f.totals.critical,
+                       f.totals.high, f.totals.medium, f.totals.low, f.totals.virus, f.totals.risk);
+    if (!f.top.empty()) {
+      out +=
+          "Top vulnerabilities:\n\n| CVE | Level | CVSS | Component | Version | Fixed in "
+          "|\n|---|---|---:|---|---|---|\n";
+      for (const auto& v : f.top) {
+        bool cve = v.cve_id.rfind("CVE-", 0) == 0 &&
+                   v.cve_id.find_first_not_of("CVE-0123456789") == std::string::npos;
+        std::string id = cve ? fmt::format("[{0}](https://nvd.nist.gov/vuln/detail/{0})", v.cve_id)
+                             : MdCell(v.cve_id);
+        std::string row =
+            fmt::format("| {} | {} | {:.1f} | {} | {} | {} |\n", id, LevelName(v.level), v.cvss,
+                        MdCell(v.component), MdCell(v.version), MdCell(v.fixed_versions));
+        if (out.size() + row.size() + 2048 > max_bytes) break;
+        out += row;
+      }
+      out += "\n";
+    }
+    return out;
   }
   if (r.selection == "all") out += "Selection: all images.\n";
   if (r.selection == "filters") out += "Selection: by filter.\n";
@@ -188,6 +267,48 @@ std::string JsonReport(const RunReport& r) {
         .EndObject();
   }
   if (r.dry_run) w.Bool("dryRun", true);
+  if (r.progress) {
+    w.String("status", r.progress->status);
+    w.BeginObject("progress")
+        .Int("schedule", r.progress->schedule)
+        .Int("imageTotal", r.progress->image_total)
+        .Int("imageScanCnt", r.progress->image_scan_cnt)
+        .Int("leftSeconds", r.progress->left_seconds)
+        .EndObject();
+  }
+  if (r.findings) {
+    auto counts = [&w](const ImageFindings& i) {
+      w.Int("critical", i.critical).Int("high", i.high).Int("medium", i.medium).Int("low", i.low);
+      w.Int("viruses", i.virus).Int("risks", i.risk);
+    };
+    w.BeginObject("findings");
+    counts(r.findings->totals);
+    w.BeginArray("images");
+    for (const auto& i : r.findings->images) {
+      w.BeginObject().String("imageId", i.image_id).String("reference", i.reference);
+      w.String("scanStatus", i.scan_status);
+      counts(i);
+      w.EndObject();
+    }
+    w.EndArray().BeginArray("top");
+    for (const auto& v : r.findings->top) {
+      w.BeginObject()
+          .String("imageId", v.image_id)
+          .String("cve", v.cve_id)
+          .String("name", v.name)
+          .String("level", LevelName(v.level))
+          .Raw("cvss", fmt::format("{:.1f}", v.cvss))
+          .String("component", v.component)
+          .String("version", v.version)
+          .String("fixedVersions", v.fixed_versions)
+          .EndObject();
+    }
+    w.EndArray().EndObject();
+  }
+  if (r.waited) {
+    w.BeginObject("gate").Bool("passed", r.gate.empty()).String("reason", r.gate);
+    w.String("threshold", r.threshold).EndObject();
+  }
   w.EndObject();
   return w.str() + "\n";
 }

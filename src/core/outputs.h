@@ -1,6 +1,7 @@
 // What a run tells its CI system, as text. Pure formatting: the app writes the files.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,6 +16,38 @@ struct ImageResult {
   std::string image_id;   // resolved (equal to reference when it already was an ID)
 };
 
+// Per-image counts from DescribeAssetImageList (filter ImageID) once the scan has ended.
+struct ImageFindings {
+  std::string image_id;
+  std::string reference;
+  std::string scan_status;
+  int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
+};
+
+// One vulnerability from DescribeAssetImageVulList. Level: 1 low, 2 medium, 3 high, 4 critical
+// (the API leaves the mapping undocumented; this order follows the *LevelVulCnt counters).
+struct VulnFinding {
+  std::string image_id;
+  std::string cve_id;
+  std::string name;
+  std::string component;
+  std::string version;
+  std::string fixed_versions;
+  int64_t level = 0;
+  double cvss = 0;
+};
+
+struct Findings {
+  std::vector<ImageFindings> images;
+  std::vector<VulnFinding> top;  // most severe first, then by CVSS
+  ImageFindings totals;          // summed over images
+};
+
+struct ScanProgress {
+  std::string status;  // READY, SCANNING, END, or whatever the service said
+  int64_t schedule = 0, image_total = 0, image_scan_cnt = 0, left_seconds = 0, risk_count = 0;
+};
+
 struct RunReport {
   std::string task_id;
   std::string request_id;
@@ -23,7 +56,14 @@ struct RunReport {
   std::optional<Error> error;     // the failure or warning, if any
   bool error_is_warning = false;  // an API error --fail-on does not select
   bool dry_run = false;
+  bool waited = false;  // --wait, or `status` (the outputs gain the counts)
+  std::optional<ScanProgress> progress;
+  std::optional<Findings> findings;
+  std::string gate;       // why the gate failed (exit 2), "" when it passed
+  std::string threshold;  // "high", or "" without --severity-threshold
 };
+
+std::string LevelName(int64_t level);  // 1..4 → low, medium, high, critical
 
 // GitHub: `name<<DELIM\nvalue\nDELIM\n`. Fails if the value or name contains the delimiter
 // (the caller then draws another) or the name is not [A-Za-z0-9_-]+.

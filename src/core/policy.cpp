@@ -1,5 +1,9 @@
 #include "core/policy.h"
 
+#include <fmt/format.h>
+
+#include "core/outputs.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -80,6 +84,38 @@ int64_t BackoffMillis(int attempt, double unit_random, int64_t base_ms, int64_t 
   ceiling = std::min(ceiling, cap_ms);
   double r = std::clamp(unit_random, 0.0, 1.0);
   return static_cast<int64_t>(r * static_cast<double>(ceiling));
+}
+
+int64_t PollDelayMillis(int poll_index, int64_t left_seconds) {
+  int64_t delay = 15000;
+  if (poll_index < 4) delay = int64_t{1000} << poll_index;
+  if (left_seconds > 0) delay = std::min(delay, std::max<int64_t>(1000, left_seconds * 1000));
+  return delay;
+}
+
+bool IsRunningStatus(const std::string& status) {
+  return status == "READY" || status == "SCANNING";
+}
+
+std::string GateViolation(const Findings& f, int threshold, bool gate_virus, bool gate_risk) {
+  std::vector<std::string> why;
+  const auto& t = f.totals;
+  const std::pair<int, int64_t> levels[] = {
+      {4, t.critical}, {3, t.high}, {2, t.medium}, {1, t.low}};
+  if (threshold > 0) {
+    for (const auto& [level, count] : levels) {
+      if (level >= threshold && count > 0) {
+        why.push_back(fmt::format("{} {}", count, LevelName(level)));
+      }
+    }
+  }
+  if (gate_virus && t.virus > 0) why.push_back(fmt::format("{} virus(es)", t.virus));
+  if (gate_risk && t.risk > 0) why.push_back(fmt::format("{} risk(s)", t.risk));
+  if (why.empty()) return "";
+  std::string out;
+  for (const auto& w : why) out += (out.empty() ? "" : ", ") + w;
+  if (threshold > 0) out += fmt::format(" (threshold: {})", LevelName(threshold));
+  return out;
 }
 
 }  // namespace tcss

@@ -29,4 +29,15 @@ bool IsValidRequestId(const std::string& s);
 int64_t BackoffMillis(int attempt, double unit_random, int64_t base_ms = 500,
                       int64_t cap_ms = 8000);
 
+// Delay before status poll number `poll_index` (0 = the first after submitting): 1 s, 2 s,
+// 4 s, 8 s, then every 15 s; sooner when the service says fewer seconds are left.
+int64_t PollDelayMillis(int poll_index, int64_t left_seconds);
+
+// READY and SCANNING mean running; anything else is terminal.
+bool IsRunningStatus(const std::string& status);
+
+struct Findings;
+// Why the findings fail the gate, or "" when they pass. `threshold` 0 means none.
+std::string GateViolation(const Findings& findings, int threshold, bool gate_virus, bool gate_risk);
+
 }  // namespace tcss

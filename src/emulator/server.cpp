@@ -173,6 +173,15 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       os << body.substr(0, body.size() / 2);
       os.flush();
       socket.shutdown();
+    } else if (c.rfind("STATUS", 0) == 0 && c.size() > 6) {
+      // A well-formed DescribeAssetImageScanStatus answer with the given Status.
+      log.status = 200;
+      Send(resp, 200,
+           Envelope({"", "",
+                     "\"ImageTotal\":1,\"ImageScanCnt\":0,\"Status\":" + json::Quote(c.substr(6)) +
+                         ",\"Schedule\":100,\"SuccessCount\":0,\"RiskCount\":0,"
+                         "\"LeftSeconds\":0"},
+                    request_id));
     } else if (c == "NOENVELOPE") {
       log.status = 200;
       Send(resp, 200, "{\"Result\":{\"TaskID\":\"x\"}}");

@@ -37,7 +37,8 @@ struct Image {
 
 // ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms>, DROP (close without
 // answering), TRUNCATE (close mid-body), HANG (never answer), GARBAGE (200 with a non-JSON
-// body), NOENVELOPE (200 with JSON but no Response). ACTION may be '*'. COUNT omitted: every
+// body), NOENVELOPE (200 with JSON but no Response), STATUS<name> (a scan status answer
+// with Status <name>). ACTION may be '*'. COUNT omitted: every
 // matching request.
 struct Fault {
   std::string action;

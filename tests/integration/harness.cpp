@@ -55,7 +55,7 @@ void TempDir::Write(const std::string& name, const std::string& text) const {
 std::string TempDir::Read(const std::string& name) const { return ReadFile(File(name)); }
 
 ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in,
-                      const std::string& cwd, int timeout_ms) {
+                      const std::string& cwd, int timeout_ms, int interrupt_after_ms) {
   Env env = env_in;
   if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
   std::vector<std::string> env_strings;
@@ -93,10 +93,15 @@ ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in,
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;
   bool killed = false;
+  bool interrupted = false;
   while (open_fds > 0) {
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::steady_clock::now() - start)
                        .count();
+    if (interrupt_after_ms > 0 && elapsed > interrupt_after_ms && !interrupted) {
+      kill(pid, SIGINT);
+      interrupted = true;
+    }
     if (elapsed > timeout_ms && !killed) {
       kill(pid, SIGKILL);
       killed = true;

@@ -20,8 +20,10 @@ struct ProcResult {
 };
 
 // `env` is the whole environment of the child (PATH is added when missing).
+// `interrupt_after_ms` > 0 sends SIGINT that long after the start.
 ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env,
-                      const std::string& cwd = "", int timeout_ms = 60000);
+                      const std::string& cwd = "", int timeout_ms = 60000,
+                      int interrupt_after_ms = 0);
 
 std::string BinDir();
 std::string SourceDir();

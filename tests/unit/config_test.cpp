@@ -81,10 +81,10 @@ TEST(Validation, EachBadInputIsAUsageErrorNamingTheProblem) {
 }
 
 TEST(Validation, GoodValuesParse) {
-  auto c = Parse({}, {"--filter", "ImageName=nginx,redis;exact", "--exclude-image-id",
-                      "sha256:" + std::string(64, 'a'), "--scan", "vul,risk", "--timeout", "1.5m",
-                      "--severity-threshold", "HIGH", "--fail-on", "*,-FailedOperation",
-                      "--endpoint", "http://127.0.0.1:8080", "-q"});
+  auto c =
+      Parse({}, {"--filter", "ImageName=nginx,redis;exact", "--exclude-image-id",
+                 "sha256:" + std::string(64, 'a'), "--scan", "vul,risk", "--timeout", "1.5m",
+                 "--fail-on", "*,-FailedOperation", "--endpoint", "http://127.0.0.1:8080", "-q"});
   ASSERT_TRUE(c.ok()) << c.error().message;
   ASSERT_EQ(c->filters.size(), 1u);
   EXPECT_EQ(c->filters[0].values, (std::vector<std::string>{"nginx", "redis"}));
@@ -92,8 +92,16 @@ TEST(Validation, GoodValuesParse) {
   EXPECT_TRUE(c->scan_vul);
   EXPECT_FALSE(c->scan_virus);
   EXPECT_EQ(c->timeout_s, 90);
-  EXPECT_EQ(*c->severity_threshold, Severity::kHigh);
   EXPECT_EQ(c->log_level, LogLevel::kQuiet);
+  auto g =
+      Parse({}, {"--wait", "--severity-threshold", "HIGH", "--fail-on-findings", "virus", "a:1"});
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  EXPECT_EQ(*g->severity_threshold, Severity::kHigh);
+  EXPECT_TRUE(g->gate_virus);
+  EXPECT_FALSE(g->gate_risk);
+  auto all = Parse({}, {"--all", "--severity-threshold", "high"});
+  ASSERT_FALSE(all.ok());
+  EXPECT_NE(all.error().message.find("need the images named"), std::string::npos);
 }
 
 TEST(Pipeline, GithubMetadataJsonThenTags) {

@@ -1,0 +1,174 @@
+// app::Run with fakes: the poll schedule on a fake clock, the gate, the exit-code table.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "app/app.h"
+#include "core/outputs.h"
+#include "core/policy.h"
+#include "fakes.h"
+
+namespace tcss {
+namespace {
+
+using testing::FakeClock;
+using testing::FakeRandom;
+using testing::RecordingTransport;
+
+class FakeFiles : public Files {
+ public:
+  Result<std::string> Read(const std::string& path) override {
+    auto it = files.find(path);
+    if (it == files.end()) return UsageError(path + ": No such file or directory");
+    return it->second;
+  }
+  bool Exists(const std::string& path) override { return files.count(path) > 0; }
+  bool DirectoryExists(const std::string& path) override { return path == "/out" || path == "."; }
+  Status Append(const std::string& path, const std::string& text) override {
+    files[path] += text;
+    return OkStatus();
+  }
+  Status WriteAtomic(const std::string& path, const std::string& text) override {
+    files[path] = text;
+    return OkStatus();
+  }
+  std::map<std::string, std::string> files;
+};
+
+const std::string kId = "sha256:" + std::string(64, 'a');
+
+HttpResponse Ok(const std::string& fields) {
+  return HttpResponse{200, R"({"Response":{)" + fields + R"(,"RequestId":"r"}})"};
+}
+HttpResponse Status(const std::string& status, int schedule, int left) {
+  return Ok(R"("Status":")" + status + R"(","Schedule":)" + std::to_string(schedule) +
+            R"(,"ImageTotal":1,"ImageScanCnt":0,"LeftSeconds":)" + std::to_string(left));
+}
+
+struct AppFixture : ::testing::Test {
+  FakeClock clock;
+  FakeRandom random;
+  FakeFiles files;
+  RecordingTransport transport{&clock};
+  std::ostringstream out, err;
+  EnvMap env = {{"TENCENTCLOUD_SECRET_ID", "AKIDx"},
+                {"TENCENTCLOUD_SECRET_KEY", "k"},
+                {"TCSS_ENDPOINT", "http://127.0.0.1:9"}};
+
+  int Run(std::vector<std::string> args) {
+    Ports ports{clock,
+                clock,
+                random,
+                files,
+                out,
+                err,
+                [this](const TransportOptions&) -> Result<std::unique_ptr<Transport>> {
+                  struct Borrowed : Transport {
+                    explicit Borrowed(Transport& t) : t_(t) {}
+                    Result<HttpResponse> Post(const HttpRequest& r, int64_t ms) override {
+                      return t_.Post(r, ms);
+                    }
+                    Transport& t_;
+                  };
+                  return std::unique_ptr<Transport>(std::make_unique<Borrowed>(transport));
+                }};
+    return app::Run("tcss-scan", args, env, ports);
+  }
+  std::vector<std::string> Actions() {
+    std::vector<std::string> a;
+    for (const auto& r : transport.requests)
+      for (const auto& h : r.headers)
+        if (h.name == "X-TC-Action") a.push_back(h.value);
+    return a;
+  }
+};
+
+TEST(PollSchedule, BacksOffToFifteenSecondsAndHeedsLeftSeconds) {
+  std::vector<int64_t> d;
+  for (int i = 0; i < 7; ++i) d.push_back(PollDelayMillis(i, 0));
+  EXPECT_EQ(d, (std::vector<int64_t>{1000, 2000, 4000, 8000, 15000, 15000, 15000}));
+  EXPECT_EQ(PollDelayMillis(5, 3), 3000);
+  EXPECT_EQ(PollDelayMillis(5, 0), 15000);
+  EXPECT_EQ(PollDelayMillis(0, 100), 1000);
+}
+
+TEST(Gate, ThresholdsVirusesAndRisks) {
+  Findings f;
+  f.totals.medium = 2;
+  f.totals.virus = 1;
+  EXPECT_EQ(GateViolation(f, 0, false, false), "");
+  EXPECT_EQ(GateViolation(f, 3, false, false), "");
+  EXPECT_EQ(GateViolation(f, 2, false, false), "2 medium (threshold: medium)");
+  EXPECT_EQ(GateViolation(f, 1, false, false), "2 medium (threshold: low)");
+  EXPECT_EQ(GateViolation(f, 0, true, false), "1 virus(es)");
+  EXPECT_EQ(GateViolation(f, 0, false, true), "");
+}
+
+TEST_F(AppFixture, WaitPollsOnTheScheduleThenGates) {
+  transport.script = {
+      Ok(R"("TaskID":"t1")"),
+      Status("READY", 0, 0),
+      Status("SCANNING", 40, 0),
+      Status("SCANNING", 60, 0),
+      Status("SCANNING", 90, 2),
+      Status("END", 100, 0),
+      Ok(R"("TotalCount":1,"List":[{"ImageID":")" + kId +
+         R"(","ImageName":"a:1","CriticalLevelVulCnt":0,"HighLevelVulCnt":1}])"),
+      Ok(R"("TotalCount":1,"List":[{"CVEID":"CVE-1","Level":3,"CVSSV3Score":7.5}])")};
+  transport.latency_ms = 0;
+  int code = Run({"--wait", "--severity-threshold", "high", kId});
+  EXPECT_EQ(code, 2) << err.str();
+  EXPECT_EQ(clock.sleeps, (std::vector<int64_t>{1000, 2000, 4000, 8000, 2000}));
+  EXPECT_EQ(Actions(), (std::vector<std::string>{
+                           "CreateAssetImageScanTask", "DescribeAssetImageScanStatus",
+                           "DescribeAssetImageScanStatus", "DescribeAssetImageScanStatus",
+                           "DescribeAssetImageScanStatus", "DescribeAssetImageScanStatus",
+                           "DescribeAssetImageList", "DescribeAssetImageVulList"}));
+  EXPECT_EQ(out.str(), "t1\n");
+  EXPECT_NE(err.str().find("the scan found 1 high (threshold: high)"), std::string::npos);
+}
+
+TEST_F(AppFixture, WaitTimeoutNeverSleepsPastTheBudget) {
+  transport.latency_ms = 0;
+  transport.script.push_back(Ok(R"("TaskID":"t1")"));
+  for (int i = 0; i < 100; ++i) transport.script.push_back(Status("SCANNING", 10, 0));
+  int code = Run({"--wait", "--wait-timeout", "20", kId});
+  EXPECT_EQ(code, 5);
+  int64_t slept = 0;
+  for (auto s : clock.sleeps) slept += s;
+  EXPECT_EQ(slept, 20000);
+  EXPECT_NE(err.str().find("tcss-scan status t1 --wait"), std::string::npos);
+}
+
+TEST_F(AppFixture, ExitCodeTableEndToEnd) {
+  struct Case {
+    std::vector<HttpResponse> script;
+    std::vector<std::string> args;
+    int code;
+  };
+  std::vector<Case> cases = {
+      {{Ok(R"("TaskID":"t")")}, {kId}, 0},
+      {{testing::ApiError("InvalidParameter")}, {kId}, 1},
+      {{testing::ApiError("InvalidParameter")}, {"--fail-on", "AuthFailure", kId}, 0},
+      {{HttpResponse{404, "nope"}}, {kId}, 3},
+      {{}, {"--bogus"}, 4},
+  };
+  for (const auto& c : cases) {
+    transport.script.clear();
+    for (const auto& r : c.script) transport.script.push_back(r);
+    EXPECT_EQ(Run(c.args), c.code) << c.args[0];
+  }
+}
+
+TEST_F(AppFixture, DotenvAndGithubFilesWrittenThroughThePort) {
+  env["GITLAB_CI"] = "true";
+  env["TCSS_DOTENV"] = "/out/x.env";
+  transport.script = {Ok(R"("TaskID":"t9")")};
+  ASSERT_EQ(Run({kId}), 0) << err.str();
+  EXPECT_EQ(files.files["/out/x.env"],
+            "TCSS_TASK_ID=t9\nTCSS_REQUEST_ID=r\nTCSS_IMAGE_IDS=" + kId + "\n");
+}
+
+}  // namespace
+}  // namespace tcss
