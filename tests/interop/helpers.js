@@ -1,0 +1,42 @@
+// Shared by the interop tests: start tcss-emulator, run tcss-scan, temp dirs.
+"use strict";
+const { spawn, spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "../..");
+const BIN = process.env.TCSS_BIN_DIR || path.join(ROOT, "build/bin");
+const SECRET_ID = "AKIDinterop00000000000000000000000000";
+const SECRET_KEY = "interopSecretKey0123456789abcdef";
+
+function startEmulator(args = [], env = { TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: SECRET_KEY }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(BIN, "tcss-emulator"), ["--listen", "127.0.0.1:0", ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/^listening on (http:\/\/127\.0\.0\.1:(\d+))\n/);
+      if (m) resolve({ child, url: m[1], port: Number(m[2]), stop: () => child.kill("SIGTERM") });
+    });
+    child.on("exit", (code) => reject(new Error(`tcss-emulator exited ${code}`)));
+  });
+}
+
+async function emulatorJson(emu, method, urlPath, body) {
+  const res = await fetch(emu.url + urlPath, { method, body });
+  return res.json();
+}
+
+function tempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function run(cmd, args, options) {
+  return spawnSync(cmd, args, { encoding: "utf8", timeout: 120000, ...options });
+}
+
+module.exports = { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, emulatorJson, tempDir, run };
