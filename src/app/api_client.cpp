@@ -71,7 +71,9 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action,
   const int64_t budget = static_cast<int64_t>(settings_.timeout_s * 1000);
   Error last;
   int tries = 0;
-  for (int attempt = 0;; ++attempt) {
+  int failures = 0;   // retryable failures so far (bounded by --retries)
+  int throttles = 0;  // RequestLimitExceeded answers so far (bounded by --timeout)
+  while (true) {
     if (sleeper_.Interrupted() || !AwaitRateLimit(action)) {
       return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
     }
@@ -80,7 +82,7 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action,
     ++attempts_;
     ++tries;
     HttpRequest req = BuildSignedRequest(settings_, action, body, clock_.UnixSeconds());
-    log_.Verbose(fmt::format("{} attempt {} ({} bytes)", action, attempt + 1, body.size()));
+    log_.Verbose(fmt::format("{} attempt {} ({} bytes)", action, tries, body.size()));
     auto resp = transport_.Post(req, remaining);
     Result<Poco::JSON::Object::Ptr> parsed =
         resp.ok() ? api::ParseEnvelope(resp->status, resp->body) : resp.error();
@@ -91,10 +93,14 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action,
     }
     bool retryable = last.kind == ErrorKind::kApi ? IsRetryableApiCode(last.code)
                                                   : IsRetryableTransportCode(last.code);
-    if (!retryable || attempt >= settings_.retries) break;
-    int64_t delay = BackoffMillis(attempt, random_.Unit());
-    // RequestLimitExceeded means the next second is the earliest useful try.
-    if (last.code.rfind("RequestLimitExceeded", 0) == 0) delay = std::max<int64_t>(delay, 250);
+    // A throttled call is the service asking us to slow down, not a failure: it is retried
+    // until --timeout runs out, with a one-second base (the limit's window), and does not
+    // use up --retries. Everything else retryable counts against --retries.
+    bool throttled = last.kind == ErrorKind::kApi && IsThrottleCode(last.code);
+    if (!retryable || (!throttled && failures >= settings_.retries)) break;
+    int64_t delay = throttled
+                        ? std::max<int64_t>(250, BackoffMillis(throttles++, random_.Unit(), 1000))
+                        : BackoffMillis(failures++, random_.Unit());
     remaining = budget - (clock_.MonotonicMillis() - start);
     if (delay >= remaining) break;
     log_.Info(fmt::format("{} failed ({}{}); retrying in {} ms", action,

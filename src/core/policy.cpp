@@ -78,6 +78,11 @@ bool IsValidTaskId(const std::string& s) {
 
 bool IsValidRequestId(const std::string& s) { return IsValidTaskId(s); }
 
+bool IsThrottleCode(const std::string& code) {
+  const std::string kPrefix = "RequestLimitExceeded";
+  return code == kPrefix || code.compare(0, kPrefix.size() + 1, kPrefix + ".") == 0;
+}
+
 int64_t BackoffMillis(int attempt, double unit_random, int64_t base_ms, int64_t cap_ms) {
   int64_t ceiling = base_ms;
   for (int i = 0; i < attempt && ceiling < cap_ms; ++i) ceiling *= 2;

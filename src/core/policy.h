@@ -19,6 +19,8 @@ bool FailOnSelects(const std::vector<std::string>& patterns, const std::string& 
 int ExitCodeFor(ErrorKind kind);
 
 bool IsRetryableApiCode(const std::string& code);
+// RequestLimitExceeded and its sub-codes: retried until --timeout, not counted in --retries.
+bool IsThrottleCode(const std::string& code);
 
 // TaskIDs and RequestIds must be safe to write into dotenv files and workflow outputs.
 bool IsValidTaskId(const std::string& s);

@@ -112,6 +112,17 @@ TEST_F(Fixture, StaysWithinTheTimeoutBudget) {
   for (int64_t t : transport.timeouts) EXPECT_LE(t, 2000);
 }
 
+TEST_F(Fixture, ThrottlingIsRetriedUntilTheTimeoutNotUntilRetriesRunOut) {
+  for (int i = 0; i < 8; ++i) transport.script.push_back(ApiError("RequestLimitExceeded"));
+  settings.retries = 1;
+  auto client = Client();
+  auto r = client.Call("A", "{}");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(transport.requests.size(), 9u);
+  // One-second base, full jitter (0.5), at least 250 ms, capped at 8 s.
+  EXPECT_EQ(clock.sleeps, (std::vector<int64_t>{500, 1000, 2000, 4000, 4000, 4000, 4000, 4000}));
+}
+
 TEST_F(Fixture, LimiterKeepsEachActionUnderTwentyPerSecond) {
   transport.latency_ms = 0;
   auto client = Client();
