@@ -93,6 +93,8 @@ Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string
     for (char& ch : message)
       if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
     if (message.size() > 1000) message.resize(1000);
+    // Found by fuzzing: an Error without Message would print an empty explanation.
+    if (message.empty()) message = "the API answered " + code + " without a message";
     return Error{ErrorKind::kApi, code, message, request_id};
   }
   if (request_id.empty()) return Protocol("a Response without a valid RequestId");

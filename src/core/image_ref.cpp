@@ -141,6 +141,11 @@ Result<ImageRef> ParseImageRef(std::string_view text) {
     ref.domain = "docker.io";
   if (ref.domain == "docker.io" && ref.path.find('/') == std::string::npos)
     ref.path = "library/" + ref.path;
+  // Found by fuzzing: the limit applies to the normalised name, as Docker applies it.
+  if (ref.domain.size() + 1 + ref.path.size() > 255) {
+    return fail("the repository name is longer than 255 characters once normalised (" + ref.domain +
+                "/" + ref.path.substr(0, 20) + "...)");
+  }
   return ref;
 }
 
@@ -157,11 +162,17 @@ std::string ImageRef::Normalized() const {
 
 std::string ImageRef::Familiar() const {
   std::string s = Normalized();
-  for (const char* prefix : {"docker.io/library/", "docker.io/"}) {
-    std::string p = prefix;
-    if (s.compare(0, p.size(), p) == 0) return s.substr(p.size());
+  if (domain != "docker.io") return s;
+  // Found by fuzzing: "docker.io/a.b/app" must keep its domain, or "a.b" would read as one.
+  std::string first = path.substr(0, path.find('/'));
+  if (first.find_first_of(".:") != std::string::npos || first == "localhost") return s;
+  std::string rest = s.substr(std::string("docker.io/").size());
+  const std::string kLibrary = "library/";
+  if (rest.compare(0, kLibrary.size(), kLibrary) == 0 &&
+      rest.find('/', kLibrary.size()) == std::string::npos) {
+    return rest.substr(kLibrary.size());
   }
-  return s;
+  return rest;
 }
 
 }  // namespace tcss
