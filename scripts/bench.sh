@@ -74,6 +74,12 @@ sed -n '/^$/,$p' "$work/request.txt" | sed '1d' | tr -d '\n' >"$work/body.json"
 curl_args+=(--data-binary "@$work/body.json")
 curlr="$("$BIN/tcss-bench" run "$RUNS" curl "${curl_args[@]}")"
 row "tcss-scan (resolve skipped: image ID)" "$scan"
+static_bin="$ROOT/dist/tcss-scan-linux-$(uname -m)"
+static=""
+if [ -x "$static_bin" ]; then
+  static="$("$BIN/tcss-bench" run "$RUNS" "$static_bin" --endpoint "$emulator" -q "$image_id")"
+  row "tcss-scan static (dist/, build-static.sh)" "$static"
+fi
 row "curl, same signed bytes" "$curlr"
 sdk=""
 if [ -d "$ROOT/tests/interop/node_modules/tencentcloud-sdk-nodejs" ]; then
@@ -87,14 +93,21 @@ awk -v s="$s_ms" -v c="$c_ms" -v r="$s_rss" 'BEGIN {
 if [ -n "$sdk" ]; then
   awk -v s="$s_ms" -v n="$(value median_ms "$sdk")" 'BEGIN { printf "tcss-scan / Node SDK median wall time: %.2fx (target <= 0.2x)\n", s / n }'
 fi
+if [ -n "$static" ]; then
+  awk -v s="$(value median_ms "$static")" -v c="$c_ms" -v r="$(value max_rss_mb "$static")" 'BEGIN {
+    printf "static tcss-scan / curl: %.2fx; static peak RSS %.1f MB (target <= 10 MB)\n", s / c, r }'
+fi
 
 echo
-echo "== 2. resolution + submission by reference =="
+echo "== 2. resolution + submission by reference (cost per image should not grow) =="
+base_ms=""
 for n in 1 10 100 1000; do
   refs=()
   for i in $(seq 1 "$n"); do refs+=("ccr.ccs.tencentyun.com/bench/app-$i:1"); done
   r="$("$BIN/tcss-bench" run 5 "$BIN/tcss-scan" --endpoint "$emulator" -q "${refs[@]}")"
-  row "$n image(s)" "$r"
+  ms="$(value median_ms "$r")"
+  [ -n "$base_ms" ] || base_ms="$ms"
+  row "$n image(s)" "$r $(awk -v m="$ms" -v b="$base_ms" -v n="$n" 'BEGIN { printf "per_image_ms=%.2f (beyond startup)", (n > 1 ? (m - b) / (n - 1) : 0) }')"
 done
 
 echo

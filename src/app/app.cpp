@@ -205,7 +205,7 @@ Status Runner::WriteOutputs() {
   // Everything the step knows goes out, also on failure; a write failure is reported after.
   Status status = OkStatus();
   if (c_.output == OutputFormat::kJson) {
-    p_.out << JsonReport(report_) << std::flush;
+    p_.out << log_.Scrub(JsonReport(report_)) << std::flush;
   } else if (c_.command == Command::kStatus) {
     if (report_.progress) p_.out << report_.progress->status << '\n' << std::flush;
   } else if (!report_.task_id.empty()) {
