@@ -10,8 +10,9 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-APT_PACKAGES+=(dpkg-dev)
-ensure_packages
+# Only what the build needs (this also runs inside the Dockerfile's build stage).
+APT_PACKAGES=(libpoco-dev libfmt-dev libssl-dev cmake ninja-build g++ dpkg-dev ca-certificates)
+NEED_NODE=0 ensure_packages
 cache="${TCSS_CACHE_DIR:-$HOME/.cache/tcss-scan}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -41,7 +42,7 @@ if [ ! -f "$prefix/.complete" ]; then
     -DENABLE_SEVENZIP=OFF -DENABLE_PDF=OFF -DENABLE_APACHECONNECTOR=OFF -DENABLE_CPPPARSER=OFF \
     -DENABLE_POCODOC=OFF -DENABLE_PAGECOMPILER=OFF -DENABLE_PAGECOMPILER_FILE2PAGE=OFF \
     -DENABLE_JWT=OFF -DENABLE_ACTIVERECORD=OFF -DENABLE_ACTIVERECORD_COMPILER=OFF \
-    -DENABLE_TESTS=OFF -DENABLE_SAMPLES=OFF >/dev/null
+    -DENABLE_TESTS=OFF >/dev/null
   cmake --build "$work/poco-build" -j "$(nproc)" >/dev/null
   rm -rf "$prefix"
   cmake --install "$work/poco-build" >/dev/null

@@ -28,7 +28,11 @@ namespace tcss::it {
 
 namespace fs = std::filesystem;
 
-std::string BinDir() { return TCSS_BIN_DIR; }
+// TCSS_BIN_DIR in the environment points the tests at other binaries (the static build).
+std::string BinDir() {
+  const char* dir = std::getenv("TCSS_BIN_DIR");
+  return dir && *dir ? dir : TCSS_BIN_DIR;
+}
 std::string SourceDir() { return TCSS_SOURCE_DIR; }
 
 std::string ReadFile(const std::string& path) {
