@@ -238,7 +238,8 @@ std::string EmulatorHelp() {
          "signatures.\n"
          "Prints 'listening on <URL>' as its first line. Credentials: --credentials (JSON list of\n"
          "{secretId, secretKey, token?}), else TENCENTCLOUD_SECRET_ID/KEY/SESSION_TOKEN.\n"
-         "Faults: CODE is an API error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG, GARBAGE,\n"
+         "Faults: CODE is an API error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG, HALFJSON, "
+         "GARBAGE,\n"
          "NOENVELOPE or STATUS<name>; ACTION may be '*'; COUNT omitted means every request.\n"
          "Introspection: GET /_emulator/requests, POST /_emulator/faults, POST /_emulator/images,\n"
          "POST /_emulator/reset.\n";

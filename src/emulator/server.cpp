@@ -185,6 +185,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     } else if (c == "NOENVELOPE") {
       log.status = 200;
       Send(resp, 200, "{\"Result\":{\"TaskID\":\"x\"}}");
+    } else if (c == "HALFJSON") {
+      // A complete HTTP answer whose JSON stops half-way.
+      std::string body = Envelope({"", "", "\"TaskID\":\"half\""}, request_id);
+      log.status = 200;
+      Send(resp, 200, body.substr(0, body.size() / 2));
     } else if (c == "GARBAGE") {
       log.status = 200;
       Send(resp, 200, "<html>this is not JSON</html>", "text/html");

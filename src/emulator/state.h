@@ -36,7 +36,8 @@ struct Image {
 };
 
 // ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms>, DROP (close without
-// answering), TRUNCATE (close mid-body), HANG (never answer), GARBAGE (200 with a non-JSON
+// answering), TRUNCATE (close mid-body), HANG (never answer), HALFJSON (200, JSON cut
+// half-way), GARBAGE (200 with a non-JSON
 // body), NOENVELOPE (200 with JSON but no Response), STATUS<name> (a scan status answer
 // with Status <name>). ACTION may be '*'. COUNT omitted: every
 // matching request.

@@ -176,6 +176,7 @@ TEST_P(ServerFaults, EndInExit3WithAMessage) {
 INSTANTIATE_TEST_SUITE_P(Scan, ServerFaults,
                          ::testing::Values(ServerFault{"HTTP502", "HTTP 502"},
                                            ServerFault{"GARBAGE", "not JSON"},
+                                           ServerFault{"HALFJSON", "not JSON"},
                                            ServerFault{"NOENVELOPE", "without a \"Response\""},
                                            ServerFault{"TRUNCATE", "closed mid-answer"},
                                            ServerFault{"DROP", "closed the connection"},
