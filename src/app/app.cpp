@@ -68,6 +68,7 @@ class Runner {
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<ApiClient> client_;
   bool outputs_unusable_ = false;
+  std::string started_at_;  // ISO time the run began, for the scan report
 };
 
 Result<Credentials> Runner::LoadCredentials() {
@@ -90,6 +91,7 @@ Result<Credentials> Runner::LoadCredentials() {
 Status Runner::CheckOutputPaths() {
   std::vector<std::pair<std::string, std::string>> paths = {
       {"--dotenv/TCSS_DOTENV", c_.dotenv_path},
+      {"--report-file/TCSS_REPORT_FILE", c_.report_file},
       {"GITHUB_OUTPUT", c_.github_output},
       {"GITHUB_STEP_SUMMARY", c_.github_step_summary}};
   for (const auto& [what, path] : paths) {
@@ -234,6 +236,20 @@ Status Runner::WriteOutputs() {
     auto st = p_.files.Append(c_.github_step_summary, log_.Scrub(GithubSummaryMarkdown(report_)));
     if (!st.ok()) status = st;
   }
+  if (!c_.report_file.empty()) {
+    if (report_.findings) {
+      std::string now = IsoUtc(p_.clock.UnixSeconds());
+      auto st = p_.files.WriteAtomic(
+          c_.report_file,
+          GitlabContainerScanningReport(report_, started_at_.empty() ? now : started_at_, now));
+      if (!st.ok()) status = st;
+    } else if (report_.waited) {
+      log_.Warn("no findings were read (the scan did not end, or no images were named), so " +
+                c_.report_file + " was not written");
+    } else {
+      log_.Verbose("--report-file is written only with --wait (or status of an ended task)");
+    }
+  }
   if (!c_.dotenv_path.empty() && !report_.task_id.empty()) {
     auto content = DotenvContent(DotenvVars(report_));
     if (!content.ok()) return content.error();
@@ -311,6 +327,7 @@ bool Runner::Connect(const ClientSettings& settings) {
 }
 
 int Runner::Submit() {
+  started_at_ = IsoUtc(p_.clock.UnixSeconds());
   report_.selection = c_.all ? "all" : !c_.filters.empty() ? "filters" : "images";
   ClientSettings settings;
   if (!Prepare(&settings)) return Finish();
@@ -384,6 +401,7 @@ std::string InterruptedMessage(const std::string& task_id) {
 
 void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
   report_.waited = true;
+  if (started_at_.empty()) started_at_ = IsoUtc(p_.clock.UnixSeconds());
   if (c_.severity_threshold) {
     report_.threshold = LevelName(static_cast<int>(*c_.severity_threshold));
   }
@@ -510,20 +528,30 @@ Result<Findings> Runner::CollectFindings() {
     f.totals.risk += row.risk;
     f.images.push_back(row);
   }
+  // The top list needs the 20 worst of a few images; a report needs every vulnerability.
+  const bool everything = !c_.report_file.empty();
   size_t lookups = 0;
+  std::vector<VulnFinding> found;
   for (const auto& row : f.images) {
     if (row.critical + row.high + row.medium + row.low == 0) continue;
-    if (++lookups > kMaxVulnLookups) break;
-    auto resp = client_->Call("DescribeAssetImageVulList", api::VulListBody(row.image_id, 20));
-    if (!resp.ok()) return resp.error();
-    auto vulns = api::ParseVulList(*resp, row.image_id);
-    if (!vulns.ok()) return vulns.error();
-    for (auto& v : *vulns) f.top.push_back(std::move(v));
+    if (!everything && ++lookups > kMaxVulnLookups) break;
+    for (int64_t page = 0; page < (everything ? kMaxPages : 1); ++page) {
+      int64_t limit = everything ? kPageSize : 20;
+      auto resp = client_->Call("DescribeAssetImageVulList",
+                                api::VulListBody(row.image_id, limit, page * limit));
+      if (!resp.ok()) return resp.error();
+      auto vulns = api::ParseVulList(*resp, row.image_id);
+      if (!vulns.ok()) return vulns.error();
+      for (auto& v : *vulns) found.push_back(std::move(v));
+      if (static_cast<int64_t>(vulns->size()) < limit) break;
+    }
   }
-  std::stable_sort(f.top.begin(), f.top.end(), [](const VulnFinding& a, const VulnFinding& b) {
+  std::stable_sort(found.begin(), found.end(), [](const VulnFinding& a, const VulnFinding& b) {
     return a.level != b.level ? a.level > b.level : a.cvss > b.cvss;
   });
-  if (f.top.size() > kTop) f.top.resize(kTop);
+  f.top.assign(found.begin(),
+               found.begin() + static_cast<std::ptrdiff_t>(std::min(kTop, found.size())));
+  if (everything) f.all = std::move(found);
   return f;
 }
 

@@ -169,9 +169,9 @@ std::string ImageIdListBody(const std::vector<std::string>& image_ids) {
   return DescribeImageListBody("ImageID", image_ids, 100, 0);
 }
 
-std::string VulListBody(const std::string& image_id, int64_t limit) {
+std::string VulListBody(const std::string& image_id, int64_t limit, int64_t offset) {
   json::Writer w;
-  w.BeginObject().String("ImageID", image_id).Int("Limit", limit).Int("Offset", 0);
+  w.BeginObject().String("ImageID", image_id).Int("Limit", limit).Int("Offset", offset);
   w.String("By", "Level").String("Order", "desc").EndObject();
   return w.str();
 }
@@ -181,6 +181,7 @@ Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& res
   json::Reader r;
   std::vector<VulnFinding> out;
   auto list = r.Array(response, "List", false);
+  (void)r.Int(response, "TotalCount", false);
   for (size_t i = 0; r.ok && list && i < list->size(); ++i) {
     auto item = list->getObject(static_cast<unsigned>(i));
     if (item.isNull())

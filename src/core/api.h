@@ -56,7 +56,7 @@ struct ScanStatus {
 Result<ScanStatus> ParseScanStatus(const Poco::JSON::Object::Ptr& response);
 
 std::string ImageIdListBody(const std::vector<std::string>& image_ids);
-std::string VulListBody(const std::string& image_id, int64_t limit);
+std::string VulListBody(const std::string& image_id, int64_t limit, int64_t offset = 0);
 // Vulnerabilities of one image; Level 1..4 and CVSSV3Score checked.
 Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& response,
                                               const std::string& image_id);

@@ -287,6 +287,12 @@ const std::vector<Option>& Table() {
          c.dotenv_path = Trim(v.back());
          return OkStatus();
        }},
+      {"--report-file", "TCSS_REPORT_FILE", "report-file", "PATH", "none",
+       "with --wait: write a GitLab container-scanning report (schema 15.0.7)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.report_file = Trim(v.back());
+         return OkStatus();
+       }},
       {"--dry-run", "TCSS_DRY_RUN", "dry-run", "", "false",
        "validate, print the signed request, send nothing", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {

@@ -65,6 +65,7 @@ struct Config {
 
   OutputFormat output = OutputFormat::kText;
   std::string dotenv_path;
+  std::string report_file;  // GitLab container-scanning report, written when findings are read
   bool dry_run = false;
   LogLevel log_level = LogLevel::kInfo;
 

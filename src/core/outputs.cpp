@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
+
 #include "core/json.h"
+#include "sign/tc3.h"
 
 namespace tcss {
 
@@ -310,6 +313,67 @@ std::string JsonReport(const RunReport& r) {
     w.String("threshold", r.threshold).EndObject();
   }
   w.EndObject();
+  return w.str() + "\n";
+}
+
+std::string IsoUtc(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+std::string GitlabContainerScanningReport(const RunReport& r, const std::string& start_time,
+                                          const std::string& end_time) {
+  static const char* kSeverity[] = {"Unknown", "Low", "Medium", "High", "Critical"};
+  json::Writer w;
+  w.BeginObject().String("version", kGitlabReportSchemaVersion).BeginObject("scan");
+  w.BeginObject("analyzer").String("id", "tcss-scan").String("name", "tcss-scan");
+  w.String("version", TCSS_VERSION).BeginObject("vendor").String("name", "tcss-scan");
+  w.EndObject().EndObject();
+  w.BeginObject("scanner").String("id", "tencent-tcss");
+  w.String("name", "Tencent Cloud Container Security Service").String("version", "2020-11-01");
+  w.BeginObject("vendor").String("name", "Tencent Cloud").EndObject().EndObject();
+  w.String("type", "container_scanning").String("start_time", start_time);
+  w.String("end_time", end_time);
+  w.String("status", r.progress && r.progress->status == "END" ? "success" : "failure");
+  w.EndObject().BeginArray("vulnerabilities");
+  if (r.findings) {
+    for (const auto& v : r.findings->all) {
+      std::string image;
+      for (const auto& i : r.findings->images) {
+        if (i.image_id == v.image_id) image = i.reference.empty() ? i.image_id : i.reference;
+      }
+      std::string name = v.cve_id.empty() ? v.name : v.cve_id;
+      std::string id =
+          sign::Sha256Hex(v.image_id + "|" + name + "|" + v.component + "|" + v.version);
+      // A UUID-shaped id, stable for the same finding in the same image.
+      id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" +
+           id.substr(16, 4) + "-" + id.substr(20, 12);
+      w.BeginObject().String("id", id).String("name", name.empty() ? "unnamed finding" : name);
+      w.String("description", v.name.empty() ? name : v.name);
+      w.String("severity", kSeverity[v.level >= 1 && v.level <= 4 ? v.level : 0]);
+      if (!v.fixed_versions.empty()) {
+        w.String("solution", "Upgrade " + v.component + " to " + v.fixed_versions);
+      }
+      w.BeginArray("identifiers");
+      bool cve = v.cve_id.rfind("CVE-", 0) == 0;
+      w.BeginObject()
+          .String("type", cve ? "cve" : "tcss")
+          .String("name", name)
+          .String("value", name);
+      if (cve) w.String("url", "https://nvd.nist.gov/vuln/detail/" + v.cve_id);
+      w.EndObject().EndArray();
+      w.BeginObject("location").BeginObject("dependency").BeginObject("package");
+      w.String("name", v.component.empty() ? "unknown" : v.component).EndObject();
+      w.String("version", v.version).EndObject();
+      w.String("operating_system", "linux").String("image", image).EndObject();
+      w.EndObject();
+    }
+  }
+  w.EndArray().BeginArray("remediations").EndArray().EndObject();
   return w.str() + "\n";
 }
 

@@ -40,6 +40,7 @@ struct VulnFinding {
 struct Findings {
   std::vector<ImageFindings> images;
   std::vector<VulnFinding> top;  // most severe first, then by CVSS
+  std::vector<VulnFinding> all;  // every vulnerability read (with --report-file), same order
   ImageFindings totals;          // summed over images
 };
 
@@ -64,6 +65,13 @@ struct RunReport {
 };
 
 std::string LevelName(int64_t level);  // 1..4 → low, medium, high, critical
+
+inline constexpr const char* kGitlabReportSchemaVersion = "15.0.7";
+// GitLab's container-scanning report (gl-container-scanning-report.json, security report schema
+// 15.0.7) for the vulnerabilities in `report.findings->all`. Times are "YYYY-MM-DDTHH:MM:SS" UTC.
+std::string GitlabContainerScanningReport(const RunReport& report, const std::string& start_time,
+                                          const std::string& end_time);
+std::string IsoUtc(int64_t unix_seconds);
 
 // GitHub: `name<<DELIM\nvalue\nDELIM\n`. Fails if the value or name contains the delimiter
 // (the caller then draws another) or the name is not [A-Za-z0-9_-]+.

@@ -183,5 +183,43 @@ TEST_F(WaitTest, JsonOutputCarriesTheWholeResult) {
   EXPECT_TRUE((*obj)->getObject("gate")->getValue<bool>("passed"));
 }
 
+TEST_F(WaitTest, GitlabContainerScanningReport) {
+  Emulator emu({"--scan-seconds", "0.5"});
+  std::string path = home.File("gl-container-scanning-report.json");
+  auto r = RunProcess({Scan(), "--wait", "--report-file", path, kApp, kNginx}, EnvFor(emu));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = json::ParseObject(ReadFile(path));
+  ASSERT_TRUE(report.ok()) << ReadFile(path);
+  EXPECT_EQ((*report)->getValue<std::string>("version"), "15.0.7");
+  auto scan = (*report)->getObject("scan");
+  EXPECT_EQ(scan->getValue<std::string>("type"), "container_scanning");
+  EXPECT_EQ(scan->getValue<std::string>("status"), "success");
+  EXPECT_TRUE(std::regex_match(scan->getValue<std::string>("start_time"),
+                               std::regex("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}")));
+  EXPECT_EQ(scan->getObject("scanner")->getValue<std::string>("id"), "tencent-tcss");
+  auto vulns = (*report)->getArray("vulnerabilities");
+  ASSERT_EQ(vulns->size(), 3u);  // every vulnerability of the demo app image
+  auto first = vulns->getObject(0);
+  EXPECT_EQ(first->getValue<std::string>("name"), "CVE-2024-3094");
+  EXPECT_EQ(first->getValue<std::string>("severity"), "Critical");
+  EXPECT_EQ(first->getValue<std::string>("solution"), "Upgrade xz-utils to 5.6.2");
+  EXPECT_TRUE(
+      std::regex_match(first->getValue<std::string>("id"),
+                       std::regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")));
+  auto ident = first->getArray("identifiers")->getObject(0);
+  EXPECT_EQ(ident->getValue<std::string>("type"), "cve");
+  EXPECT_EQ(ident->getValue<std::string>("url"), "https://nvd.nist.gov/vuln/detail/CVE-2024-3094");
+  auto loc = first->getObject("location");
+  EXPECT_EQ(loc->getValue<std::string>("image"), kApp);
+  EXPECT_EQ(loc->getObject("dependency")->getObject("package")->getValue<std::string>("name"),
+            "xz-utils");
+  // Without --wait nothing is read, so nothing is written, quietly.
+  std::string other = home.File("none.json");
+  auto quiet = RunProcess({Scan(), "--report-file", other, kClean}, EnvFor(emu));
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("warning"), std::string::npos) << quiet.err;
+  EXPECT_EQ(ReadFile(other), "");
+}
+
 }  // namespace
 }  // namespace tcss::it

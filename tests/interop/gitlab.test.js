@@ -74,6 +74,8 @@ report:
   needs: [tcss-scan]
   script:
     - echo "TASK=$TCSS_TASK_ID STATUS=$TCSS_STATUS CRITICAL=$TCSS_CRITICAL IMAGES=$TCSS_IMAGE_IDS"
+    - grep -o '"version":"15.0.7"' gl-container-scanning-report.json
+    - grep -o '"severity":"Critical"' gl-container-scanning-report.json
 `);
   assert.equal(status, 0, log);
   const submitted = log.match(/tcss-scan > ([0-9a-f]{24})\n/);
@@ -83,6 +85,9 @@ report:
   assert.equal(seen[1], submitted[1]);
   assert.equal(seen[2], "END");
   assert.equal(seen[3], "1");
+  // The container-scanning report reached the later job as an artifact.
+  assert.match(log, /report +> "version":"15.0.7"/);
+  assert.match(log, /report +> "severity":"Critical"/);
   // The emulator issued that TaskID: the official SDK can look it up.
   const st = await sdk().DescribeAssetImageScanStatus({ TaskID: seen[1] });
   assert.equal(st.Status, "END");
