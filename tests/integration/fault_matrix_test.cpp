@@ -44,7 +44,7 @@ TEST_P(Retryable, GivesUpWithExit1) {
   if (GetParam().rfind("RequestLimitExceeded", 0) == 0) {
     // Throttling is retried until --timeout, whatever --retries says.
     EXPECT_GE(emu.Requests()->size(), 3u);
-    EXPECT_LT(r.seconds, 4);
+    EXPECT_LT(r.seconds, 5);
   } else {
     EXPECT_EQ(emu.Requests()->size(), 3u);
   }
@@ -147,17 +147,21 @@ TEST(Faults, AServerThatNeverAnswersEndsAtTheTimeout) {
 
 TEST(Faults, SlowAnswersJustInsideAndJustOutsideTheTimeout) {
   TempDir home;
-  Emulator emu({"--fault", "CreateAssetImageScanTask:DELAY1000"});
-  Env env = EnvFor(emu, home);
+  Emulator slow({"--fault", "CreateAssetImageScanTask:DELAY1000"});
+  Env env = EnvFor(slow, home);
   env["TCSS_TIMEOUT"] = "1.6";
   auto inside = RunProcess({Scan(), kNginxId}, env);
   EXPECT_EQ(inside.exit_code, 0) << inside.err;
   EXPECT_GE(inside.seconds, 0.95);
+  // An answer that would come after the budget: the call ends at the budget, not the answer
+  // (the bound leaves room for a slow, sanitized start on a busy machine).
+  Emulator slower({"--fault", "CreateAssetImageScanTask:DELAY6000"});
+  env = EnvFor(slower, home);
   env["TCSS_TIMEOUT"] = "0.7";
   auto outside = RunProcess({Scan(), kNginxId}, env);
   EXPECT_EQ(outside.exit_code, 3) << outside.err;
   EXPECT_NE(outside.err.find("Network.Timeout"), std::string::npos) << outside.err;
-  EXPECT_LT(outside.seconds, 1.5);
+  EXPECT_LT(outside.seconds, 3.5);
 }
 
 TEST(Faults, SixtyProcessesAgainstATwentyPerSecondLimitAllFinish) {
