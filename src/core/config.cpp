@@ -9,18 +9,14 @@
 
 #include "core/image_ref.h"
 #include "core/policy.h"
+#include "core/text.h"
 #include "core/url.h"
 
 namespace tcss {
 
 namespace {
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
+using text::Trim;
 
 std::string Get(const EnvMap& env, const std::string& key) {
   auto it = env.find(key);

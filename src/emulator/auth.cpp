@@ -4,6 +4,7 @@
 #include <cctype>
 #include <vector>
 
+#include "core/text.h"
 #include "sign/tc3.h"
 
 namespace tcss::emulator {
@@ -17,18 +18,6 @@ std::string Get(const std::map<std::string, std::string>& h, const std::string& 
 
 AuthFailure Invalid(const std::string& why) {
   return {"AuthFailure.InvalidAuthorization", "Authorization header is malformed: " + why};
-}
-
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t at = s.find(sep, start);
-    out.push_back(s.substr(start, at == std::string::npos ? at : at - start));
-    if (at == std::string::npos) break;
-    start = at + 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -45,7 +34,7 @@ std::optional<AuthFailure> VerifyTc3(
   }
   // "Credential=ID/DATE/SERVICE/tc3_request, SignedHeaders=a;b, Signature=hex"
   std::string credential, signed_headers, signature;
-  for (const auto& part : Split(auth.substr(kAlgo.size()), ',')) {
+  for (const auto& part : text::Split(auth.substr(kAlgo.size()), ',')) {
     std::string p = part;
     p.erase(0, p.find_first_not_of(' '));
     size_t eq = p.find('=');
@@ -61,7 +50,7 @@ std::optional<AuthFailure> VerifyTc3(
     else
       return Invalid("unknown part " + k);
   }
-  auto scope = Split(credential, '/');
+  auto scope = text::Split(credential, '/');
   if (scope.size() != 4 || scope[0].empty() || scope[3] != "tc3_request") {
     return Invalid("Credential must be SecretId/Date/service/tc3_request");
   }
@@ -92,7 +81,7 @@ std::optional<AuthFailure> VerifyTc3(
     return AuthFailure{"AuthFailure.SignatureFailure",
                        "The credential scope service must be tcss, not " + scope[2] + "."};
   }
-  auto names = Split(signed_headers, ';');
+  auto names = text::Split(signed_headers, ';');
   if (std::find(names.begin(), names.end(), "content-type") == names.end() ||
       std::find(names.begin(), names.end(), "host") == names.end()) {
     return Invalid("SignedHeaders must include content-type and host");

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/json.h"
+#include "core/text.h"
 #include "emulator/auth.h"
 #include "emulator/handlers.h"
 
@@ -36,11 +37,6 @@ int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 class Handler : public Poco::Net::HTTPRequestHandler {
@@ -204,7 +200,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     const int64_t now_ms = SteadyMs();
     const int64_t now_unix = WallMs() / 1000;
     std::map<std::string, std::string> headers;
-    for (const auto& [k, v] : req) headers[Lower(k)] = v;
+    for (const auto& [k, v] : req) headers[text::Lower(k)] = v;
     // Read at most one byte past the limit, so an oversized body is known without storing it.
     std::string body;
     bool too_large = false;

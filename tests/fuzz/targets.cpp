@@ -9,6 +9,7 @@
 #include "core/image_ref.h"
 #include "core/json.h"
 #include "core/outputs.h"
+#include "core/text.h"
 #include "core/url.h"
 #include "emulator/auth.h"
 #include "emulator/handlers.h"
@@ -20,18 +21,6 @@ namespace {
 
 void Check(bool ok) {
   if (!ok) std::abort();
-}
-
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t at = s.find(sep, start);
-    out.push_back(s.substr(start, at == std::string::npos ? at : at - start));
-    if (at == std::string::npos) break;
-    start = at + 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -81,7 +70,7 @@ int Config(const uint8_t* data, size_t size) {
   EnvMap env;
   std::vector<std::string> args;
   bool in_env = true;
-  for (const auto& tok : Split(s, '\0')) {
+  for (const auto& tok : text::Split(s, '\0')) {
     if (in_env && tok == "--") {
       in_env = false;
       continue;
@@ -116,7 +105,7 @@ int Emulator(const uint8_t* data, size_t size) {
   std::string head = s.substr(0, split);
   std::string body = split == std::string::npos ? "" : s.substr(split + 2);
   emulator::AuthRequest req;
-  for (const auto& line : Split(head, '\n')) {
+  for (const auto& line : text::Split(head, '\n')) {
     size_t colon = line.find(':');
     if (colon == std::string::npos) continue;
     std::string name = line.substr(0, colon);

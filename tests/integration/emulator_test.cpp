@@ -15,10 +15,6 @@
 namespace tcss::it {
 namespace {
 
-const std::string kAppId =
-    "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
-const std::string kCleanId =
-    "sha256:c849b2717cdcdce6e58e1e96a6ed6a8b7e2a8ddeb0a1d1b4e8cbfb3bc5a0a9a1";
 const std::string kCreate = "CreateAssetImageScanTask";
 
 std::string CreateBody(const std::string& id) {
@@ -233,21 +229,11 @@ TEST(EmulatorLimits, ConcurrentClientsAllAnswered) {
   EXPECT_EQ(emu.Requests()->size(), 1600u);
 }
 
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
+std::string SendRaw(int port, const std::string& bytes) {
+  int fd = ConnectLoopback(port);
+  if (fd < 0) return "";
   timeval tv{8, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
-}
-
-std::string SendRaw(int port, const std::string& bytes) {
-  int fd = Connect(port);
-  if (fd < 0) return "";
   (void)!write(fd, bytes.data(), bytes.size());
   std::string out;
   char buf[4096];

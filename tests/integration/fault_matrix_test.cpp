@@ -11,23 +11,12 @@
 namespace tcss::it {
 namespace {
 
-const std::string kNginxId =
-    "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
-
-std::string Scan() { return BinDir() + "/tcss-scan"; }
-
-Env EnvFor(const Emulator& emu, const TempDir& home) {
-  Env e = BaseEnv(home.path());
-  e["TCSS_ENDPOINT"] = emu.url();
-  return e;
-}
-
 class Retryable : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Retryable, RetriedThenSucceeds) {
   TempDir home;
   Emulator emu({"--fault", "CreateAssetImageScanTask:" + GetParam() + ":2"});
-  auto r = RunProcess({Scan(), kNginxId}, EnvFor(emu, home));
+  auto r = RunProcess({ScanBin(), kNginxId}, ScanEnv(emu, home));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(emu.Requests()->size(), 3u);
   EXPECT_NE(r.err.find(GetParam() + ": Injected fault"), std::string::npos) << r.err;
@@ -36,10 +25,10 @@ TEST_P(Retryable, RetriedThenSucceeds) {
 TEST_P(Retryable, GivesUpWithExit1) {
   TempDir home;
   Emulator emu({"--fault", "CreateAssetImageScanTask:" + GetParam()});
-  Env env = EnvFor(emu, home);
+  Env env = ScanEnv(emu, home);
   env["TCSS_RETRIES"] = "2";
   env["TCSS_TIMEOUT"] = "3";
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   if (GetParam().rfind("RequestLimitExceeded", 0) == 0) {
     // Throttling is retried until --timeout, whatever --retries says.
@@ -69,12 +58,12 @@ class NotRetryable : public ::testing::TestWithParam<std::string> {};
 TEST_P(NotRetryable, OneCallExit1AndTheCodeNamed) {
   TempDir home;
   Emulator emu({"--fault", "CreateAssetImageScanTask:" + GetParam()});
-  auto r = RunProcess({Scan(), kNginxId}, EnvFor(emu, home));
+  auto r = RunProcess({ScanBin(), kNginxId}, ScanEnv(emu, home));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(emu.Requests()->size(), 1u);
   EXPECT_NE(r.err.find("[" + GetParam() + "]"), std::string::npos) << r.err;
   // The same code, not selected by --fail-on: a warning and exit 0.
-  auto w = RunProcess({Scan(), "--fail-on", "*,-" + GetParam(), kNginxId}, EnvFor(emu, home));
+  auto w = RunProcess({ScanBin(), "--fail-on", "*,-" + GetParam(), kNginxId}, ScanEnv(emu, home));
   EXPECT_EQ(w.exit_code, 0) << w.err;
   EXPECT_NE(w.err.find("warning: "), std::string::npos);
 }
@@ -103,15 +92,15 @@ TEST_P(HttpStatus, RetriedThenExit3) {
   TempDir home;
   std::string code = "HTTP" + std::to_string(GetParam());
   Emulator emu({"--fault", "CreateAssetImageScanTask:" + code});
-  Env env = EnvFor(emu, home);
+  Env env = ScanEnv(emu, home);
   env["TCSS_RETRIES"] = "2";
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_EQ(emu.Requests()->size(), 3u);
   EXPECT_NE(r.err.find("HTTP " + std::to_string(GetParam())), std::string::npos) << r.err;
   // Once is weathered.
   Emulator once({"--fault", "CreateAssetImageScanTask:" + code + ":1"});
-  auto ok = RunProcess({Scan(), kNginxId}, EnvFor(once, home));
+  auto ok = RunProcess({ScanBin(), kNginxId}, ScanEnv(once, home));
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
@@ -121,13 +110,13 @@ TEST(Faults, ConnectionResetMidBodyIsRetried) {
   TempDir home;
   for (const char* fault : {"TRUNCATE", "DROP"}) {
     Emulator once({"--fault", std::string("CreateAssetImageScanTask:") + fault + ":1"});
-    auto ok = RunProcess({Scan(), kNginxId}, EnvFor(once, home));
+    auto ok = RunProcess({ScanBin(), kNginxId}, ScanEnv(once, home));
     EXPECT_EQ(ok.exit_code, 0) << fault << ok.err;
     EXPECT_EQ(once.Requests()->size(), 2u) << fault;
     Emulator always({"--fault", std::string("CreateAssetImageScanTask:") + fault});
-    Env env = EnvFor(always, home);
+    Env env = ScanEnv(always, home);
     env["TCSS_RETRIES"] = "1";
-    auto bad = RunProcess({Scan(), kNginxId}, env);
+    auto bad = RunProcess({ScanBin(), kNginxId}, env);
     EXPECT_EQ(bad.exit_code, 3) << fault << bad.err;
     EXPECT_NE(bad.err.find("Network.ConnectionReset"), std::string::npos) << bad.err;
   }
@@ -136,9 +125,9 @@ TEST(Faults, ConnectionResetMidBodyIsRetried) {
 TEST(Faults, AServerThatNeverAnswersEndsAtTheTimeout) {
   TempDir home;
   Emulator emu({"--fault", "CreateAssetImageScanTask:HANG"});
-  Env env = EnvFor(emu, home);
+  Env env = ScanEnv(emu, home);
   env["TCSS_TIMEOUT"] = "2";
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("Network.Timeout"), std::string::npos) << r.err;
   EXPECT_GE(r.seconds, 1.9);
@@ -148,17 +137,17 @@ TEST(Faults, AServerThatNeverAnswersEndsAtTheTimeout) {
 TEST(Faults, SlowAnswersJustInsideAndJustOutsideTheTimeout) {
   TempDir home;
   Emulator slow({"--fault", "CreateAssetImageScanTask:DELAY1000"});
-  Env env = EnvFor(slow, home);
+  Env env = ScanEnv(slow, home);
   env["TCSS_TIMEOUT"] = "1.6";
-  auto inside = RunProcess({Scan(), kNginxId}, env);
+  auto inside = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(inside.exit_code, 0) << inside.err;
   EXPECT_GE(inside.seconds, 0.95);
   // An answer that would come after the budget: the call ends at the budget, not the answer
   // (the bound leaves room for a slow, sanitized start on a busy machine).
   Emulator slower({"--fault", "CreateAssetImageScanTask:DELAY6000"});
-  env = EnvFor(slower, home);
+  env = ScanEnv(slower, home);
   env["TCSS_TIMEOUT"] = "0.7";
-  auto outside = RunProcess({Scan(), kNginxId}, env);
+  auto outside = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(outside.exit_code, 3) << outside.err;
   EXPECT_NE(outside.err.find("Network.Timeout"), std::string::npos) << outside.err;
   EXPECT_LT(outside.seconds, 3.5);
@@ -167,7 +156,7 @@ TEST(Faults, SlowAnswersJustInsideAndJustOutsideTheTimeout) {
 TEST(Faults, SixtyProcessesAgainstATwentyPerSecondLimitAllFinish) {
   TempDir home;
   Emulator emu({"--rate-limit", "20", "--scan-seconds", "0"});
-  Env env = EnvFor(emu, home);
+  Env env = ScanEnv(emu, home);
   env["TCSS_TIMEOUT"] = "30";
   // Default --retries: throttling does not use it up.
   std::vector<ProcResult> results(60);
@@ -175,7 +164,7 @@ TEST(Faults, SixtyProcessesAgainstATwentyPerSecondLimitAllFinish) {
   for (size_t i = 0; i < results.size(); ++i) {
     threads.emplace_back([&, i] {
       // Half resolve a reference first (two actions), half send an image ID (one).
-      results[i] = RunProcess({Scan(), i % 2 ? kNginxId : "nginx:1.25"}, env, "", 60000);
+      results[i] = RunProcess({ScanBin(), i % 2 ? kNginxId : "nginx:1.25"}, env, "", 60000);
     });
   }
   for (auto& t : threads) t.join();

@@ -5,10 +5,13 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +146,27 @@ Env BaseEnv(const std::string& home, bool with_creds) {
     env["TENCENTCLOUD_SECRET_KEY"] = kSecretKey;
   }
   return env;
+}
+
+Env ScanEnv(const Emulator& emu, const TempDir& home) {
+  Env env = BaseEnv(home.path());
+  env["TCSS_ENDPOINT"] = emu.url();
+  return env;
+}
+
+std::string ScanBin() { return BinDir() + "/tcss-scan"; }
+
+int ConnectLoopback(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 TestPki::TestPki(const TempDir& dir) {

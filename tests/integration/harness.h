@@ -94,5 +94,20 @@ class Emulator {
 
 // The environment a test starts from: PATH, HOME in `home`, the test credentials.
 Env BaseEnv(const std::string& home, bool with_creds = true);
+// BaseEnv plus TCSS_ENDPOINT pointing at `emu`.
+Env ScanEnv(const Emulator& emu, const TempDir& home);
+std::string ScanBin();          // the tcss-scan under test
+int ConnectLoopback(int port);  // a TCP socket to 127.0.0.1:port, or -1
+
+// The emulator's built-in demo inventory.
+inline const std::string kApp = "ccr.ccs.tencentyun.com/demo/app:1.0";  // 1/2/3/4 vulns, 3 CVEs
+inline const std::string kAppId =
+    "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+inline const std::string kNginx = "nginx:1.25";  // 1 low
+inline const std::string kNginxId =
+    "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
+inline const std::string kClean = "ccr.ccs.tencentyun.com/demo/clean:2.0";
+inline const std::string kCleanId =
+    "sha256:c849b2717cdcdce6e58e1e96a6ed6a8b7e2a8ddeb0a1d1b4e8cbfb3bc5a0a9a1";
 
 }  // namespace tcss::it

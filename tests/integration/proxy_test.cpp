@@ -16,22 +16,6 @@
 namespace tcss::it {
 namespace {
 
-const std::string kNginxId =
-    "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
-
-int ConnectTo(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 void Relay(int a, int b) {
   pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
   char buf[16384];
@@ -101,7 +85,7 @@ class TestProxy {
     };
     if (line.rfind("CONNECT ", 0) == 0) {
       std::string target = line.substr(8, line.find(' ', 8) - 8);
-      int upstream = ConnectTo(port_of(target));
+      int upstream = ConnectLoopback(port_of(target));
       std::string reply = upstream < 0 ? "HTTP/1.1 502 Bad Gateway\r\n\r\n"
                                        : "HTTP/1.1 200 Connection established\r\n\r\n";
       (void)!write(client, reply.data(), reply.size());
@@ -115,7 +99,7 @@ class TestProxy {
       size_t sp2 = line.rfind(' ');
       std::string uri = line.substr(sp1 + 1, sp2 - sp1 - 1);
       std::string hostport = uri.substr(7, uri.find('/', 7) - 7);
-      int upstream = ConnectTo(port_of(hostport));
+      int upstream = ConnectLoopback(port_of(hostport));
       std::string rewritten = line.substr(0, sp1) + " " + uri.substr(7 + hostport.size()) +
                               line.substr(sp2) + head.substr(line.size()) + data.substr(end + 4);
       if (upstream >= 0) {
@@ -135,8 +119,6 @@ class TestProxy {
   std::vector<std::string> heads_;
 };
 
-std::string Scan() { return BinDir() + "/tcss-scan"; }
-
 TEST(Proxy, HttpsGoesThroughConnectWithTheHostnameStillChecked) {
   TempDir home;
   Emulator emu({}, false, true);
@@ -145,7 +127,7 @@ TEST(Proxy, HttpsGoesThroughConnectWithTheHostnameStillChecked) {
   env["TCSS_ENDPOINT"] = emu.url();
   env["SSL_CERT_FILE"] = emu.pki_ca();
   env["HTTPS_PROXY"] = "http://127.0.0.1:" + std::to_string(proxy.port());
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto heads = proxy.Heads();
   ASSERT_EQ(heads.size(), 1u);  // one tunnel, kept alive
@@ -163,7 +145,7 @@ TEST(Proxy, CredentialsInTheProxyUrlAreSentAsBasicAuth) {
   env["TCSS_ENDPOINT"] = emu.url();
   env["SSL_CERT_FILE"] = emu.pki_ca();
   env["https_proxy"] = "http://user:pass@127.0.0.1:" + std::to_string(proxy.port());
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto heads = proxy.Heads();
   ASSERT_FALSE(heads.empty());
@@ -181,7 +163,7 @@ TEST(Proxy, NoProxyBypassesIt) {
   env["SSL_CERT_FILE"] = emu.pki_ca();
   env["HTTPS_PROXY"] = "http://127.0.0.1:" + std::to_string(proxy.port());
   env["NO_PROXY"] = "example.com,localhost";
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(proxy.Heads().empty());
 }
@@ -194,7 +176,7 @@ TEST(Proxy, PlainHttpEndpointsUseHttpProxy) {
   env["TCSS_ENDPOINT"] = emu.url();
   env["http_proxy"] = "127.0.0.1:" + std::to_string(proxy.port());
   env["HTTPS_PROXY"] = "http://127.0.0.1:1";  // not used for an http:// endpoint
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto heads = proxy.Heads();
   ASSERT_FALSE(heads.empty());
@@ -211,10 +193,10 @@ TEST(Proxy, AnUnreachableProxyIsExit3NamingIt) {
   env["SSL_CERT_FILE"] = emu.pki_ca();
   env["HTTPS_PROXY"] = "http://127.0.0.1:1";
   env["TCSS_TIMEOUT"] = "2";
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("via proxy 127.0.0.1:1"), std::string::npos) << r.err;
-  auto bad = RunProcess({Scan(), kNginxId}, [&] {
+  auto bad = RunProcess({ScanBin(), kNginxId}, [&] {
     Env e = env;
     e["HTTPS_PROXY"] = "socks5://127.0.0.1:1080";
     return e;

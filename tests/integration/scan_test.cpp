@@ -12,22 +12,10 @@
 namespace tcss::it {
 namespace {
 
-const std::string kApp = "ccr.ccs.tencentyun.com/demo/app:1.0";
-const std::string kAppId =
-    "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
-const std::string kNginxId =
-    "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
-
-std::string Scan() { return BinDir() + "/tcss-scan"; }
-
 class ScanTest : public ::testing::Test {
  protected:
   TempDir home;
-  Env EnvFor(const Emulator& emu) {
-    Env e = BaseEnv(home.path());
-    e["TCSS_ENDPOINT"] = emu.url();
-    return e;
-  }
+  Env EnvFor(const Emulator& emu) { return ScanEnv(emu, home); }
   static std::string LastBody(Emulator& emu) {
     auto reqs = emu.Requests();
     return reqs->getObject(static_cast<unsigned>(reqs->size() - 1))->getValue<std::string>("Body");
@@ -38,7 +26,7 @@ const std::regex kTaskLine("^[0-9a-f]{24}\n$");
 
 TEST_F(ScanTest, SubmitsOverHttpAndPrintsTheTaskIdAlone) {
   Emulator emu;
-  auto r = RunProcess({Scan(), kApp}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), kApp}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::regex_match(r.out, kTaskLine)) << r.out;
   EXPECT_NE(r.err.find("submitted"), std::string::npos);
@@ -51,14 +39,14 @@ TEST_F(ScanTest, SubmitsOverHttpAndPrintsTheTaskIdAlone) {
 
 TEST_F(ScanTest, FamiliarNamesMatchAfterNormalisation) {
   Emulator emu;
-  auto r = RunProcess({Scan(), "docker.io/library/nginx:1.25"}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "docker.io/library/nginx:1.25"}, EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(LastBody(emu).find(kNginxId), std::string::npos);
 }
 
 TEST_F(ScanTest, ImageIdsArePassedThroughWithoutALookup) {
   Emulator emu;
-  auto r = RunProcess({Scan(), "--scan", "vul", kNginxId}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--scan", "vul", kNginxId}, EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(emu.Actions(), std::vector<std::string>{"CreateAssetImageScanTask"});
   EXPECT_EQ(LastBody(emu), R"({"Images":[")" + kNginxId +
@@ -67,7 +55,7 @@ TEST_F(ScanTest, ImageIdsArePassedThroughWithoutALookup) {
 
 TEST_F(ScanTest, NoResolveSendsReferencesVerbatim) {
   Emulator emu;
-  auto r = RunProcess({Scan(), "--no-resolve", kApp}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--no-resolve", kApp}, EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(emu.Actions(), std::vector<std::string>{"CreateAssetImageScanTask"});
   EXPECT_NE(LastBody(emu).find(kApp), std::string::npos);
@@ -75,8 +63,9 @@ TEST_F(ScanTest, NoResolveSendsReferencesVerbatim) {
 
 TEST_F(ScanTest, AllWithFiltersAndExclusions) {
   Emulator emu;
-  auto r = RunProcess({Scan(), "--all", "--filter", "ImageName=demo", "--exclude-image-id", kAppId},
-                      EnvFor(emu));
+  auto r =
+      RunProcess({ScanBin(), "--all", "--filter", "ImageName=demo", "--exclude-image-id", kAppId},
+                 EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(
       LastBody(emu),
@@ -88,13 +77,13 @@ TEST_F(ScanTest, UnknownReferenceIsResourceNotFoundImageUnderFailOn) {
   Emulator emu;
   Env env = EnvFor(emu);
   env["TCSS_RESOLVE_TIMEOUT"] = "0";
-  auto r = RunProcess({Scan(), "ccr.ccs.tencentyun.com/demo/missing:9"}, env);
+  auto r = RunProcess({ScanBin(), "ccr.ccs.tencentyun.com/demo/missing:9"}, env);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("ResourceNotFound.Image"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("demo/missing:9"), std::string::npos);
   EXPECT_EQ(r.out, "");
   // Not selected: a warning, and the images that did resolve are still scanned.
-  auto w = RunProcess({Scan(), "--fail-on", "*,-ResourceNotFound.Image",
+  auto w = RunProcess({ScanBin(), "--fail-on", "*,-ResourceNotFound.Image",
                        "ccr.ccs.tencentyun.com/demo/missing:9", kApp},
                       env);
   EXPECT_EQ(w.exit_code, 0) << w.err;
@@ -107,7 +96,7 @@ TEST_F(ScanTest, WaitsForTheAgentToReportAnImage) {
   Env env = EnvFor(emu);
   env["TCSS_RESOLVE_TIMEOUT"] = "20";
   ProcResult r;
-  std::thread scan([&] { r = RunProcess({Scan(), "ccr.ccs.tencentyun.com/demo/late:1"}, env); });
+  std::thread scan([&] { r = RunProcess({ScanBin(), "ccr.ccs.tencentyun.com/demo/late:1"}, env); });
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto added = emu.Raw("POST", "/_emulator/images", {},
                        R"([{"ImageID":"sha256:)" + std::string(64, 'e') +
@@ -124,15 +113,15 @@ TEST_F(ScanTest, WaitsForTheAgentToReportAnImage) {
 TEST_F(ScanTest, ApiErrorsFollowFailOn) {
   Emulator emu;
   emu.AddFault("CreateAssetImageScanTask:FailedOperation.ErrAlreadyScanning");
-  auto r = RunProcess({Scan(), kNginxId}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), kNginxId}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("FailedOperation.ErrAlreadyScanning"), std::string::npos);
   EXPECT_NE(r.err.find("RequestId "), std::string::npos) << r.err;
-  auto w = RunProcess({Scan(), "--fail-on", "*,-FailedOperation.ErrAlreadyScanning", kNginxId},
+  auto w = RunProcess({ScanBin(), "--fail-on", "*,-FailedOperation.ErrAlreadyScanning", kNginxId},
                       EnvFor(emu));
   EXPECT_EQ(w.exit_code, 0);
   EXPECT_NE(w.err.find("warning:"), std::string::npos);
-  auto only = RunProcess({Scan(), "--fail-on", "AuthFailure", kNginxId}, EnvFor(emu));
+  auto only = RunProcess({ScanBin(), "--fail-on", "AuthFailure", kNginxId}, EnvFor(emu));
   EXPECT_EQ(only.exit_code, 0);
 }
 
@@ -140,7 +129,7 @@ TEST_F(ScanTest, WrongSecretKeyIsSignatureFailureExit1) {
   Emulator emu;
   Env env = EnvFor(emu);
   env["TENCENTCLOUD_SECRET_KEY"] = "not-the-key";
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("AuthFailure.SignatureFailure"), std::string::npos) << r.err;
   EXPECT_EQ(emu.Requests()->size(), 1u);  // never retried
@@ -148,7 +137,7 @@ TEST_F(ScanTest, WrongSecretKeyIsSignatureFailureExit1) {
 
 TEST_F(ScanTest, RetriesInternalErrorAndSucceeds) {
   Emulator emu({"--fault", "CreateAssetImageScanTask:InternalError:2"});
-  auto r = RunProcess({Scan(), kNginxId}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), kNginxId}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(emu.Requests()->size(), 3u);
   EXPECT_NE(r.err.find("retrying"), std::string::npos);
@@ -166,7 +155,7 @@ TEST_P(ServerFaults, EndInExit3WithAMessage) {
   Env env = EnvFor(emu);
   env["TCSS_TIMEOUT"] = "3";
   env["TCSS_RETRIES"] = "1";
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find(GetParam().needle), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
@@ -187,7 +176,7 @@ TEST_F(ScanTest, ConnectionRefusedIsExit3) {
   Env env = BaseEnv(home.path());
   env["TCSS_ENDPOINT"] = "http://127.0.0.1:1";
   env["TCSS_TIMEOUT"] = "2";
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("connection refused"), std::string::npos) << r.err;
 }
@@ -195,15 +184,15 @@ TEST_F(ScanTest, ConnectionRefusedIsExit3) {
 TEST_F(ScanTest, HttpsWithATestCaViaFlagAndEnvironment) {
   Emulator emu({}, false, true);
   Env env = EnvFor(emu);
-  auto r = RunProcess({Scan(), "--ca-file", emu.pki_ca(), kApp}, env);
+  auto r = RunProcess({ScanBin(), "--ca-file", emu.pki_ca(), kApp}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::regex_match(r.out, kTaskLine));
   env["SSL_CERT_FILE"] = emu.pki_ca();
-  auto e = RunProcess({Scan(), kNginxId}, env);
+  auto e = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(e.exit_code, 0) << e.err;
   // Without the CA the certificate is not trusted.
   Env plain = EnvFor(emu);
-  auto u = RunProcess({Scan(), kNginxId}, plain);
+  auto u = RunProcess({ScanBin(), kNginxId}, plain);
   EXPECT_EQ(u.exit_code, 3);
   EXPECT_NE(u.err.find("Network.TlsFailure"), std::string::npos) << u.err;
 }
@@ -214,7 +203,7 @@ TEST_F(ScanTest, CertificateForAnotherHostIsRejectedOnLoopbackToo) {
   Emulator emu({"--tls-cert", pki.wrong_cert, "--tls-key", pki.wrong_key});
   Env env = BaseEnv(home.path());
   env["TCSS_ENDPOINT"] = "https://localhost:" + std::to_string(emu.port());
-  auto r = RunProcess({Scan(), "--ca-file", pki.ca_cert, kNginxId}, env);
+  auto r = RunProcess({ScanBin(), "--ca-file", pki.ca_cert, kNginxId}, env);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("TlsFailure"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("localhost"), std::string::npos) << r.err;
@@ -238,7 +227,7 @@ TEST_P(UsageErrors, Exit4OneLineNothingSent) {
     else
       env[k] = v;
   }
-  std::vector<std::string> argv = {Scan()};
+  std::vector<std::string> argv = {ScanBin()};
   for (auto a : GetParam().args) {
     if (a == "<home>") a = home.path();
     argv.push_back(a);
@@ -292,7 +281,7 @@ TEST_F(ScanTest, DryRunPrintsTheSignedRequestAndSendsNothing) {
   Emulator emu;
   Env env = EnvFor(emu);
   env["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
-  auto r = RunProcess({Scan(), "--dry-run", kApp}, env);
+  auto r = RunProcess({ScanBin(), "--dry-run", kApp}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("X-TC-Action: CreateAssetImageScanTask"), std::string::npos);
   EXPECT_NE(r.out.find("Authorization: TC3-HMAC-SHA256 Credential=" + std::string(kSecretId)),
@@ -304,7 +293,7 @@ TEST_F(ScanTest, DryRunPrintsTheSignedRequestAndSendsNothing) {
 
 TEST_F(ScanTest, JsonOutput) {
   Emulator emu;
-  auto r = RunProcess({Scan(), "--output", "json", kApp}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--output", "json", kApp}, EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto obj = json::ParseObject(r.out);
   ASSERT_TRUE(obj.ok()) << r.out;
@@ -322,7 +311,7 @@ TEST_F(ScanTest, CredentialsFromTheProfileFile) {
   ASSERT_EQ(RunProcess({"/bin/mkdir", "-p", home.File(".tencentcloud")}, {}).exit_code, 0);
   home.Write(".tencentcloud/credentials", std::string("[default]\nsecret_id = ") + kSecretId +
                                               "\nsecret_key = " + kSecretKey + "\n");
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -330,10 +319,10 @@ TEST_F(ScanTest, TemporaryCredentialsSendTheToken) {
   Emulator emu({}, true);
   Env env = EnvFor(emu);
   env["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   env["TENCENTCLOUD_SESSION_TOKEN"] = "wrong-token-value";
-  auto bad = RunProcess({Scan(), kNginxId}, env);
+  auto bad = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("AuthFailure.TokenFailure"), std::string::npos) << bad.err;
 }
@@ -346,7 +335,7 @@ TEST_F(ScanTest, GithubActionsOutputsSummaryAndMask) {
   env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
   env["TENCENTCLOUD_SESSION_TOKEN"] = "";
   env["DOCKER_METADATA_OUTPUT_JSON"] = R"({"tags":[")" + kApp + R"("],"labels":{}})";
-  auto r = RunProcess({Scan()}, env);
+  auto r = RunProcess({ScanBin()}, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string task = r.out.substr(0, r.out.size() - 1);
   std::string output = home.Read("output");
@@ -376,7 +365,7 @@ TEST_F(ScanTest, GithubFailureWritesAnAnnotationAndTheSummary) {
   env["GITHUB_OUTPUT"] = home.File("output");
   env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
   env["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
-  auto r = RunProcess({Scan(), kNginxId}, env);
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("::add-mask::" + std::string(kToken) + "\n"), std::string::npos);
   EXPECT_NE(r.out.find("::error title=tcss-scan::"), std::string::npos) << r.out;
@@ -390,7 +379,7 @@ TEST_F(ScanTest, GitlabDotenvReport) {
   env["GITLAB_CI"] = "true";
   env["CI_APPLICATION_REPOSITORY"] = "ccr.ccs.tencentyun.com/demo/app";
   env["CI_APPLICATION_TAG"] = "1.0";
-  auto r = RunProcess({Scan()}, env, home.path());
+  auto r = RunProcess({ScanBin()}, env, home.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string dotenv = home.Read("tcss-scan.env");
   std::string task = r.out.substr(0, r.out.size() - 1);
@@ -404,11 +393,11 @@ TEST_F(ScanTest, DockerHubHookVariables) {
   Env env = EnvFor(emu);
   env["DOCKER_REPO"] = "index.docker.io/library/nginx";
   env["DOCKER_TAG"] = "1.25";
-  auto r = RunProcess({Scan()}, env);
+  auto r = RunProcess({ScanBin()}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(LastBody(emu).find(kNginxId), std::string::npos);
   env["IMAGE_NAME"] = "index.docker.io/Library/nginx:1.25";
-  auto bad = RunProcess({Scan()}, env);
+  auto bad = RunProcess({ScanBin()}, env);
   EXPECT_EQ(bad.exit_code, 4);
   EXPECT_NE(bad.err.find("IMAGE_NAME"), std::string::npos) << bad.err;
 }
@@ -416,7 +405,7 @@ TEST_F(ScanTest, DockerHubHookVariables) {
 TEST_F(ScanTest, DockerCliPlugin) {
   Emulator emu;
   std::string plugin = home.File("docker-tcss");
-  ASSERT_EQ(symlink(Scan().c_str(), plugin.c_str()), 0);
+  ASSERT_EQ(symlink(ScanBin().c_str(), plugin.c_str()), 0);
   auto meta = RunProcess({plugin, "docker-cli-plugin-metadata"}, {});
   EXPECT_EQ(meta.exit_code, 0);
   auto obj = json::ParseObject(meta.out);
@@ -429,11 +418,11 @@ TEST_F(ScanTest, DockerCliPlugin) {
 }
 
 TEST_F(ScanTest, HelpAndVersion) {
-  auto h = RunProcess({Scan(), "--help"}, {});
+  auto h = RunProcess({ScanBin(), "--help"}, {});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.out.find("TCSS_FAIL_ON"), std::string::npos);
   EXPECT_NE(h.out.find("130"), std::string::npos);
-  auto v = RunProcess({Scan(), "version"}, {});
+  auto v = RunProcess({ScanBin(), "version"}, {});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_NE(v.out.find("2020-11-01"), std::string::npos);
 }

@@ -14,10 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kApp = "ccr.ccs.tencentyun.com/demo/app:1.0";
-const std::string kNginxId =
-    "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
-
 void ExpectNoSecret(const std::string& text, const std::string& where) {
   for (const std::string& secret : {std::string(kSecretKey), std::string(kToken)}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret << " leaked into " << where;
@@ -64,7 +60,7 @@ TEST(Secrets, NeverLeakOnAnyPath) {
     emu.Reset();  // no task left running from the case before
     Env env = base;
     for (const auto& [k, v] : c.overrides) env[k] = v;
-    std::vector<std::string> argv = {BinDir() + "/tcss-scan"};
+    std::vector<std::string> argv = {ScanBin()};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
     auto r = RunProcess(argv, env, home.path());
     codes.insert(r.exit_code);

@@ -9,28 +9,15 @@
 namespace tcss::it {
 namespace {
 
-const std::string kApp =
-    "ccr.ccs.tencentyun.com/demo/app:1.0";  // 1 critical, 2 high, 3 medium, 4 low
-const std::string kClean = "ccr.ccs.tencentyun.com/demo/clean:2.0";
-const std::string kNginx = "nginx:1.25";  // 1 low
-const std::string kNginxId =
-    "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
-
-std::string Scan() { return BinDir() + "/tcss-scan"; }
-
 class WaitTest : public ::testing::Test {
  protected:
   TempDir home;
-  Env EnvFor(const Emulator& emu) {
-    Env e = BaseEnv(home.path());
-    e["TCSS_ENDPOINT"] = emu.url();
-    return e;
-  }
+  Env EnvFor(const Emulator& emu) { return ScanEnv(emu, home); }
 };
 
 TEST_F(WaitTest, CleanImagePassesTheGate) {
   Emulator emu({"--scan-seconds", "1"});
-  auto r = RunProcess({Scan(), "--wait", "--severity-threshold", "low", kClean}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--wait", "--severity-threshold", "low", kClean}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("END 100%"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("findings: 0 critical, 0 high, 0 medium, 0 low"), std::string::npos);
@@ -39,7 +26,7 @@ TEST_F(WaitTest, CleanImagePassesTheGate) {
 
 TEST_F(WaitTest, VulnerableImageAboveTheThresholdExits2) {
   Emulator emu({"--scan-seconds", "1"});
-  auto r = RunProcess({Scan(), "--wait", "--severity-threshold", "high", kApp}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--wait", "--severity-threshold", "high", kApp}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("the scan found 1 critical, 2 high (threshold: high)"), std::string::npos)
       << r.err;
@@ -48,10 +35,10 @@ TEST_F(WaitTest, VulnerableImageAboveTheThresholdExits2) {
 
 TEST_F(WaitTest, BelowTheThresholdExits0) {
   Emulator emu({"--scan-seconds", "1"});
-  auto r = RunProcess({Scan(), "--wait", "--severity-threshold", "medium", kNginx}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--wait", "--severity-threshold", "medium", kNginx}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // Without a threshold, findings are reported but never fail the build.
-  auto n = RunProcess({Scan(), "--wait", kApp}, EnvFor(emu));
+  auto n = RunProcess({ScanBin(), "--wait", kApp}, EnvFor(emu));
   EXPECT_EQ(n.exit_code, 0) << n.err;
 }
 
@@ -61,9 +48,9 @@ TEST_F(WaitTest, VirusesAndRisksJoinTheGateOnRequest) {
                        R"([{"ImageID":"sha256:)" + std::string(64, 'f') +
                            R"(","ImageName":"reg.io/x/virus:1","VirusCnt":2,"RiskCnt":1}])");
   ASSERT_EQ(added.status, 200);
-  auto pass = RunProcess({Scan(), "--wait", "reg.io/x/virus:1"}, EnvFor(emu));
+  auto pass = RunProcess({ScanBin(), "--wait", "reg.io/x/virus:1"}, EnvFor(emu));
   EXPECT_EQ(pass.exit_code, 0) << pass.err;
-  auto fail = RunProcess({Scan(), "--wait", "--fail-on-findings", "virus", "reg.io/x/virus:1"},
+  auto fail = RunProcess({ScanBin(), "--wait", "--fail-on-findings", "virus", "reg.io/x/virus:1"},
                          EnvFor(emu));
   EXPECT_EQ(fail.exit_code, 2) << fail.err;
   EXPECT_NE(fail.err.find("2 virus(es)"), std::string::npos) << fail.err;
@@ -71,7 +58,7 @@ TEST_F(WaitTest, VirusesAndRisksJoinTheGateOnRequest) {
 
 TEST_F(WaitTest, TimeoutExits5AndSaysHowToPickUp) {
   Emulator emu({"--scan-seconds", "60"});
-  auto r = RunProcess({Scan(), "--wait", "--wait-timeout", "2", kApp}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--wait", "--wait-timeout", "2", kApp}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 5) << r.err;
   EXPECT_NE(r.err.find("did not finish within --wait-timeout 2s"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("tcss-scan status "), std::string::npos);
@@ -80,20 +67,21 @@ TEST_F(WaitTest, TimeoutExits5AndSaysHowToPickUp) {
 
 TEST_F(WaitTest, AnUnknownStatusIsReportedAndTerminal) {
   Emulator emu({"--fault", "DescribeAssetImageScanStatus:STATUSSCAN_TIMEOUT"});
-  auto r = RunProcess({Scan(), "--wait", kApp}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--wait", kApp}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("the scan ended with status SCAN_TIMEOUT"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ScanStatus.SCAN_TIMEOUT"), std::string::npos);
   auto statuses = emu.Actions();
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), "DescribeAssetImageScanStatus"), 1);
   auto tolerated =
-      RunProcess({Scan(), "--wait", "--fail-on", "*,-ScanStatus", kNginx}, EnvFor(emu));
+      RunProcess({ScanBin(), "--wait", "--fail-on", "*,-ScanStatus", kNginx}, EnvFor(emu));
   EXPECT_EQ(tolerated.exit_code, 0) << tolerated.err;
 }
 
 TEST_F(WaitTest, PollFailingWithInternalErrorTwiceIsRetried) {
   Emulator emu({"--scan-seconds", "1", "--fault", "DescribeAssetImageScanStatus:InternalError:2"});
-  auto r = RunProcess({Scan(), "--wait", "--severity-threshold", "critical", kNginx}, EnvFor(emu));
+  auto r =
+      RunProcess({ScanBin(), "--wait", "--severity-threshold", "critical", kNginx}, EnvFor(emu));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("InternalError"), std::string::npos);
   EXPECT_NE(r.err.find("END 100%"), std::string::npos);
@@ -101,7 +89,7 @@ TEST_F(WaitTest, PollFailingWithInternalErrorTwiceIsRetried) {
 
 TEST_F(WaitTest, InterruptWhileWaitingExits130AndPrintsTheTaskId) {
   Emulator emu({"--scan-seconds", "60"});
-  auto r = RunProcess({Scan(), "--wait", kApp}, EnvFor(emu), "", 30000, 1500);
+  auto r = RunProcess({ScanBin(), "--wait", kApp}, EnvFor(emu), "", 30000, 1500);
   EXPECT_EQ(r.exit_code, 130) << r.err;
   EXPECT_TRUE(std::regex_match(r.out, std::regex("[0-9a-f]{24}\n"))) << r.out;
   EXPECT_NE(r.err.find("tcss-scan status " + r.out.substr(0, 24) + " --wait"), std::string::npos)
@@ -114,7 +102,7 @@ TEST_F(WaitTest, GithubOutputsCountsAndSummaryWithCveLinks) {
   env["GITHUB_ACTIONS"] = "true";
   env["GITHUB_OUTPUT"] = home.File("output");
   env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
-  auto r = RunProcess({Scan(), "--wait", "--severity-threshold", "critical", kApp}, env);
+  auto r = RunProcess({ScanBin(), "--wait", "--severity-threshold", "critical", kApp}, env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   std::string out = home.Read("output");
   for (const char* kv :
@@ -143,7 +131,7 @@ TEST_F(WaitTest, GitlabDotenvThenStatusInALaterJob) {
   env["GITLAB_CI"] = "true";
   env["CI_REGISTRY_IMAGE"] = "ccr.ccs.tencentyun.com/demo";
   env["CI_COMMIT_TAG"] = "x";
-  auto submit = RunProcess({Scan(), kNginx}, env, home.path());
+  auto submit = RunProcess({ScanBin(), kNginx}, env, home.path());
   ASSERT_EQ(submit.exit_code, 0) << submit.err;
   // The later job gets the dotenv variables as its environment.
   std::string dotenv = home.Read("tcss-scan.env");
@@ -156,21 +144,22 @@ TEST_F(WaitTest, GitlabDotenvThenStatusInALaterJob) {
   later["GITLAB_CI"] = "true";
   later["TCSS_DOTENV"] = home.File("status.env");
   auto status = RunProcess(
-      {Scan(), "status", later["TCSS_TASK_ID"], "--wait", "--severity-threshold", "high"}, later);
+      {ScanBin(), "status", later["TCSS_TASK_ID"], "--wait", "--severity-threshold", "high"},
+      later);
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_EQ(status.out, "END\n");
   std::string report = home.Read("status.env");
   EXPECT_NE(report.find("TCSS_STATUS=END\n"), std::string::npos) << report;
   EXPECT_NE(report.find("TCSS_LOW=1\n"), std::string::npos) << report;
   EXPECT_NE(report.find("TCSS_CRITICAL=0\n"), std::string::npos) << report;
-  auto gated =
-      RunProcess({Scan(), "status", later["TCSS_TASK_ID"], "--severity-threshold", "low"}, later);
+  auto gated = RunProcess(
+      {ScanBin(), "status", later["TCSS_TASK_ID"], "--severity-threshold", "low"}, later);
   EXPECT_EQ(gated.exit_code, 2) << gated.err;
 }
 
 TEST_F(WaitTest, JsonOutputCarriesTheWholeResult) {
   Emulator emu({"--scan-seconds", "0.5"});
-  auto r = RunProcess({Scan(), "--wait", "--output", "json", kApp, kNginx}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--wait", "--output", "json", kApp, kNginx}, EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto obj = json::ParseObject(r.out);
   ASSERT_TRUE(obj.ok()) << r.out;
@@ -186,7 +175,7 @@ TEST_F(WaitTest, JsonOutputCarriesTheWholeResult) {
 TEST_F(WaitTest, GitlabContainerScanningReport) {
   Emulator emu({"--scan-seconds", "0.5"});
   std::string path = home.File("gl-container-scanning-report.json");
-  auto r = RunProcess({Scan(), "--wait", "--report-file", path, kApp, kNginx}, EnvFor(emu));
+  auto r = RunProcess({ScanBin(), "--wait", "--report-file", path, kApp, kNginx}, EnvFor(emu));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = json::ParseObject(ReadFile(path));
   ASSERT_TRUE(report.ok()) << ReadFile(path);
@@ -215,7 +204,7 @@ TEST_F(WaitTest, GitlabContainerScanningReport) {
             "xz-utils");
   // Without --wait nothing is read, so nothing is written, quietly.
   std::string other = home.File("none.json");
-  auto quiet = RunProcess({Scan(), "--report-file", other, kClean}, EnvFor(emu));
+  auto quiet = RunProcess({ScanBin(), "--report-file", other, kClean}, EnvFor(emu));
   EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
   EXPECT_EQ(quiet.err.find("warning"), std::string::npos) << quiet.err;
   EXPECT_EQ(ReadFile(other), "");
