@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     int code =
         tcss::app::Run(argc > 0 ? argv[0] : "tcss-scan", args, tcss::ProcessEnvironment(), ports);
+    tcss::InterruptsDone();
     Poco::Net::uninitializeSSL();
     return code;
   } catch (const std::exception& e) {

@@ -36,6 +36,11 @@ std::string ParentDir(const std::string& path) {
   return path.substr(0, slash);
 }
 
+std::string InterruptedMessage(const std::string& task_id) {
+  return fmt::format("interrupted while waiting; the scan goes on: tcss-scan status {} --wait",
+                     task_id);
+}
+
 class Runner {
  public:
   Runner(const Config& c, const EnvMap& env, Ports& p, Logger& log)
@@ -380,7 +385,12 @@ int Runner::Submit() {
   report_.request_id = created->request_id;
   log_.Info(
       fmt::format("scan task {} submitted (RequestId {})", report_.task_id, report_.request_id));
-  if (c_.wait) WaitAndGate(true, PollDelayMillis(0, 0));
+  if (c_.wait) {
+    p_.sleeper.SetLastWords(
+        c_.output == OutputFormat::kJson ? log_.Scrub(JsonReport(report_)) : report_.task_id + "\n",
+        "tcss-scan: error: " + InterruptedMessage(report_.task_id) + "\n");
+    WaitAndGate(true, PollDelayMillis(0, 0));
+  }
   return Finish();
 }
 
@@ -390,13 +400,9 @@ int Runner::StatusCommand() {
   for (const auto& id : c_.images) report_.images.push_back({id, id});
   ClientSettings settings;
   if (!Prepare(&settings) || !Connect(settings)) return Finish();
+  p_.sleeper.SetLastWords("", "tcss-scan: error: " + InterruptedMessage(report_.task_id) + "\n");
   WaitAndGate(c_.wait, 0);
   return Finish();
-}
-
-std::string InterruptedMessage(const std::string& task_id) {
-  return fmt::format("interrupted while waiting; the scan goes on: tcss-scan status {} --wait",
-                     task_id);
 }
 
 void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {

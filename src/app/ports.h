@@ -62,6 +62,9 @@ class Sleeper {
   // Returns false when interrupted (SIGINT/SIGTERM) before the time was up.
   virtual bool SleepMillis(int64_t ms) = 0;
   virtual bool Interrupted() = 0;
+  // What to print (stdout, stderr) if an interrupt has to end the process while it is stuck,
+  // e.g. in a network call: the TaskID and how to pick the task up.
+  virtual void SetLastWords(const std::string& /*out*/, const std::string& /*err*/) {}
 };
 
 class Random {

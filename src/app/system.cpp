@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 extern char** environ;
@@ -18,8 +19,20 @@ namespace tcss {
 
 namespace {
 std::atomic<bool> g_interrupted{false};
-void OnSignal(int) { g_interrupted.store(true); }
+std::atomic<bool> g_done{false};
+std::mutex g_words_mu;
+std::string g_last_out;
+std::string g_last_err = "tcss-scan: error: interrupted\n";
 std::string Errno() { return std::strerror(errno); }
+
+void WriteAll(int fd, const std::string& s) {
+  size_t done = 0;
+  while (done < s.size()) {
+    ssize_t n = ::write(fd, s.data() + done, s.size() - done);
+    if (n <= 0 && errno != EINTR) return;
+    if (n > 0) done += static_cast<size_t>(n);
+  }
+}
 }  // namespace
 
 EnvMap ProcessEnvironment() {
@@ -32,13 +45,36 @@ EnvMap ProcessEnvironment() {
   return env;
 }
 
-void InstallInterruptHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+void InstallInterruptHandlers(int64_t grace_ms) {
   std::signal(SIGPIPE, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set, grace_ms] {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return;
+    g_interrupted.store(true);
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+    while (std::chrono::steady_clock::now() < until) {
+      if (g_done.load()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (g_done.load()) return;
+    std::lock_guard<std::mutex> l(g_words_mu);
+    WriteAll(1, g_last_out);
+    WriteAll(2, g_last_err);
+    ::_exit(130);
+  }).detach();
+}
+
+void InterruptsDone() { g_done.store(true); }
+
+void SystemSleeper::SetLastWords(const std::string& out, const std::string& err) {
+  std::lock_guard<std::mutex> l(g_words_mu);
+  g_last_out = out;
+  g_last_err = err;
 }
 
 int64_t SystemClock::UnixSeconds() {

@@ -7,8 +7,14 @@
 namespace tcss {
 
 EnvMap ProcessEnvironment();
-// Installs SIGINT/SIGTERM handlers that SystemSleeper observes.
-void InstallInterruptHandlers();
+// Takes SIGINT/SIGTERM on a watcher thread (they are blocked everywhere else; call before any
+// other thread starts). The watcher sets the flag SystemSleeper observes; if the main thread
+// has not finished `grace_ms` later (it may be blocked in a network call, which a signal does
+// not cut short), the watcher writes the last words set with SetLastWords and ends the process
+// with exit code 130.
+void InstallInterruptHandlers(int64_t grace_ms = 2000);
+// Tells the watcher the main thread is done (no forced exit after this).
+void InterruptsDone();
 
 class SystemClock : public Clock {
  public:
@@ -20,6 +26,7 @@ class SystemSleeper : public Sleeper {
  public:
   bool SleepMillis(int64_t ms) override;
   bool Interrupted() override;
+  void SetLastWords(const std::string& out, const std::string& err) override;
 };
 
 class SystemRandom : public Random {

@@ -96,6 +96,18 @@ TEST_F(WaitTest, InterruptWhileWaitingExits130AndPrintsTheTaskId) {
       << r.err;
 }
 
+TEST_F(WaitTest, InterruptDuringAHungPollStillExits130WithTheTaskId) {
+  // A signal does not cut a blocked network call short; the watcher ends the run anyway.
+  Emulator emu({"--scan-seconds", "60", "--fault", "DescribeAssetImageScanStatus:HANG"});
+  Env env = EnvFor(emu);
+  auto r = RunProcess({ScanBin(), "--wait", kApp}, env, "", 30000, 2000);
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_LT(r.seconds, 8);
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("[0-9a-f]{24}\n"))) << r.out;
+  EXPECT_NE(r.err.find("tcss-scan status " + r.out.substr(0, 24) + " --wait"), std::string::npos)
+      << r.err;
+}
+
 TEST_F(WaitTest, GithubOutputsCountsAndSummaryWithCveLinks) {
   Emulator emu({"--scan-seconds", "1"});
   Env env = EnvFor(emu);
