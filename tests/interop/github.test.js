@@ -200,3 +200,13 @@ test("without PATH or binary-url the action chooses to build from source", () =>
   assert.equal(ctx.mode, "build");
   assert.equal(ctx["build-dir"], path.join(ROOT, "build-action"));
 });
+
+test("the build path compiles tcss-scan from the action's checkout", () => {
+  const step = ACTION.runs.steps.find((s) => s.name === "Build tcss-scan from source");
+  const dir = path.join(tmp, "build-action");
+  const env = { PATH: process.env.PATH, HOME: tmp, TCSS_ACTION_PATH: ACTION_DIR, TCSS_BUILD_DIR: dir };
+  const r = run("bash", ["-e", "-c", step.run], { env, timeout: 600000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const v = run(path.join(dir, "bin/tcss-scan"), ["--version"]);
+  assert.match(v.stdout, /^tcss-scan \S+ \(TCSS API 2020-11-01/);
+});
