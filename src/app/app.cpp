@@ -256,8 +256,20 @@ Status Runner::WriteOutputs() {
     }
   }
   if (!c_.dotenv_path.empty() && !report_.task_id.empty()) {
-    auto content = DotenvContent(DotenvVars(report_));
-    if (!content.ok()) return content.error();
+    auto vars = DotenvVars(report_);
+    auto content = DotenvContent(vars);
+    if (!content.ok()) {
+      // Many images can outgrow GitLab's 5 KB: keep the rest rather than fail a submitted scan.
+      vars.erase(std::remove_if(vars.begin(), vars.end(),
+                                [](const auto& kv) { return kv.first == "TCSS_IMAGE_IDS"; }),
+                 vars.end());
+      content = DotenvContent(vars);
+      if (!content.ok()) return content.error();
+      log_.Warn(
+          fmt::format("TCSS_IMAGE_IDS ({} images) left out of {}: it would pass GitLab's 5 KB "
+                      "dotenv limit",
+                      report_.images.size(), c_.dotenv_path));
+    }
     auto st = p_.files.WriteAtomic(c_.dotenv_path, *content);
     if (!st.ok()) status = st;
   }

@@ -502,6 +502,12 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       if (!IsImageId(id))
         return UsageError("status takes image IDs (sha256:...), not \"" + id + "\"");
     c.image_source = "--image/TCSS_IMAGES/TCSS_IMAGE_IDS";
+    if (c.images.empty() && (c.severity_threshold || c.gate_virus || c.gate_risk)) {
+      // Without images no findings can be read, and a gate that reads nothing always passes.
+      return UsageError(
+          "status with --severity-threshold/--fail-on-findings needs the image IDs: pass --image "
+          "or TCSS_IMAGE_IDS (the submitting job's dotenv report has it)");
+    }
   }
 
   if (!c.images.empty() && c.image_source.empty()) c.image_source = "arguments/TCSS_IMAGES";

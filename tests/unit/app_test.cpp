@@ -170,5 +170,24 @@ TEST_F(AppFixture, DotenvAndGithubFilesWrittenThroughThePort) {
             "TCSS_TASK_ID=t9\nTCSS_REQUEST_ID=r\nTCSS_IMAGE_IDS=" + kId + "\n");
 }
 
+TEST_F(AppFixture, ManyImagesLeaveTheImageIdsOutOfTheDotenvInsteadOfFailing) {
+  env["TCSS_DOTENV"] = "/out/x.env";
+  std::vector<std::string> args;
+  for (int i = 0; i < 100; ++i) {
+    std::string hex = std::to_string(i);
+    args.push_back("sha256:" + std::string(64 - hex.size(), 'a') + hex);
+  }
+  transport.script = {Ok(R"("TaskID":"t9")")};
+  ASSERT_EQ(Run(args), 0) << err.str();
+  EXPECT_EQ(files.files["/out/x.env"], "TCSS_TASK_ID=t9\nTCSS_REQUEST_ID=r\n");
+  EXPECT_NE(err.str().find("TCSS_IMAGE_IDS (100 images) left out"), std::string::npos);
+}
+
+TEST_F(AppFixture, StatusGateWithoutImagesIsAUsageError) {
+  EXPECT_EQ(Run({"status", "t1", "--severity-threshold", "high"}), 4);
+  EXPECT_NE(err.str().find("needs the image IDs"), std::string::npos);
+  EXPECT_TRUE(transport.requests.empty());
+}
+
 }  // namespace
 }  // namespace tcss
