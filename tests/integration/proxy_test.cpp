@@ -119,14 +119,23 @@ class TestProxy {
   std::vector<std::string> heads_;
 };
 
-TEST(Proxy, HttpsGoesThroughConnectWithTheHostnameStillChecked) {
+// An HTTPS emulator with its test CA trusted, and a proxy between tcss-scan and it.
+struct ProxyOverTls : ::testing::Test {
   TempDir home;
-  Emulator emu({}, false, true);
+  Emulator emu{{}, false, true};
   TestProxy proxy;
-  Env env = BaseEnv(home.path());
-  env["TCSS_ENDPOINT"] = emu.url();
-  env["SSL_CERT_FILE"] = emu.pki_ca();
-  env["HTTPS_PROXY"] = "http://127.0.0.1:" + std::to_string(proxy.port());
+  Env env = [this] {
+    Env e = ScanEnv(emu, home);
+    e["SSL_CERT_FILE"] = emu.pki_ca();
+    return e;
+  }();
+  std::string ProxyUrl(const std::string& userinfo = "") const {
+    return "http://" + userinfo + "127.0.0.1:" + std::to_string(proxy.port());
+  }
+};
+
+TEST_F(ProxyOverTls, HttpsGoesThroughConnectWithTheHostnameStillChecked) {
+  env["HTTPS_PROXY"] = ProxyUrl();
   auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto heads = proxy.Heads();
@@ -137,14 +146,8 @@ TEST(Proxy, HttpsGoesThroughConnectWithTheHostnameStillChecked) {
   EXPECT_EQ(emu.Requests()->size(), 1u);
 }
 
-TEST(Proxy, CredentialsInTheProxyUrlAreSentAsBasicAuth) {
-  TempDir home;
-  Emulator emu({}, false, true);
-  TestProxy proxy;
-  Env env = BaseEnv(home.path());
-  env["TCSS_ENDPOINT"] = emu.url();
-  env["SSL_CERT_FILE"] = emu.pki_ca();
-  env["https_proxy"] = "http://user:pass@127.0.0.1:" + std::to_string(proxy.port());
+TEST_F(ProxyOverTls, CredentialsInTheProxyUrlAreSentAsBasicAuth) {
+  env["https_proxy"] = ProxyUrl("user:pass@");
   auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto heads = proxy.Heads();
@@ -154,14 +157,8 @@ TEST(Proxy, CredentialsInTheProxyUrlAreSentAsBasicAuth) {
   EXPECT_EQ(r.err.find("pass"), std::string::npos);
 }
 
-TEST(Proxy, NoProxyBypassesIt) {
-  TempDir home;
-  Emulator emu({}, false, true);
-  TestProxy proxy;
-  Env env = BaseEnv(home.path());
-  env["TCSS_ENDPOINT"] = emu.url();
-  env["SSL_CERT_FILE"] = emu.pki_ca();
-  env["HTTPS_PROXY"] = "http://127.0.0.1:" + std::to_string(proxy.port());
+TEST_F(ProxyOverTls, NoProxyBypassesIt) {
+  env["HTTPS_PROXY"] = ProxyUrl();
   env["NO_PROXY"] = "example.com,localhost";
   auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -185,12 +182,7 @@ TEST(Proxy, PlainHttpEndpointsUseHttpProxy) {
       << heads[0];
 }
 
-TEST(Proxy, AnUnreachableProxyIsExit3NamingIt) {
-  TempDir home;
-  Emulator emu({}, false, true);
-  Env env = BaseEnv(home.path());
-  env["TCSS_ENDPOINT"] = emu.url();
-  env["SSL_CERT_FILE"] = emu.pki_ca();
+TEST_F(ProxyOverTls, AnUnreachableProxyIsExit3NamingIt) {
   env["HTTPS_PROXY"] = "http://127.0.0.1:1";
   env["TCSS_TIMEOUT"] = "2";
   auto r = RunProcess({ScanBin(), kNginxId}, env);
