@@ -3,19 +3,27 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
+#include <Poco/Timestamp.h>
 #include <Poco/UUIDGenerator.h>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/json.h"
 #include "core/text.h"
@@ -310,15 +318,113 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   std::atomic<bool>& stopping_;
 };
 
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+// POCO's HTTPServerConnection, with one change: a request POCO cannot parse (bytes that are not
+// HTTP, a header over its limits) is answered with the API's error envelope and a RequestId,
+// as every other malformed request is, instead of a bare 400.
+// The open connections, so that Stop() can close idle keep-alive ones at once.
+class Registry {
  public:
-  Factory(State& state, std::atomic<bool>& stopping) : state_(state), stopping_(stopping) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(state_, stopping_);
+  void Add(const Poco::Net::StreamSocket& s) {
+    std::lock_guard<std::mutex> l(mu_);
+    sockets_.push_back(s);
+  }
+  void Remove(const Poco::Net::StreamSocket& s) {
+    std::lock_guard<std::mutex> l(mu_);
+    sockets_.erase(std::remove(sockets_.begin(), sockets_.end(), s), sockets_.end());
+  }
+  void ShutdownAll() {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& s : sockets_) {
+      try {
+        s.shutdown();
+      } catch (const Poco::Exception&) {
+      }
+    }
   }
 
  private:
+  std::mutex mu_;
+  std::vector<Poco::Net::StreamSocket> sockets_;
+};
+
+Registry& Connections() {
+  static Registry registry;
+  return registry;
+}
+
+class Connection : public Poco::Net::TCPServerConnection {
+ public:
+  Connection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+             State& state, std::atomic<bool>& stopping)
+      : TCPServerConnection(socket), params_(params), state_(state), stopping_(stopping) {
+    Connections().Add(this->socket());
+  }
+  ~Connection() override { Connections().Remove(socket()); }
+
+  void run() override {
+    Poco::Net::HTTPServerSession session(socket(), params_);
+    while (!stopping_.load() && session.hasMoreRequests()) {
+      try {
+        Poco::Net::HTTPServerResponseImpl response(session);
+        Poco::Net::HTTPServerRequestImpl request(response, session, params_);
+        response.setDate(Poco::Timestamp());
+        response.setVersion(request.getVersion());
+        response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() &&
+                              session.canKeepAlive());
+        response.set("Server", "tcss-emulator");
+        Handler handler(state_, stopping_);
+        handler.handleRequest(request, response);
+        session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() &&
+                             session.canKeepAlive());
+      } catch (const Poco::Net::NoMessageException&) {
+        break;
+      } catch (const Poco::Net::MessageException& e) {
+        SendUnparsable(session, e.message());
+        break;
+      } catch (const Poco::Exception&) {
+        break;  // the peer went away
+      }
+    }
+  }
+
+ private:
+  void SendUnparsable(Poco::Net::HTTPServerSession& session, const std::string& why) {
+    try {
+      bool too_big =
+          why.find("too long") != std::string::npos || why.find("Too many") != std::string::npos;
+      std::string body =
+          Envelope(ErrorResult(too_big ? "RequestSizeLimitExceeded" : "UnsupportedProtocol",
+                               too_big ? "The request headers are too large."
+                                       : "The request is not valid HTTP: " + why.substr(0, 100)),
+                   Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+      Poco::Net::HTTPServerResponseImpl response(session);
+      response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+      response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+      response.setKeepAlive(false);
+      response.setContentType("application/json");
+      response.setContentLength(static_cast<std::streamsize>(body.size()));
+      response.send() << body;
+      session.setKeepAlive(false);
+    } catch (const Poco::Exception&) {
+    }
+  }
+
+  Poco::Net::HTTPServerParams::Ptr params_;
+  State& state_;
+  std::atomic<bool>& stopping_;
+};
+
+class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, State& state,
+                    std::atomic<bool>& stopping)
+      : params_(params), state_(state), stopping_(stopping) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& s) override {
+    return new Connection(s, params_, state_, stopping_);
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr params_;
   State& state_;
   std::atomic<bool>& stopping_;
 };
@@ -352,8 +458,8 @@ Status Server::Start() {
     params->setKeepAliveTimeout(Poco::Timespan(10, 0));
     params->setTimeout(Poco::Timespan(5, 0));
     pool_ = std::make_unique<Poco::ThreadPool>(4, 64);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_, stopping_), *pool_,
-                                                      *socket, params);
+    server_ = std::make_unique<Poco::Net::TCPServer>(
+        new ConnectionFactory(params, state_, stopping_), *pool_, *socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {
     return UsageError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
@@ -371,7 +477,8 @@ std::string Server::Url() const {
 void Server::Stop() {
   stopping_.store(true);
   if (server_) {
-    server_->stopAll(true);
+    server_->stop();
+    Connections().ShutdownAll();
     server_.reset();
   }
   if (pool_) {

@@ -10,7 +10,7 @@
 #include "emulator/state.h"
 
 namespace Poco::Net {
-class HTTPServer;
+class TCPServer;
 }
 namespace Poco {
 class ThreadPool;
@@ -32,7 +32,7 @@ class Server {
   State& state_;
   std::atomic<bool> stopping_{false};
   std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<Poco::Net::TCPServer> server_;
   uint16_t port_ = 0;
 };
 

@@ -247,11 +247,18 @@ TEST(EmulatorHostileInput, NeverCrashesNeverHangs) {
   Emulator emu;
   std::string garbage;
   for (int i = 0; i < 4096; ++i) garbage.push_back(static_cast<char>((i * 131) % 256));
-  SendRaw(emu.port(), garbage);
+  // Not HTTP at all, and a header over POCO's limits: answered with the API's envelope too.
+  auto junk = SendRaw(emu.port(), garbage);
+  EXPECT_NE(junk.find("400"), std::string::npos) << junk;
+  EXPECT_NE(junk.find(R"({"Response":{"Error":{"Code":"UnsupportedProtocol")"), std::string::npos)
+      << junk;
+  EXPECT_NE(junk.find(R"("RequestId":")"), std::string::npos) << junk;
   auto huge_header =
       SendRaw(emu.port(), "POST / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100000, 'a') +
                               "\r\nContent-Length: 2\r\n\r\n{}");
   EXPECT_NE(huge_header.find("400"), std::string::npos);
+  EXPECT_NE(huge_header.find(R"("Code":"RequestSizeLimitExceeded")"), std::string::npos)
+      << huge_header;
   // A body that stops mid-way: answered (or closed) within the server's read timeout.
   auto start = std::chrono::steady_clock::now();
   auto partial =

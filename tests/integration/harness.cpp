@@ -248,7 +248,8 @@ Emulator::~Emulator() {
   kill(pid_, SIGTERM);
   for (int i = 0; i < 200; ++i) {
     int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) return;
+    pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_ || done < 0) return;  // exited, or already reaped by the test
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   kill(pid_, SIGKILL);
