@@ -60,7 +60,7 @@ class Runner {
   Result<Findings> CollectFindings();
   Status CheckOutputPaths();
   Result<Credentials> LoadCredentials();
-  Result<std::vector<ImageResult>> Resolve(ApiClient& client, std::vector<std::string> refs);
+  Result<std::vector<ImageResult>> Resolve(ApiClient& client, const std::vector<std::string>& refs);
   int Finish();
   Status WriteOutputs();
   void Fail(Error e) { report_.error = std::move(e); }
@@ -113,7 +113,8 @@ Status Runner::CheckOutputPaths() {
   return OkStatus();
 }
 
-Result<std::vector<ImageResult>> Runner::Resolve(ApiClient& client, std::vector<std::string> refs) {
+Result<std::vector<ImageResult>> Runner::Resolve(ApiClient& client,
+                                                 const std::vector<std::string>& refs) {
   std::vector<ImageResult> out;
   struct Pending {
     std::string reference;

@@ -148,7 +148,7 @@ Result<std::string> SystemFiles::Read(const std::string& path) {
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
-    if (out.size() > 64 * 1024 * 1024) {
+    if (out.size() > size_t{64} * 1024 * 1024) {
       ::close(fd);
       return UsageError(path + ": larger than 64 MiB");
     }

@@ -92,7 +92,7 @@ Result<std::string> DotenvContent(const std::vector<std::pair<std::string, std::
     }
     out += key + "=" + value + "\n";
   }
-  if (out.size() >= 5 * 1024)
+  if (out.size() >= size_t{5} * 1024)
     return UsageError("the dotenv report would exceed GitLab's 5 KB limit");
   return out;
 }

@@ -88,7 +88,7 @@ std::string AddMaskCommand(const std::string& secret);  // one ::add-mask:: per 
 // or backslashes, the whole under 5 KB.
 Result<std::string> DotenvContent(const std::vector<std::pair<std::string, std::string>>& vars);
 
-std::string GithubSummaryMarkdown(const RunReport& report, size_t max_bytes = 1000 * 1000);
+std::string GithubSummaryMarkdown(const RunReport& report, size_t max_bytes = size_t{1000} * 1000);
 std::string JsonReport(const RunReport& report);
 
 // The outputs every platform gets: task-id, request-id, image-ids.

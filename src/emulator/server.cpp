@@ -34,7 +34,7 @@ namespace tcss::emulator {
 
 namespace {
 
-constexpr size_t kMaxBody = 10 * 1024 * 1024;
+constexpr size_t kMaxBody = size_t{10} * 1024 * 1024;
 
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -165,7 +165,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     } else if (c == "DROP") {
       socket.shutdown();
     } else if (c == "HANG") {
-      Nap(600 * 1000);
+      Nap(int64_t{600} * 1000);
       socket.shutdown();
     } else if (c == "TRUNCATE") {
       std::string body = Envelope({"", "", "\"TaskID\":\"truncated\""}, request_id);
@@ -254,7 +254,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         log.headers[k] = v;
       }
     }
-    log.body = too_large ? "(over 10 MB, not kept)" : body.substr(0, 64 * 1024);
+    log.body = too_large ? "(over 10 MB, not kept)" : body.substr(0, size_t{64} * 1024);
     log.status = 200;
 
     ApiResult result = Process(req, resp, headers, body, too_large, now_ms, now_unix, log);
@@ -356,7 +356,10 @@ class Connection : public Poco::Net::TCPServerConnection {
  public:
   Connection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
              State& state, std::atomic<bool>& stopping)
-      : TCPServerConnection(socket), params_(params), state_(state), stopping_(stopping) {
+      : TCPServerConnection(socket),
+        params_(std::move(params)),
+        state_(state),
+        stopping_(stopping) {
     Connections().Add(this->socket());
   }
   ~Connection() override { Connections().Remove(socket()); }
@@ -418,7 +421,7 @@ class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
   ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, State& state,
                     std::atomic<bool>& stopping)
-      : params_(params), state_(state), stopping_(stopping) {}
+      : params_(std::move(params)), state_(state), stopping_(stopping) {}
   Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& s) override {
     return new Connection(s, params_, state_, stopping_);
   }

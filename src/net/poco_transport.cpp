@@ -18,7 +18,7 @@ namespace tcss::net {
 
 namespace {
 
-constexpr size_t kMaxBody = 16 * 1024 * 1024;
+constexpr size_t kMaxBody = size_t{16} * 1024 * 1024;
 
 class PocoTransport : public Transport {
  public:
