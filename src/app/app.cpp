@@ -13,6 +13,7 @@
 #include "core/image_ref.h"
 #include "core/outputs.h"
 #include "core/policy.h"
+#include "core/text.h"
 
 namespace tcss::app {
 
@@ -588,7 +589,8 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
   }
   auto config = ParseConfig(env, args);
   if (!config.ok()) {
-    ports.err << "tcss-scan: error: " << config.error().message << '\n' << std::flush;
+    ports.err << "tcss-scan: error: " << text::OneLine(config.error().message) << '\n'
+              << std::flush;
     if (DetectPlatform(env) == Platform::kGithub) {
       ports.out << WorkflowAnnotation("error", "tcss-scan", config.error().message) << std::flush;
     }

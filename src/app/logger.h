@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/text.h"
 
 namespace tcss {
 
@@ -35,7 +36,7 @@ class Logger {
   void Error(const std::string& m) { Write("tcss-scan: error: " + m); }
 
  private:
-  void Write(const std::string& m) { err_ << Scrub(m) << '\n' << std::flush; }
+  void Write(const std::string& m) { err_ << text::OneLine(Scrub(m)) << '\n' << std::flush; }
   std::ostream& err_;
   LogLevel level_;
   std::vector<std::string> secrets_;

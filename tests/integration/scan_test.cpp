@@ -277,6 +277,25 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"BadBoolean", {kApp}, {{"TCSS_DRY_RUN", "yes please"}}, "TCSS_DRY_RUN"}),
     [](const auto& param_info) { return param_info.param.name; });
 
+// A hostile value (say, an input filled from a pull-request title) cannot start a workflow
+// command: every stderr message is one line, and annotations are escaped.
+TEST_F(ScanTest, HostileValuesCannotInjectWorkflowCommands) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env["GITHUB_ACTIONS"] = "true";
+  env["TCSS_WAIT"] = "yes\n::error::injected\r\n::add-mask::x";
+  auto r = RunProcess({ScanBin(), kApp}, env);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("\\n::error::injected"), std::string::npos) << r.err;
+  for (const std::string& stream : {r.out, r.err}) {
+    EXPECT_EQ(stream.find("\n::error::injected"), std::string::npos) << stream;
+    EXPECT_EQ(stream.find("\n::add-mask::x"), std::string::npos) << stream;
+  }
+  EXPECT_EQ(r.out.rfind("::error title=tcss-scan::", 0), 0u) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+}
+
 TEST_F(ScanTest, DryRunPrintsTheSignedRequestAndSendsNothing) {
   Emulator emu;
   Env env = EnvFor(emu);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/image_ref.h"
+#include "core/text.h"
 #include "core/url.h"
 
 namespace tcss {
@@ -51,6 +52,13 @@ TEST(Endpoint, HttpOnlyOnLoopback) {
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->HostHeader(), "tcss.intl.tencentcloudapi.com");
   EXPECT_EQ(ParseEndpoint("http://127.0.0.1:8080")->HostHeader(), "127.0.0.1:8080");
+}
+
+TEST(OneLine, EscapesEverythingThatCouldBreakALine) {
+  EXPECT_EQ(text::OneLine("a\nb\rc\x01"
+                          "d\te"),
+            "a\\nb\\rc\\x01d\te");
+  EXPECT_EQ(text::OneLine("plain"), "plain");
 }
 
 TEST(NoProxy, Matching) {
