@@ -177,7 +177,7 @@ std::optional<Task> State::CreateTask(const std::vector<std::string>& image_ids,
     }
   }
   Task t;
-  t.task_id = fmt::format("{:024x}", ++next_task_);
+  t.task_id = fmt::format("6013a6c3{:016x}", ++next_task_);  // shaped like TCSS's own IDs
   t.image_ids = image_ids;
   t.created_ms = now_ms;
   t.scan_ms = scan_ms_;

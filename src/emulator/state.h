@@ -115,7 +115,7 @@ class State {
   std::vector<size_t> running_;  // indexes into tasks_ that may still be READY/SCANNING
   std::deque<LoggedRequest> log_;
   int64_t seq_ = 0;
-  uint64_t next_task_ = 0x6013a6c334b9a9ULL;
+  uint64_t next_task_ = 0x34b9a9000cf519bdULL;
 
  public:
   void SetInitialFaults(std::vector<Fault> f);

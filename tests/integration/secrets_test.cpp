@@ -45,7 +45,7 @@ TEST(Secrets, NeverLeakOnAnyPath) {
       {{"-v", "--wait", "--severity-threshold", "low", kApp}, {}},
       {{"-v", "--wait", "--wait-timeout", "0.2", kNginxId}, {}},
       {{"-v", "nope:1", "--resolve-timeout", "0"}, {}},
-      {{"-v", "status", "00000000006013a6c334b9aa", "--image", kNginxId}, {}},
+      {{"-v", "status", "6013a6c334b9a9000cf519be", "--image", kNginxId}, {}},
       {{"-v", kNginxId}, {{"TENCENTCLOUD_SECRET_KEY", bad_key}}},
       {{"-v", kNginxId}, {{"TENCENTCLOUD_SESSION_TOKEN", std::string(kToken) + "x"}}},
       {{"-v", "--timeout", "2", "--retries", "1", kNginxId}, {{"TCSS_ENDPOINT", faulty.url()}}},
