@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "core/json.h"
+#include "core/text.h"
 #include "sign/tc3.h"
 
 namespace tcss {
@@ -317,12 +318,7 @@ std::string JsonReport(const RunReport& r) {
 }
 
 std::string IsoUtc(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return buf;
+  return text::FormatUtc(unix_seconds, "%Y-%m-%dT%H:%M:%S");
 }
 
 std::string GitlabContainerScanningReport(const RunReport& r, const std::string& start_time,

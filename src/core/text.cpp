@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 namespace tcss::text {
 
@@ -29,6 +30,15 @@ std::vector<std::string> Split(std::string_view s, char sep) {
     start = at + 1;
   }
   return out;
+}
+
+std::string FormatUtc(int64_t unix_seconds, const char* format) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, format, &tm);
+  return std::string(buf, n);
 }
 
 std::string OneLine(std::string_view s) {

@@ -2,6 +2,7 @@
 // rejected for not being it).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,5 +18,7 @@ std::vector<std::string> Split(std::string_view s, char sep);
 // (\n, \r, \xNN), so that nothing from the input can start a line of its own (on GitHub a
 // line starting with "::" is a workflow command).
 std::string OneLine(std::string_view s);
+// strftime of a unix time in UTC (never the local zone).
+std::string FormatUtc(int64_t unix_seconds, const char* format);
 
 }  // namespace tcss::text

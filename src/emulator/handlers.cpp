@@ -8,6 +8,7 @@
 
 #include "core/image_ref.h"
 #include "core/json.h"
+#include "core/text.h"
 
 namespace tcss::emulator {
 
@@ -300,13 +301,10 @@ ApiResult ScanTask(State& st, const Obj& body, int64_t now_ms, int64_t now_unix)
   w.BeginObject();
   if (task) {
     std::string status = State::TaskStatus(*task, now_ms);
-    std::time_t t = static_cast<std::time_t>(now_unix - (now_ms - task->created_ms) / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    std::string started =
+        text::FormatUtc(now_unix - (now_ms - task->created_ms) / 1000, "%Y-%m-%d %H:%M:%S");
     w.String("TaskID", task->task_id)
-        .String("LastScanTime", buf)
+        .String("LastScanTime", started)
         .String("Status", status == "STOPPED" ? "END" : status)
         .String("SubStatus", status == "STOPPED" ? "Cancel"
                              : status == "END"   ? "Success"

@@ -1,5 +1,7 @@
 #include "sign/tc3.h"
 
+#include "core/text.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -61,14 +63,7 @@ bool SafeEqual(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string UtcDate(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string UtcDate(int64_t unix_seconds) { return text::FormatUtc(unix_seconds, "%Y-%m-%d"); }
 
 CanonicalRequest BuildCanonicalRequest(std::string_view method, std::string_view query,
                                        std::vector<Header> headers, std::string_view payload) {
