@@ -8,7 +8,9 @@
 #include <set>
 
 #include "app/api_client.h"
+#include "app/findings.h"
 #include "app/logger.h"
+#include "app/resolver.h"
 #include "core/api.h"
 #include "core/image_ref.h"
 #include "core/outputs.h"
@@ -18,10 +20,6 @@
 namespace tcss::app {
 
 namespace {
-
-constexpr size_t kNamesPerQuery = 50;
-constexpr int64_t kPageSize = 100;
-constexpr int kMaxPages = 200;
 
 std::string Describe(const Error& e) {
   std::string s = e.message;
@@ -58,10 +56,8 @@ class Runner {
   // Polls DescribeAssetImageScanStatus until the task is terminal or --wait-timeout passes,
   // then collects findings and applies the gate. `first_delay_ms` is the wait before poll one.
   void WaitAndGate(bool keep_polling, int64_t first_delay_ms);
-  Result<Findings> CollectFindings();
   Status CheckOutputPaths();
   Result<Credentials> LoadCredentials();
-  Result<std::vector<ImageResult>> Resolve(ApiClient& client, const std::vector<std::string>& refs);
   int Finish();
   Status WriteOutputs();
   void Fail(Error e) { report_.error = std::move(e); }
@@ -112,102 +108,6 @@ Status Runner::CheckOutputPaths() {
                       " (--ca-file/SSL_CERT_FILE); point it at a readable PEM file");
   }
   return OkStatus();
-}
-
-Result<std::vector<ImageResult>> Runner::Resolve(ApiClient& client,
-                                                 const std::vector<std::string>& refs) {
-  std::vector<ImageResult> out;
-  struct Pending {
-    std::string reference;
-    std::string normalized;
-    std::string familiar;
-  };
-  std::vector<Pending> pending;
-  for (const auto& r : refs) {
-    if (IsImageId(r) || c_.no_resolve) {
-      out.push_back({r, r});
-      continue;
-    }
-    auto ref = ParseImageRef(r);
-    if (!ref.ok()) return ref.error();  // validated in ParseConfig already
-    pending.push_back({r, ref->Normalized(), ref->Familiar()});
-  }
-  if (pending.empty()) return out;
-
-  const int64_t start = p_.clock.MonotonicMillis();
-  const int64_t budget = static_cast<int64_t>(c_.resolve_timeout_s * 1000);
-  int64_t poll_ms = 2000;
-  std::map<std::string, std::vector<std::string>> found;  // normalized → image IDs
-  while (true) {
-    for (size_t b = 0; b < pending.size(); b += kNamesPerQuery) {
-      std::vector<std::string> names;
-      std::set<std::string> wanted;
-      for (size_t i = b; i < std::min(pending.size(), b + kNamesPerQuery); ++i) {
-        if (found.count(pending[i].normalized)) continue;
-        names.push_back(pending[i].familiar);
-        wanted.insert(pending[i].normalized);
-      }
-      if (names.empty()) continue;
-      for (int page = 0; page < kMaxPages; ++page) {
-        auto resp = client.Call(
-            "DescribeAssetImageList",
-            api::DescribeImageListBody("ImageName", names, kPageSize, page * kPageSize));
-        if (!resp.ok()) return resp.error();
-        auto list = api::ParseImageList(*resp);
-        if (!list.ok()) return list.error();
-        for (const auto& img : list->images) {
-          auto name = ParseImageRef(img.image_name);
-          if (!name.ok() || !IsImageId(img.image_id)) continue;
-          std::string n = name->Normalized();
-          if (!wanted.count(n)) continue;
-          auto& ids = found[n];
-          if (std::find(ids.begin(), ids.end(), img.image_id) == ids.end()) {
-            ids.push_back(img.image_id);
-          }
-        }
-        if (list->images.empty() || (page + 1) * kPageSize >= list->total) break;
-      }
-    }
-    bool all_found = std::all_of(pending.begin(), pending.end(),
-                                 [&](const Pending& pd) { return found.count(pd.normalized) > 0; });
-    int64_t elapsed = p_.clock.MonotonicMillis() - start;
-    if (all_found || elapsed + poll_ms > budget) break;
-    log_.Info(fmt::format("waiting for TCSS to report {} image(s) (checked for {:.0f}s of {}s)",
-                          pending.size() - found.size(), static_cast<double>(elapsed) / 1000,
-                          c_.resolve_timeout_s));
-    if (!p_.sleeper.SleepMillis(poll_ms))
-      return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
-    poll_ms = std::min<int64_t>(poll_ms * 2, 10000);
-  }
-  std::vector<std::string> missing;
-  for (const auto& pd : pending) {
-    auto it = found.find(pd.normalized);
-    if (it == found.end()) {
-      missing.push_back(pd.reference);
-      continue;
-    }
-    if (it->second.size() > 1) {
-      log_.Warn(fmt::format("{} matches {} image IDs; scanning all of them", pd.reference,
-                            it->second.size()));
-    }
-    for (const auto& id : it->second) {
-      log_.Verbose(pd.reference + " -> " + id);
-      out.push_back({pd.reference, id});
-    }
-  }
-  if (!missing.empty()) {
-    std::string names;
-    for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
-    Error e{ErrorKind::kApi, "ResourceNotFound.Image",
-            fmt::format("TCSS does not know {} (looked for {}s; the image must be on a host "
-                        "with the TCSS agent, or raise --resolve-timeout)",
-                        names, c_.resolve_timeout_s),
-            ""};
-    // Keep what resolved, so that an unselected code can still scan the rest.
-    report_.images = out;
-    return e;
-  }
-  return out;
 }
 
 Status Runner::WriteOutputs() {
@@ -365,18 +265,26 @@ int Runner::Submit() {
 
   std::vector<std::string> ids;
   if (!c_.images.empty()) {
-    auto resolved = Resolve(client, c_.images);
+    auto resolved = ResolveImages(client, p_.clock, p_.sleeper, log_, c_.images, c_.no_resolve,
+                                  c_.resolve_timeout_s);
     if (!resolved.ok()) {
       Fail(resolved.error());
-      if (resolved.error().kind != ErrorKind::kApi ||
-          FailOnSelects(c_.fail_on, resolved.error().code) || report_.images.empty()) {
+      return Finish();
+    }
+    report_.images = resolved->images;
+    if (!resolved->missing.empty()) {
+      std::string names;
+      for (const auto& m : resolved->missing) names += (names.empty() ? "" : ", ") + m;
+      Error e{ErrorKind::kApi, "ResourceNotFound.Image",
+              fmt::format("TCSS does not know {} (looked for {}s; the image must be on a host "
+                          "with the TCSS agent, or raise --resolve-timeout)",
+                          names, c_.resolve_timeout_s),
+              ""};
+      if (FailOnSelects(c_.fail_on, e.code) || report_.images.empty()) {
+        Fail(e);
         return Finish();
       }
-      // An unselected ResourceNotFound.Image: warn and scan what did resolve.
-      log_.Warn(Describe(resolved.error()) + " (not selected by --fail-on; scanning the rest)");
-      report_.error.reset();
-    } else {
-      report_.images = *resolved;
+      log_.Warn(Describe(e) + " (not selected by --fail-on; scanning the rest)");
     }
     for (const auto& i : report_.images) {
       if (std::find(ids.begin(), ids.end(), i.image_id) == ids.end()) ids.push_back(i.image_id);
@@ -483,7 +391,7 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
     return;
   }
   if (report_.images.empty()) return;
-  auto findings = CollectFindings();
+  auto findings = CollectFindings(*client_, log_, report_.images, !c_.report_file.empty());
   if (!findings.ok()) {
     Fail(findings.error());
     return;
@@ -497,82 +405,6 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
   if (!report_.gate.empty()) {
     Fail(Error{ErrorKind::kFindings, "", "the scan found " + report_.gate, ""});
   }
-}
-
-Result<Findings> Runner::CollectFindings() {
-  constexpr size_t kMaxVulnLookups = 20;
-  constexpr size_t kTop = 10;
-  Findings f;
-  std::vector<std::string> ids;
-  for (const auto& i : report_.images) {
-    if (std::find(ids.begin(), ids.end(), i.image_id) == ids.end()) ids.push_back(i.image_id);
-  }
-  std::map<std::string, api::ImageInfo> info;
-  for (size_t b = 0; b < ids.size(); b += kNamesPerQuery) {
-    size_t end = std::min(ids.size(), b + kNamesPerQuery);
-    std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(b),
-                                   ids.begin() + static_cast<std::ptrdiff_t>(end));
-    auto resp = client_->Call("DescribeAssetImageList", api::ImageIdListBody(batch));
-    if (!resp.ok()) return resp.error();
-    auto list = api::ParseImageList(*resp);
-    if (!list.ok()) return list.error();
-    for (const auto& img : list->images) info[img.image_id] = img;
-  }
-  for (const auto& id : ids) {
-    ImageFindings row;
-    row.image_id = id;
-    for (const auto& i : report_.images) {
-      if (i.image_id == id && i.reference != id) {
-        row.reference += (row.reference.empty() ? "" : ", ") + i.reference;
-      }
-    }
-    auto it = info.find(id);
-    if (it == info.end()) {
-      log_.Warn("TCSS lists no findings for " + id);
-      row.scan_status = "UNKNOWN";
-    } else {
-      const auto& i = it->second;
-      row.scan_status = i.scan_status;
-      row.critical = i.critical;
-      row.high = i.high;
-      row.medium = i.medium;
-      row.low = i.low;
-      row.virus = i.virus;
-      row.risk = i.risk;
-    }
-    f.totals.critical += row.critical;
-    f.totals.high += row.high;
-    f.totals.medium += row.medium;
-    f.totals.low += row.low;
-    f.totals.virus += row.virus;
-    f.totals.risk += row.risk;
-    f.images.push_back(row);
-  }
-  // The top list needs the 20 worst of a few images; a report needs every vulnerability.
-  const bool everything = !c_.report_file.empty();
-  size_t lookups = 0;
-  std::vector<VulnFinding> found;
-  for (const auto& row : f.images) {
-    if (row.critical + row.high + row.medium + row.low == 0) continue;
-    if (!everything && ++lookups > kMaxVulnLookups) break;
-    for (int64_t page = 0; page < (everything ? kMaxPages : 1); ++page) {
-      int64_t limit = everything ? kPageSize : 20;
-      auto resp = client_->Call("DescribeAssetImageVulList",
-                                api::VulListBody(row.image_id, limit, page * limit));
-      if (!resp.ok()) return resp.error();
-      auto vulns = api::ParseVulList(*resp, row.image_id);
-      if (!vulns.ok()) return vulns.error();
-      for (auto& v : *vulns) found.push_back(std::move(v));
-      if (static_cast<int64_t>(vulns->size()) < limit) break;
-    }
-  }
-  std::stable_sort(found.begin(), found.end(), [](const VulnFinding& a, const VulnFinding& b) {
-    return a.level != b.level ? a.level > b.level : a.cvss > b.cvss;
-  });
-  f.top.assign(found.begin(),
-               found.begin() + static_cast<std::ptrdiff_t>(std::min(kTop, found.size())));
-  if (everything) f.all = std::move(found);
-  return f;
 }
 
 }  // namespace

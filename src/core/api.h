@@ -15,6 +15,11 @@ namespace tcss::api {
 
 inline constexpr const char* kVersion = "2020-11-01";
 inline constexpr const char* kService = "tcss";
+// Paging and batching: Limit is at most 100; the values of one filter are ORed, and 50 keeps a
+// query small; a listing stops after kMaxPages pages whatever TotalCount claims.
+inline constexpr int64_t kPageLimit = 100;
+inline constexpr size_t kValuesPerFilter = 50;
+inline constexpr int kMaxPages = 200;
 
 // The body of CreateAssetImageScanTask: All?, Images?, ScanVul, ScanVirus, ScanRisk, Filters?,
 // ExcludeImageIds?, in that order, no whitespace (as the official SDK sends it).
