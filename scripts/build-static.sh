@@ -13,7 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Only what the build needs (this also runs inside the Dockerfile's build stage).
 APT_PACKAGES=(libpoco-dev libfmt-dev libssl-dev cmake ninja-build g++ dpkg-dev ca-certificates)
 NEED_NODE=0 ensure_packages
-cache="${TCSS_CACHE_DIR:-$HOME/.cache/tcss-scan}"
+cache="${TCSS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tcss-scan}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -8,6 +8,12 @@ APT_PACKAGES=(libpoco-dev libfmt-dev libssl-dev libgtest-dev cmake ninja-build g
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# npm and the POCO cache live under HOME; a bare CI environment may not set it.
+if [ -z "${HOME:-}" ]; then
+  HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
+  export HOME="${HOME:-/tmp}"
+fi
+
 need_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
