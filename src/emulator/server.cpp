@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -257,20 +258,26 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     log.body = too_large ? "(over 10 MB, not kept)" : body.substr(0, size_t{64} * 1024);
     log.status = 200;
 
-    ApiResult result = Process(req, resp, headers, body, too_large, now_ms, now_unix, log);
-    if (result.error_code == "__answered__") {
+    std::optional<ApiResult> answer =
+        Process(req, resp, headers, body, too_large, now_ms, now_unix, request_id, log);
+    if (!answer) {  // a fault answered (or dropped) the request itself
       state_.Log(std::move(log));
       return;
     }
+    const ApiResult& result = *answer;
     log.error_code = result.error_code;
     if (too_large) resp.setKeepAlive(false);
     Send(resp, 200, Envelope(result, request_id));
     state_.Log(std::move(log));
   }
 
-  ApiResult Process(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
-                    std::map<std::string, std::string>& headers, const std::string& body,
-                    bool too_large, int64_t now_ms, int64_t now_unix, LoggedRequest& log) {
+  // The API's answer to a request, or nullopt when an injected fault has answered it.
+  std::optional<ApiResult> Process(Poco::Net::HTTPServerRequest& req,
+                                   Poco::Net::HTTPServerResponse& resp,
+                                   std::map<std::string, std::string>& headers,
+                                   const std::string& body, bool too_large, int64_t now_ms,
+                                   int64_t now_unix, const std::string& request_id,
+                                   LoggedRequest& log) {
     if (req.getMethod() != "POST" || req.getURI() != "/") {
       return ErrorResult("UnsupportedProtocol", "Only POST / is supported by this endpoint.");
     }
@@ -300,9 +307,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                          "calls.");
     }
     if (auto fault = state_.TakeFault(action)) {
-      std::string request_id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-      // Faults that answer on their own bypass the envelope below.
-      if (ApplyFault(*fault, req, resp, request_id, log)) return {"__answered__", "", ""};
+      if (ApplyFault(*fault, req, resp, request_id, log)) return std::nullopt;
     }
     auto parsed = json::ParseObject(body, 64);
     if (!parsed.ok()) {
