@@ -154,6 +154,12 @@ Env ScanEnv(const Emulator& emu, const TempDir& home) {
   return env;
 }
 
+void AsGithubStep(Env& env, const TempDir& home) {
+  env["GITHUB_ACTIONS"] = "true";
+  env["GITHUB_OUTPUT"] = home.File("output");
+  env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
+}
+
 std::string ScanBin() { return BinDir() + "/tcss-scan"; }
 
 int ConnectLoopback(int port) {

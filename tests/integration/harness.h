@@ -96,6 +96,9 @@ class Emulator {
 Env BaseEnv(const std::string& home, bool with_creds = true);
 // BaseEnv plus TCSS_ENDPOINT pointing at `emu`.
 Env ScanEnv(const Emulator& emu, const TempDir& home);
+// The variables the GitHub runner gives a step: GITHUB_ACTIONS, and GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY as the files `output` and `summary.md` in `home`.
+void AsGithubStep(Env& env, const TempDir& home);
 std::string ScanBin();          // the tcss-scan under test
 int ConnectLoopback(int port);  // a TCP socket to 127.0.0.1:port, or -1
 

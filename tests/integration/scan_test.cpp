@@ -349,9 +349,7 @@ TEST_F(ScanTest, TemporaryCredentialsSendTheToken) {
 TEST_F(ScanTest, GithubActionsOutputsSummaryAndMask) {
   Emulator emu;
   Env env = EnvFor(emu);
-  env["GITHUB_ACTIONS"] = "true";
-  env["GITHUB_OUTPUT"] = home.File("output");
-  env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
+  AsGithubStep(env, home);
   env["TENCENTCLOUD_SESSION_TOKEN"] = "";
   env["DOCKER_METADATA_OUTPUT_JSON"] = R"({"tags":[")" + kApp + R"("],"labels":{}})";
   auto r = RunProcess({ScanBin()}, env);
@@ -380,9 +378,7 @@ TEST_F(ScanTest, GithubActionsOutputsSummaryAndMask) {
 TEST_F(ScanTest, GithubFailureWritesAnAnnotationAndTheSummary) {
   Emulator emu({"--fault", "CreateAssetImageScanTask:InvalidParameter"});
   Env env = EnvFor(emu);
-  env["GITHUB_ACTIONS"] = "true";
-  env["GITHUB_OUTPUT"] = home.File("output");
-  env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
+  AsGithubStep(env, home);
   env["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
   auto r = RunProcess({ScanBin(), kNginxId}, env);
   EXPECT_EQ(r.exit_code, 1);

@@ -27,9 +27,7 @@ TEST(Secrets, NeverLeakOnAnyPath) {
   Env base = BaseEnv(home.path());
   base["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
   base["TCSS_ENDPOINT"] = emu.url();
-  base["GITHUB_ACTIONS"] = "true";
-  base["GITHUB_OUTPUT"] = home.File("gh_output");
-  base["GITHUB_STEP_SUMMARY"] = home.File("gh_summary");
+  AsGithubStep(base, home);
   base["TCSS_DOTENV"] = home.File("out.env");
   struct Case {
     std::vector<std::string> args;

@@ -111,9 +111,7 @@ TEST_F(WaitTest, InterruptDuringAHungPollStillExits130WithTheTaskId) {
 TEST_F(WaitTest, GithubOutputsCountsAndSummaryWithCveLinks) {
   Emulator emu({"--scan-seconds", "1"});
   Env env = EnvFor(emu);
-  env["GITHUB_ACTIONS"] = "true";
-  env["GITHUB_OUTPUT"] = home.File("output");
-  env["GITHUB_STEP_SUMMARY"] = home.File("summary.md");
+  AsGithubStep(env, home);
   auto r = RunProcess({ScanBin(), "--wait", "--severity-threshold", "critical", kApp}, env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   std::string out = home.Read("output");

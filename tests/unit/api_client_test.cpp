@@ -20,14 +20,7 @@ struct Fixture : ::testing::Test {
   RecordingTransport transport{&clock};
   std::ostringstream err;
   Logger log{err, LogLevel::kInfo};
-  ClientSettings settings = [] {
-    ClientSettings s;
-    s.endpoint = *ParseEndpoint("https://tcss.tencentcloudapi.com");
-    s.credentials = {"AKIDx", "secretKEY", "", "environment"};
-    s.timeout_s = 60;
-    s.retries = 4;
-    return s;
-  }();
+  ClientSettings settings = testing::TestSettings();
   ApiClient Client() { return ApiClient(transport, clock, clock, random, log, settings); }
   std::string Header(size_t i, const std::string& name) {
     for (const auto& h : transport.requests[i].headers)
@@ -135,9 +128,7 @@ TEST_F(Fixture, LimiterKeepsEachActionUnderTwentyPerSecond) {
 }
 
 TEST(DescribeRequest, HidesTheTokenButShowsTheSignedRequest) {
-  ClientSettings s;
-  s.endpoint = *ParseEndpoint("https://tcss.tencentcloudapi.com");
-  s.credentials = {"AKIDx", "secretKEY", "sessionTOKEN", "environment"};
+  ClientSettings s = testing::TestSettings("AKIDx", "secretKEY", "sessionTOKEN");
   std::string text =
       DescribeRequest(BuildSignedRequest(s, "CreateAssetImageScanTask", "{}", 1700000000));
   EXPECT_EQ(text.find("sessionTOKEN"), std::string::npos);
@@ -150,11 +141,8 @@ TEST(DescribeRequest, HidesTheTokenButShowsTheSignedRequest) {
 }
 
 TEST(BuildSignedRequest, MatchesTheOfficialSdkVectorByteForByte) {
-  ClientSettings s;
-  s.endpoint = *ParseEndpoint("https://tcss.tencentcloudapi.com");
-  s.credentials = {"AKIDFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE", "fakeSecretKeyfakeSecretKeyfake12", "",
-                   ""};
-  Config c;
+  ClientSettings s = testing::TestSettings("AKIDFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE",
+                                           "fakeSecretKeyfakeSecretKeyfake12");
   std::string body =
       R"({"Images":["ccr.ccs.tencentyun.com/ns/app:1.0"],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})";
   auto req = BuildSignedRequest(s, "CreateAssetImageScanTask", body, 1700000000);

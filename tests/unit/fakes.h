@@ -4,6 +4,7 @@
 #include <deque>
 #include <sstream>
 
+#include "app/api_client.h"
 #include "app/ports.h"
 
 namespace tcss::testing {
@@ -58,6 +59,15 @@ class RecordingTransport : public Transport {
 inline HttpResponse ApiError(const std::string& code) {
   return HttpResponse{200, R"({"Response":{"Error":{"Code":")" + code +
                                R"(","Message":"m"},"RequestId":"req-e"}})"};
+}
+
+// Settings for the production endpoint with the given credentials.
+inline ClientSettings TestSettings(std::string secret_id = "AKIDx",
+                                   std::string secret_key = "secretKEY", std::string token = "") {
+  ClientSettings s;
+  s.endpoint = *ParseEndpoint("https://tcss.tencentcloudapi.com");
+  s.credentials = {std::move(secret_id), std::move(secret_key), std::move(token), "test"};
+  return s;
 }
 
 }  // namespace tcss::testing

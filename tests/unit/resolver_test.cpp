@@ -35,12 +35,7 @@ struct ResolverTest : ::testing::Test {
   RecordingTransport transport{&clock};
   std::ostringstream err;
   Logger log{err, LogLevel::kVerbose};
-  ClientSettings settings = [] {
-    ClientSettings s;
-    s.endpoint = *ParseEndpoint("https://tcss.tencentcloudapi.com");
-    s.credentials = {"AKIDx", "k", "", ""};
-    return s;
-  }();
+  ClientSettings settings = testing::TestSettings();
   ApiClient client{transport, clock, clock, random, log, settings};
   std::string Body(size_t i) { return transport.requests[i].body; }
 };
