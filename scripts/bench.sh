@@ -3,7 +3,8 @@
 #   1. one submission, startup to exit: tcss-scan vs curl posting the same signed bytes vs the
 #      official Node SDK making the same call (median wall time and peak RSS over RUNS runs);
 #   2. resolution + submission for 1, 10, 100 and 1,000 images;
-#   3. tcss-emulator throughput for signed CreateAssetImageScanTask calls over keep-alive
+#   3. faults: --timeout against a server that drips its answer, and a lost answer recovered;
+#   4. tcss-emulator throughput for signed CreateAssetImageScanTask calls over keep-alive
 #      connections vs a trivial POCO server that does no work.
 # Usage: scripts/bench.sh [RUNS] (default 30). Numbers vary ±30% on a shared machine.
 set -euo pipefail
@@ -62,15 +63,15 @@ value() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 echo
 echo "== 1. one submission against tcss-emulator on loopback, $RUNS runs each =="
 scan="$("$BIN/tcss-bench" run "$RUNS" "$BIN/tcss-scan" --endpoint "$emulator" -q "$image_id")"
-# curl posts exactly the bytes tcss-scan signs (from --dry-run); the signature stays valid 5 min.
+# curl posts exactly the bytes tcss-scan sends: the body from --dry-run (which withholds the
+# signature), the headers signed by tcss-bench with the same signer; valid for 5 minutes.
 "$BIN/tcss-scan" --dry-run --endpoint "$emulator" "$image_id" >"$work/request.txt" 2>/dev/null
+sed -n '/^# request/,$p' "$work/request.txt" | sed -n '/^$/,$p' | sed '1d' | tr -d '\n' >"$work/body.json"
 curl_args=(-s -o /dev/null --fail -X POST "$emulator/")
 while IFS= read -r line; do
-  [ -z "$line" ] && break
-  case "$line" in POST*|Content-Length:*|Host:*) continue ;; esac
+  case "$line" in Host:*) continue ;; esac
   curl_args+=(-H "$line")
-done <"$work/request.txt"
-sed -n '/^$/,$p' "$work/request.txt" | sed '1d' | tr -d '\n' >"$work/body.json"
+done < <("$BIN/tcss-bench" sign "$emulator" "$(cat "$work/body.json")")
 curl_args+=(--data-binary "@$work/body.json")
 curlr="$("$BIN/tcss-bench" run "$RUNS" curl "${curl_args[@]}")"
 row "tcss-scan (resolve skipped: image ID)" "$scan"
@@ -111,7 +112,15 @@ for n in 1 10 100 1000; do
 done
 
 echo
-echo "== 3. server throughput: 8 keep-alive clients, 3 s, signed CreateAssetImageScanTask =="
+echo "== 3. faults: a server that drips its answer, and a lost answer =="
+start drip "$BIN/tcss-emulator" --fault 'DescribeAssetImageList:DRIPBODY1000' --inventory "$work/inventory.json"
+row "--timeout 3 vs a 1 byte/s drip (exit 3 at ~3 s)" "$("$BIN/tcss-bench" run 3 "$BIN/tcss-scan" --endpoint "$url" -q --timeout 3 --retries 0 ccr.ccs.tencentyun.com/bench/app-1:1 || true)"
+start lose "$BIN/tcss-emulator" --scan-seconds 600 --fault 'CreateAssetImageScanTask:LOSE:1' --inventory "$work/inventory.json"
+row "lost answer, recovered (one create, exit 0)" "$("$BIN/tcss-bench" run 1 "$BIN/tcss-scan" --endpoint "$url" -q "$image_id")"
+row "  creates the emulator received" "$(curl -s "$url/_emulator/requests" | grep -o '"Action":"CreateAssetImageScanTask"' | wc -l)"
+
+echo
+echo "== 4. server throughput: 8 keep-alive clients, 3 s, signed CreateAssetImageScanTask =="
 row "tcss-emulator (signature check, state)" "$(TCSS_BENCH_IMAGE="$image_id" "$BIN/tcss-bench" load "$emulator" 8 3)"
 start trivial "$BIN/tcss-bench" trivial-server
 row "trivial POCO server (no work)" "$("$BIN/tcss-bench" load "$url" 8 3)"

@@ -10,6 +10,9 @@
 #include "net/poco_transport.h"
 
 int main(int argc, char** argv) {
+  // Before anything opens a descriptor: a closed stdout must not become a socket.
+  const bool stdout_closed = tcss::GuardStandardDescriptors();
+  if (stdout_closed) std::cout.setstate(std::ios::badbit);
   try {
     tcss::InstallInterruptHandlers();
     // OpenSSL reads these itself; an empty one (an unset CI input) would disable the system
@@ -24,7 +27,8 @@ int main(int argc, char** argv) {
     tcss::SystemRandom random;
     tcss::SystemFiles files;
     tcss::Ports ports{
-        clock, sleeper, random, files, std::cout, std::cerr, tcss::net::MakePocoTransport};
+        clock,        sleeper, random, files, std::cout, std::cerr, tcss::net::MakePocoTransport,
+        stdout_closed};
     std::vector<std::string> args(argv + 1, argv + argc);
     int code =
         tcss::app::Run(argc > 0 ? argv[0] : "tcss-scan", args, tcss::ProcessEnvironment(), ports);

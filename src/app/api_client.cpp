@@ -42,10 +42,29 @@ HttpRequest BuildSignedRequest(const ClientSettings& s, const std::string& actio
   return r;
 }
 
-std::string DescribeRequest(const HttpRequest& r) {
-  std::string out = "POST / HTTP/1.1\n";
+std::string DescribeDryRun(const ClientSettings& s, const std::string& action,
+                           const std::string& body, int64_t timestamp) {
+  HttpRequest r = BuildSignedRequest(s, action, body, timestamp);
+  sign::SignInput in;
+  in.service = api::kService;
+  in.signed_headers = {{"content-type", "application/json"}, {"host", s.endpoint.HostHeader()}};
+  in.payload = body;
+  in.timestamp = timestamp;
+  sign::CanonicalRequest canonical =
+      sign::BuildCanonicalRequest(in.method, in.query, in.signed_headers, in.payload);
+  std::string scope = sign::CredentialScope(sign::UtcDate(timestamp), api::kService);
+  std::string out = "# canonical request\n" + canonical.text + "\n\n# string to sign\n" +
+                    sign::BuildStringToSign(timestamp, scope, canonical.text) +
+                    "\n\n# request (token and signature withheld: nothing here can be replayed)\n"
+                    "POST / HTTP/1.1\n";
   for (const auto& h : r.headers) {
-    out += h.name + ": " + (h.name == "X-TC-Token" ? std::string("***") : h.value) + "\n";
+    std::string value = h.value;
+    if (h.name == "X-TC-Token") value = "***";
+    if (h.name == "Authorization") {
+      size_t at = value.find("Signature=");
+      value = value.substr(0, at == std::string::npos ? value.size() : at) + "Signature=***";
+    }
+    out += h.name + ": " + value + "\n";
   }
   out += "Content-Length: " + std::to_string(r.body.size()) + "\n\n" + r.body + "\n";
   return out;
@@ -65,10 +84,11 @@ bool ApiClient::AwaitRateLimit(const std::string& action) {
   }
 }
 
-Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action,
-                                                const std::string& body) {
+Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action, const std::string& body,
+                                                const CallOptions& options) {
   const int64_t start = clock_.MonotonicMillis();
-  const int64_t budget = static_cast<int64_t>(settings_.timeout_s * 1000);
+  int64_t budget = static_cast<int64_t>(settings_.timeout_s * 1000);
+  if (options.deadline_ms > 0) budget = std::min(budget, options.deadline_ms - start);
   Error last;
   int tries = 0;
   int failures = 0;   // retryable failures so far (bounded by --retries)
@@ -88,8 +108,16 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action,
         resp.ok() ? api::ParseEnvelope(resp->status, resp->body) : resp.error();
     if (parsed.ok()) return parsed;
     last = parsed.error();
-    if (last.kind == ErrorKind::kTransport && resp.ok() && resp->status >= 500) {
-      last.code = "InvalidResponse.HttpStatus5xx";
+    if (last.kind == ErrorKind::kInterrupted) return last;
+    if (last.kind == ErrorKind::kTransport && resp.ok() &&
+        (resp->status == 200 || resp->status >= 500)) {
+      // A broken 200 or a 5xx (a gateway's 502/504 may come after the service acted): the
+      // request may have taken effect. A 4xx was turned away before it reached the API.
+      last.maybe_delivered = true;
+      if (resp->status >= 500) last.code = "InvalidResponse.HttpStatus5xx";
+    }
+    if (!options.idempotent && last.kind == ErrorKind::kTransport && last.maybe_delivered) {
+      return last;  // the caller finds out whether it took effect before sending it again
     }
     bool retryable = last.kind == ErrorKind::kApi ? IsRetryableApiCode(last.code)
                                                   : IsRetryableTransportCode(last.code);
@@ -111,8 +139,10 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action,
     last = TransportError(kNetTimeout,
                           fmt::format("no answer within --timeout {}s", settings_.timeout_s));
   }
-  if (tries > 1 && last.kind == ErrorKind::kTransport) {
-    last.message += fmt::format(" (after {} attempts)", tries);
+  if (last.kind == ErrorKind::kTransport) {
+    double waited = static_cast<double>(clock_.MonotonicMillis() - start) / 1000.0;
+    last.message += tries > 1 ? fmt::format(" (after {} attempts in {:.1f} s)", tries, waited)
+                              : fmt::format(" (after {:.1f} s)", waited);
   }
   return last;
 }

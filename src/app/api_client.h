@@ -29,8 +29,20 @@ bool IsRetryableTransportCode(const std::string& code);
 // Builds the headers and signature for one attempt; `timestamp` is the signing time.
 HttpRequest BuildSignedRequest(const ClientSettings& s, const std::string& action,
                                const std::string& body, int64_t timestamp);
-// The request as text for --dry-run, with the session token replaced by "***".
-std::string DescribeRequest(const HttpRequest& r);
+// What --dry-run prints: the canonical request and the string to sign (what the signature
+// covers), then the request with the session token and the signature withheld, so that the
+// text can be read and compared but never replayed within the signature's five minutes.
+std::string DescribeDryRun(const ClientSettings& s, const std::string& action,
+                           const std::string& body, int64_t timestamp);
+
+struct CallOptions {
+  // A call that creates something must not simply be sent again when its answer was lost:
+  // such a failure (Error::maybe_delivered) is returned at once for the caller to recover.
+  bool idempotent = true;
+  // Monotonic milliseconds (Clock::MonotonicMillis) that bound the call besides --timeout;
+  // 0 = none. --wait-timeout and --resolve-timeout pass theirs.
+  int64_t deadline_ms = 0;
+};
 
 class ApiClient {
  public:
@@ -44,7 +56,8 @@ class ApiClient {
         settings_(std::move(settings)) {}
 
   // The Response object on success; kApi / kTransport / kInterrupted errors otherwise.
-  Result<Poco::JSON::Object::Ptr> Call(const std::string& action, const std::string& body);
+  Result<Poco::JSON::Object::Ptr> Call(const std::string& action, const std::string& body,
+                                       const CallOptions& options = {});
   int attempts() const { return attempts_; }
 
  private:

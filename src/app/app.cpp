@@ -11,6 +11,7 @@
 #include "app/findings.h"
 #include "app/logger.h"
 #include "app/resolver.h"
+#include "app/submit.h"
 #include "core/api.h"
 #include "core/image_ref.h"
 #include "core/outputs.h"
@@ -28,13 +29,6 @@ std::string Describe(const Error& e) {
   return s;
 }
 
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 std::string InterruptedMessage(const std::string& task_id) {
   return fmt::format("interrupted while waiting; the scan goes on: tcss-scan status {} --wait",
                      task_id);
@@ -43,7 +37,7 @@ std::string InterruptedMessage(const std::string& task_id) {
 class Runner {
  public:
   Runner(const Config& c, const EnvMap& env, Ports& p, Logger& log)
-      : c_(c), env_(env), p_(p), log_(log) {}
+      : c_(c), env_(env), p_(p), log_(log), stdout_closed_(p.stdout_closed) {}
 
   int Submit();
   int StatusCommand();
@@ -59,7 +53,7 @@ class Runner {
   Status CheckOutputPaths();
   Result<Credentials> LoadCredentials();
   int Finish();
-  Status WriteOutputs();
+  std::vector<std::string> WriteOutputs(int exit_code);
   void Fail(Error e) { report_.error = std::move(e); }
 
   const Config& c_;
@@ -70,6 +64,7 @@ class Runner {
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<ApiClient> client_;
   bool outputs_unusable_ = false;
+  bool stdout_closed_ = false;
   std::string started_at_;  // ISO time the run began, for the scan report
 };
 
@@ -91,17 +86,18 @@ Result<Credentials> Runner::LoadCredentials() {
 }
 
 Status Runner::CheckOutputPaths() {
-  std::vector<std::pair<std::string, std::string>> paths = {
-      {"--dotenv/TCSS_DOTENV", c_.dotenv_path},
-      {"--report-file/TCSS_REPORT_FILE", c_.report_file},
-      {"GITHUB_OUTPUT", c_.github_output},
-      {"GITHUB_STEP_SUMMARY", c_.github_step_summary}};
-  for (const auto& [what, path] : paths) {
-    if (path.empty()) continue;
-    if (!p_.files.DirectoryExists(ParentDir(path))) {
-      return UsageError(what + " points into a directory that does not exist: " + path +
-                        "; create the directory or change the path");
-    }
+  struct Target {
+    std::string what, path;
+    bool replace;
+  };
+  std::vector<Target> targets = {{"--dotenv/TCSS_DOTENV", c_.dotenv_path, true},
+                                 {"--report-file/TCSS_REPORT_FILE", c_.report_file, true},
+                                 {"GITHUB_OUTPUT", c_.github_output, false},
+                                 {"GITHUB_STEP_SUMMARY", c_.github_step_summary, false}};
+  for (const auto& t : targets) {
+    if (t.path.empty()) continue;
+    auto st = p_.files.CheckWritable(t.path, t.replace);
+    if (!st.ok()) return UsageError(t.what + ": " + st.error().message);
   }
   if (!c_.ca_file.empty() && !p_.files.Read(c_.ca_file).ok()) {
     return UsageError("cannot read the CA file " + c_.ca_file +
@@ -110,21 +106,32 @@ Status Runner::CheckOutputPaths() {
   return OkStatus();
 }
 
-Status Runner::WriteOutputs() {
-  // Everything the step knows goes out, also on failure; a write failure is reported after.
-  Status status = OkStatus();
+// Writes every output the run has; each channel on its own, so one that fails does not keep
+// the TaskID from the others. Returns what failed, one line each.
+std::vector<std::string> Runner::WriteOutputs(int exit_code) {
+  std::vector<std::string> failed_channels;
+  auto note = [&](const Status& st) {
+    if (!st.ok()) failed_channels.push_back(st.error().message);
+  };
+  std::string stdout_text;
   if (c_.output == OutputFormat::kJson) {
-    p_.out << log_.Scrub(JsonReport(report_)) << std::flush;
+    stdout_text = log_.Scrub(JsonReport(report_));
   } else if (c_.command == Command::kStatus) {
-    if (report_.progress) p_.out << report_.progress->status << '\n' << std::flush;
+    if (report_.progress) stdout_text = report_.progress->status + "\n";
   } else if (!report_.task_id.empty()) {
-    p_.out << report_.task_id << '\n' << std::flush;
+    stdout_text = report_.task_id + "\n";
   }
   bool failed = report_.error && !report_.error_is_warning;
   if (c_.platform == Platform::kGithub && report_.error) {
-    p_.out << WorkflowAnnotation(failed ? "error" : "warning", "tcss-scan",
-                                 log_.Scrub(Describe(*report_.error)))
-           << std::flush;
+    stdout_text += WorkflowAnnotation(failed ? "error" : "warning", "tcss-scan",
+                                      log_.Scrub(Describe(*report_.error)));
+  }
+  if (!stdout_text.empty()) {
+    p_.out << stdout_text << std::flush;
+    if (!p_.out.good()) {
+      note(UsageError(stdout_closed_ ? "stdout was closed when tcss-scan started"
+                                     : "writing to stdout failed (a closed pipe or a full disk)"));
+    }
   }
   if (!c_.github_output.empty() && !report_.task_id.empty()) {
     std::string text;
@@ -133,23 +140,19 @@ Status Runner::WriteOutputs() {
       for (int i = 0; i < 5 && !entry.ok(); ++i) {
         entry = GithubOutputEntry(name, value, "ghadelimiter_" + p_.random.Hex(16));
       }
-      if (!entry.ok()) return entry.error();
-      text += *entry;
+      if (entry.ok()) text += *entry;
     }
-    auto st = p_.files.Append(c_.github_output, text);
-    if (!st.ok()) status = st;
+    note(p_.files.Append(c_.github_output, text));
   }
   if (!c_.github_step_summary.empty()) {
-    auto st = p_.files.Append(c_.github_step_summary, log_.Scrub(GithubSummaryMarkdown(report_)));
-    if (!st.ok()) status = st;
+    note(p_.files.Append(c_.github_step_summary, log_.Scrub(GithubSummaryMarkdown(report_))));
   }
   if (!c_.report_file.empty()) {
     if (report_.findings) {
       std::string now = IsoUtc(p_.clock.UnixSeconds());
-      auto st = p_.files.WriteAtomic(
+      note(p_.files.Replace(
           c_.report_file,
-          GitlabContainerScanningReport(report_, started_at_.empty() ? now : started_at_, now));
-      if (!st.ok()) status = st;
+          GitlabContainerScanningReport(report_, started_at_.empty() ? now : started_at_, now)));
     } else if (report_.waited) {
       log_.Warn("no findings were read (the scan did not end, or no images were named), so " +
                 c_.report_file + " was not written");
@@ -157,25 +160,21 @@ Status Runner::WriteOutputs() {
       log_.Verbose("--report-file is written only with --wait (or status of an ended task)");
     }
   }
-  if (!c_.dotenv_path.empty() && !report_.task_id.empty()) {
-    auto vars = DotenvVars(report_);
-    auto content = DotenvContent(vars);
-    if (!content.ok()) {
-      // Many images can outgrow GitLab's 5 KB: keep the rest rather than fail a submitted scan.
-      vars.erase(std::remove_if(vars.begin(), vars.end(),
-                                [](const auto& kv) { return kv.first == "TCSS_IMAGE_IDS"; }),
-                 vars.end());
-      content = DotenvContent(vars);
-      if (!content.ok()) return content.error();
-      log_.Warn(
-          fmt::format("TCSS_IMAGE_IDS ({} images) left out of {}: it would pass GitLab's 5 KB "
-                      "dotenv limit",
-                      report_.images.size(), c_.dotenv_path));
+  if (!c_.dotenv_path.empty()) {
+    // A run without a TaskID still replaces the dotenv, so that a later job never picks up
+    // an earlier run's task as this one's.
+    auto vars = report_.task_id.empty()
+                    ? std::vector<std::pair<std::string, std::string>>{{"TCSS_TASK_ID", ""},
+                                                                       {"TCSS_EXIT_CODE",
+                                                                        std::to_string(exit_code)}}
+                    : DotenvVars(report_);
+    Dotenv dotenv = BuildDotenv(std::move(vars));
+    for (const auto& [key, why] : dotenv.dropped) {
+      log_.Warn(key + " left out of " + c_.dotenv_path + ": " + why);
     }
-    auto st = p_.files.WriteAtomic(c_.dotenv_path, *content);
-    if (!st.ok()) status = st;
+    note(p_.files.Replace(c_.dotenv_path, dotenv.text));
   }
-  return status;
+  return failed_channels;
 }
 
 int Runner::Finish() {
@@ -191,10 +190,16 @@ int Runner::Finish() {
     }
   }
   if (outputs_unusable_) return code;
-  auto st = WriteOutputs();
-  if (!st.ok()) {
-    log_.Error("could not write the CI outputs: " + st.error().message);
-    if (code == 0) code = ExitCodeFor(ErrorKind::kUsage);
+  auto failures = WriteOutputs(code);
+  for (const auto& f : failures) {
+    log_.Error("could not write an output: " + f +
+               (report_.task_id.empty() ? "" : " (the TaskID is " + report_.task_id + ")"));
+  }
+  // Before anything was sent a failed output is a usage error (4); after, it is its own
+  // outcome (6), unless the run already failed otherwise.
+  if (!failures.empty() && code == 0) {
+    bool sent = client_ && client_->attempts() > 0;
+    code = ExitCodeFor(sent ? ErrorKind::kOutput : ErrorKind::kUsage);
   }
   return code;
 }
@@ -233,7 +238,9 @@ bool Runner::Prepare(ClientSettings* settings) {
 }
 
 bool Runner::Connect(const ClientSettings& settings) {
-  TransportOptions topts{settings.endpoint, c_.ca_file, c_.https_proxy, c_.no_proxy};
+  Sleeper& sleeper = p_.sleeper;
+  TransportOptions topts{settings.endpoint, c_.ca_file, c_.https_proxy, c_.no_proxy,
+                         [&sleeper] { return sleeper.Interrupted(); }};
   auto transport = p_.make_transport(topts);
   if (!transport.ok()) {
     Fail(transport.error());
@@ -253,11 +260,13 @@ int Runner::Submit() {
   if (c_.dry_run) {
     for (const auto& i : c_.images) report_.images.push_back({i, IsImageId(i) ? i : ""});
     std::string body = api::CreateScanTaskBody(c_, c_.images);
-    HttpRequest req =
-        BuildSignedRequest(settings, "CreateAssetImageScanTask", body, p_.clock.UnixSeconds());
     report_.dry_run = true;
     log_.Info("dry run: this is the request that would be sent; nothing was sent");
-    if (c_.output == OutputFormat::kText) p_.out << log_.Scrub(DescribeRequest(req)) << std::flush;
+    if (c_.output == OutputFormat::kText) {
+      p_.out << log_.Scrub(DescribeDryRun(settings, "CreateAssetImageScanTask", body,
+                                          p_.clock.UnixSeconds()))
+             << std::flush;
+    }
     return Finish();
   }
   if (!Connect(settings)) return Finish();
@@ -266,7 +275,7 @@ int Runner::Submit() {
   std::vector<std::string> ids;
   if (!c_.images.empty()) {
     auto resolved = ResolveImages(client, p_.clock, p_.sleeper, log_, c_.images, c_.no_resolve,
-                                  c_.resolve_timeout_s);
+                                  c_.resolve_timeout_s, static_cast<int64_t>(c_.timeout_s * 1000));
     if (!resolved.ok()) {
       Fail(resolved.error());
       return Finish();
@@ -293,20 +302,24 @@ int Runner::Submit() {
   log_.Info(c_.all                ? "submitting a scan of all images"
             : !c_.filters.empty() ? "submitting a scan by filter"
                                   : fmt::format("submitting a scan of {} image(s)", ids.size()));
-  auto resp = client.Call("CreateAssetImageScanTask", api::CreateScanTaskBody(c_, ids));
-  if (!resp.ok()) {
-    Fail(resp.error());
-    return Finish();
+  bool by_id = !c_.all && c_.filters.empty();
+  SubmitOutcome sub =
+      SubmitScan(client, p_.clock, log_, api::CreateScanTaskBody(c_, ids), by_id ? ids.size() : 0,
+                 c_.retries, static_cast<int64_t>(c_.timeout_s * 1000));
+  report_.task_id = sub.task_id;
+  report_.request_id = sub.request_id;
+  if (sub.error) {
+    Fail(*sub.error);
+    // TCSS is already scanning these images and --fail-on lets that pass: the running task is
+    // the one to follow.
+    bool follow = sub.error->kind == ErrorKind::kApi && !sub.task_id.empty() &&
+                  !FailOnSelects(c_.fail_on, sub.error->code);
+    if (!follow || !c_.wait) return Finish();
+  } else {
+    log_.Info(fmt::format("scan task {} {} (RequestId {})", report_.task_id,
+                          sub.recovered ? "recovered" : "submitted",
+                          report_.request_id.empty() ? "-" : report_.request_id));
   }
-  auto created = api::ParseCreateTask(*resp);
-  if (!created.ok()) {
-    Fail(created.error());
-    return Finish();
-  }
-  report_.task_id = created->task_id;
-  report_.request_id = created->request_id;
-  log_.Info(
-      fmt::format("scan task {} submitted (RequestId {})", report_.task_id, report_.request_id));
   if (c_.wait) {
     p_.sleeper.SetLastWords(
         c_.output == OutputFormat::kJson ? log_.Scrub(JsonReport(report_)) : report_.task_id + "\n",
@@ -337,6 +350,13 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
   const int64_t budget = static_cast<int64_t>(c_.wait_timeout_s * 1000);
   int64_t delay = first_delay_ms;
   std::string last_line;
+  auto WaitTimeout = [&](const std::string& status, int64_t schedule) {
+    return Error{ErrorKind::kWaitTimeout, "",
+                 fmt::format("the scan did not finish within --wait-timeout {}s (status {}, {}%); "
+                             "pick it up later with: tcss-scan status {} --wait",
+                             c_.wait_timeout_s, status, schedule, report_.task_id),
+                 ""};
+  };
   for (int poll = 0;; ++poll) {
     int64_t elapsed = p_.clock.MonotonicMillis() - start;
     if (keep_polling && elapsed + delay > budget) delay = std::max<int64_t>(0, budget - elapsed);
@@ -344,10 +364,18 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
       Fail(Error{ErrorKind::kInterrupted, "", InterruptedMessage(report_.task_id), ""});
       return;
     }
-    auto resp = client_->Call("DescribeAssetImageScanStatus", api::ScanStatusBody(report_.task_id));
+    auto resp = client_->Call("DescribeAssetImageScanStatus", api::ScanStatusBody(report_.task_id),
+                              CallOptions{true, keep_polling ? start + budget : 0});
     if (!resp.ok()) {
       Error e = resp.error();
       if (e.kind == ErrorKind::kInterrupted) e.message = InterruptedMessage(report_.task_id);
+      if (keep_polling && e.kind == ErrorKind::kTransport &&
+          p_.clock.MonotonicMillis() - start >= budget) {
+        // The status call was still hanging when --wait-timeout ran out: that is the outcome.
+        e = WaitTimeout(report_.progress ? report_.progress->status : "unknown",
+                        report_.progress ? report_.progress->schedule : 0);
+        e.message += " (the last status call got no answer: " + resp.error().message + ")";
+      }
       Fail(e);
       return;
     }
@@ -374,11 +402,7 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
     if (!keep_polling) return;  // `status` without --wait: one look
     elapsed = p_.clock.MonotonicMillis() - start;
     if (elapsed >= budget) {
-      Fail(Error{ErrorKind::kWaitTimeout, "",
-                 fmt::format("the scan did not finish within --wait-timeout {}s (status {}, {}%); "
-                             "pick it up later with: tcss-scan status {} --wait",
-                             c_.wait_timeout_s, pr.status, pr.schedule, report_.task_id),
-                 ""});
+      Fail(WaitTimeout(pr.status, pr.schedule));
       return;
     }
     delay = PollDelayMillis(poll + 1, pr.left_seconds);

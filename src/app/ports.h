@@ -36,7 +36,9 @@ inline constexpr const char* kNetProxy = "Network.ProxyFailure";
 class Transport {
  public:
   virtual ~Transport() = default;
-  // POST / to the endpoint. Never throws. `timeout_ms` bounds connect, send and receive.
+  // POST / to the endpoint. Never throws. `timeout_ms` bounds the whole call, connect to the
+  // last byte of the answer, whatever rate the peer sends at. An interrupt ends it with a
+  // kInterrupted error. Errors say whether the request may have reached the service.
   virtual Result<HttpResponse> Post(const HttpRequest& request, int64_t timeout_ms) = 0;
 };
 
@@ -45,6 +47,8 @@ struct TransportOptions {
   std::string ca_file;
   std::string proxy;
   std::string no_proxy;
+  // Polled while a call is in flight: true ends the call at once (SIGINT/SIGTERM).
+  std::function<bool()> interrupted;
 };
 
 using TransportFactory = std::function<Result<std::unique_ptr<Transport>>(const TransportOptions&)>;
@@ -79,11 +83,17 @@ class Files {
   virtual ~Files() = default;
   virtual Result<std::string> Read(const std::string& path) = 0;
   virtual bool Exists(const std::string& path) = 0;
-  virtual bool DirectoryExists(const std::string& path) = 0;
+  // Whether `path` can be written as Append or Replace would, checked before anything is sent:
+  // not a directory, its folder exists, and (for a new file) the folder is writable. The error
+  // names the problem.
+  virtual Status CheckWritable(const std::string& path, bool replace) = 0;
   // Appends in one write(2) of the whole text, so a reader never sees half a line.
   virtual Status Append(const std::string& path, const std::string& text) = 0;
-  // Writes a temporary file beside `path` and renames it over `path`.
-  virtual Status WriteAtomic(const std::string& path, const std::string& text) = 0;
+  // Replaces the contents of `path` so that a reader sees the old or the new text, never a mix:
+  // a symlink is followed and its target replaced; a regular (or new) file is written to a
+  // temporary file created exclusively beside it and renamed over it; anything else (a device,
+  // a FIFO, /dev/stdout) is written in place, never replaced by a file.
+  virtual Status Replace(const std::string& path, const std::string& text) = 0;
 };
 
 struct Ports {
@@ -94,6 +104,7 @@ struct Ports {
   std::ostream& out;
   std::ostream& err;
   TransportFactory make_transport;
+  bool stdout_closed = false;  // descriptor 1 was closed at start (now /dev/null): `out` fails
 };
 
 }  // namespace tcss

@@ -13,7 +13,7 @@ namespace tcss {
 
 Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleeper, Logger& log,
                                  const std::vector<std::string>& refs, bool no_resolve,
-                                 double timeout_s) {
+                                 double timeout_s, int64_t call_timeout_ms) {
   Resolution out;
   struct Pending {
     std::string reference;
@@ -34,6 +34,9 @@ Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleep
 
   const int64_t start = clock.MonotonicMillis();
   const int64_t budget = static_cast<int64_t>(timeout_s * 1000);
+  // Every lookup ends by the resolve deadline, or by --timeout for the first round when that is
+  // later: resolution as a whole never runs past max(--resolve-timeout, --timeout).
+  const CallOptions bounded{true, start + std::max(budget, call_timeout_ms)};
   int64_t poll_ms = 2000;
   std::map<std::string, std::vector<std::string>> found;  // normalized → image IDs
   while (true) {
@@ -47,9 +50,10 @@ Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleep
       }
       if (names.empty()) continue;
       for (int page = 0; page < api::kMaxPages; ++page) {
-        auto resp = client.Call("DescribeAssetImageList",
-                                api::DescribeImageListBody("ImageName", names, api::kPageLimit,
-                                                           page * api::kPageLimit));
+        auto resp = client.Call(
+            "DescribeAssetImageList",
+            api::DescribeImageListBody("ImageName", names, api::kPageLimit, page * api::kPageLimit),
+            bounded);
         if (!resp.ok()) return resp.error();
         auto list = api::ParseImageList(*resp);
         if (!list.ok()) return list.error();

@@ -18,8 +18,9 @@ struct Resolution {
 
 // `no_resolve` passes references through as they are. Errors are those of the API calls
 // (or kInterrupted); unknown references are not an error here but end up in `missing`.
+// `call_timeout_ms` is --timeout: the whole lookup ends by max(timeout_s, --timeout).
 Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleeper, Logger& log,
                                  const std::vector<std::string>& refs, bool no_resolve,
-                                 double timeout_s);
+                                 double timeout_s, int64_t call_timeout_ms);
 
 }  // namespace tcss

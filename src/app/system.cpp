@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -162,51 +163,146 @@ bool SystemFiles::Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-bool SystemFiles::DirectoryExists(const std::string& path) {
+namespace {
+
+std::string Dirname(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Follows symlinks (up to 40, as the kernel does) to the path that a write would reach; a
+// dangling link yields the path it points to.
+Result<std::string> FinalPath(std::string path) {
+  for (int i = 0; i < 40; ++i) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 4096) + 1, '\0');
+    ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    if (n < 0) return UsageError("cannot read the symlink " + path + ": " + Errno());
+    target.resize(static_cast<size_t>(n));
+    path = !target.empty() && target[0] == '/' ? target : Dirname(path) + "/" + target;
+  }
+  return UsageError(path + ": too many levels of symbolic links");
+}
+
+Status WriteAllTo(int fd, const std::string& path, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return UsageError("cannot write " + path + ": " + Errno());
+    }
+    done += static_cast<size_t>(n);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+bool GuardStandardDescriptors() {
+  bool stdout_closed = false;
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    if (fd == 1) stdout_closed = true;
+    int null_fd = ::open("/dev/null", O_RDWR);  // takes the lowest free number: this one
+    if (null_fd >= 0 && null_fd != fd) {
+      ::dup2(null_fd, fd);
+      ::close(null_fd);
+    }
+  }
+  return stdout_closed;
+}
+
+namespace {
+
+// Where a replacement must be written: the file a symlink chain ends at (realpath for an
+// existing file, which also sees through /proc's magic links; the link text for a dangling
+// one).
+Result<std::string> ReplaceTarget(const std::string& path, bool exists) {
+  if (!exists) return FinalPath(path);
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (real == nullptr) return UsageError("cannot resolve " + path + ": " + Errno());
+  std::string out(real);
+  std::free(real);
+  return out;
+}
+
+}  // namespace
+
+Status SystemFiles::CheckWritable(const std::string& path, bool replace) {
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  bool exists = ::stat(path.c_str(), &st) == 0;  // follows links, /proc's magic ones too
+  if (exists) {
+    if (S_ISDIR(st.st_mode)) return UsageError(path + " is a directory; name a file");
+    if (::access(path.c_str(), W_OK) != 0) {
+      return UsageError(path + " is not writable (" + Errno() + ")");
+    }
+    if (!replace || !S_ISREG(st.st_mode)) return OkStatus();
+  }
+  auto target = ReplaceTarget(path, exists);
+  if (!target.ok()) return target.error();
+  std::string dir = Dirname(*target);
+  struct stat dst {};
+  if (::stat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+    return UsageError(path + " points into a directory that does not exist (" + dir +
+                      "); create it or change the path");
+  }
+  if (replace || !exists) {
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+      return UsageError("cannot create files in " + dir + " (" + Errno() + ") to write " + path);
+    }
+  }
+  return OkStatus();
 }
 
 Status SystemFiles::Append(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644);
   if (fd < 0) return UsageError("cannot open " + path + ": " + Errno());
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string e = Errno();
-      ::close(fd);
-      return UsageError("cannot write " + path + ": " + e);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) return UsageError("cannot write " + path + ": " + Errno());
-  return OkStatus();
+  Status st = WriteAllTo(fd, path, text);
+  if (::close(fd) != 0 && st.ok()) return UsageError("cannot write " + path + ": " + Errno());
+  return st;
 }
 
-Status SystemFiles::WriteAtomic(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return UsageError("cannot create " + tmp + ": " + Errno());
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string e = Errno();
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return UsageError("cannot write " + tmp + ": " + e);
-    }
-    done += static_cast<size_t>(n);
+Status SystemFiles::Replace(const std::string& path, const std::string& text) {
+  struct stat st {};
+  bool exists = ::stat(path.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) return UsageError(path + " is a directory; name a file");
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device, FIFO or terminal: written in place, never replaced by a regular file.
+    int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return UsageError("cannot open " + path + ": " + Errno());
+    Status w = WriteAllTo(fd, path, text);
+    if (::close(fd) != 0 && w.ok()) return UsageError("cannot write " + path + ": " + Errno());
+    return w;
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string e = Errno();
-    ::unlink(tmp.c_str());
-    return UsageError("cannot write " + path + ": " + e);
+  auto resolved = ReplaceTarget(path, exists);
+  if (!resolved.ok()) return resolved.error();
+  const std::string& target = *resolved;
+  // A temporary file nobody else can have made: a random name, O_EXCL and O_NOFOLLOW.
+  std::string dir = Dirname(target);
+  std::string base =
+      target.substr(target.rfind('/') == std::string::npos ? 0 : target.rfind('/') + 1);
+  std::string tmp;
+  int fd = -1;
+  SystemRandom random;
+  for (int i = 0; i < 16 && fd < 0; ++i) {
+    tmp = dir + "/." + base + ".tmp-" + random.Hex(6);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) break;
   }
-  return OkStatus();
+  if (fd < 0) return UsageError("cannot create a temporary file beside " + path + ": " + Errno());
+  if (exists) (void)::fchmod(fd, st.st_mode & 07777);  // keep the mode the file had
+  Status w = WriteAllTo(fd, tmp, text);
+  if (w.ok() && ::fsync(fd) != 0) w = UsageError("cannot write " + path + ": " + Errno());
+  if (::close(fd) != 0 && w.ok()) w = UsageError("cannot write " + path + ": " + Errno());
+  if (w.ok() && ::rename(tmp.c_str(), target.c_str()) != 0) {
+    w = UsageError("cannot replace " + path + ": " + Errno());
+  }
+  if (!w.ok()) ::unlink(tmp.c_str());
+  return w;
 }
 
 }  // namespace tcss

@@ -15,6 +15,9 @@ EnvMap ProcessEnvironment();
 void InstallInterruptHandlers(int64_t grace_ms = 2000);
 // Tells the watcher the main thread is done (no forced exit after this).
 void InterruptsDone();
+// Opens /dev/null on whichever of descriptors 0-2 is closed, so that no socket or file the run
+// opens later becomes its stdout. Returns whether stdout (1) was closed.
+bool GuardStandardDescriptors();
 
 class SystemClock : public Clock {
  public:
@@ -43,9 +46,9 @@ class SystemFiles : public Files {
  public:
   Result<std::string> Read(const std::string& path) override;
   bool Exists(const std::string& path) override;
-  bool DirectoryExists(const std::string& path) override;
+  Status CheckWritable(const std::string& path, bool replace) override;
   Status Append(const std::string& path, const std::string& text) override;
-  Status WriteAtomic(const std::string& path, const std::string& text) override;
+  Status Replace(const std::string& path, const std::string& text) override;
 };
 
 }  // namespace tcss

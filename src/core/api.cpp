@@ -2,6 +2,10 @@
 
 #include "core/json.h"
 #include "core/policy.h"
+#include "core/text.h"
+
+#include <algorithm>
+#include <cctype>
 
 namespace tcss::api {
 
@@ -10,9 +14,17 @@ Error Protocol(const std::string& what, const std::string& request_id = "") {
   return TransportError("InvalidResponse", "the service answered with " + what, request_id);
 }
 std::string Snippet(const std::string& body) {
-  std::string s;
-  for (char c : body.substr(0, 80)) s.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+  std::string s = text::ValidUtf8(text::TruncateUtf8(body, 80));
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   return s;
+}
+// An error code is words of letters and digits joined by '.' (AuthFailure.SignatureFailure).
+bool IsErrorCode(const std::string& code) {
+  return !code.empty() && code.size() <= 128 &&
+         std::all_of(code.begin(), code.end(), [](unsigned char c) {
+           return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+         });
 }
 }  // namespace
 
@@ -87,12 +99,12 @@ Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string
     json::Reader er;
     std::string code = er.String(error, "Code", true);
     std::string message = er.String(error, "Message", false);
-    if (!er.ok || code.empty() || code.size() > 128) {
+    if (!er.ok || !IsErrorCode(code)) {
       return Protocol("an Error without a valid Code", request_id);
     }
+    message = text::ValidUtf8(text::TruncateUtf8(message, 1000));
     for (char& ch : message)
-      if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
-    if (message.size() > 1000) message.resize(1000);
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = ' ';
     // Found by fuzzing: an Error without Message would print an empty explanation.
     if (message.empty()) message = "the API answered " + code + " without a message";
     return Error{ErrorKind::kApi, code, message, request_id};
@@ -163,6 +175,19 @@ Result<ScanStatus> ParseScanStatus(const Poco::JSON::Object::Ptr& response) {
                     RequestIdOf(response));
   }
   return s;
+}
+
+Result<RunningTask> ParseScanTask(const Poco::JSON::Object::Ptr& response) {
+  json::Reader r;
+  RunningTask t;
+  t.task_id = r.String(response, "TaskID", false);
+  t.status = r.String(response, "Status", false);
+  t.last_scan_time = r.String(response, "LastScanTime", false);
+  if (!r.ok || (!t.task_id.empty() && !IsValidTaskId(t.task_id)) || t.status.size() > 64) {
+    return Protocol("a DescribeAssetImageScanTask answer of the wrong shape",
+                    RequestIdOf(response));
+  }
+  return t;
 }
 
 std::string ImageIdListBody(const std::vector<std::string>& image_ids) {

@@ -60,6 +60,15 @@ struct ScanStatus {
 };
 Result<ScanStatus> ParseScanStatus(const Poco::JSON::Object::Ptr& response);
 
+// DescribeAssetImageScanTask (no parameters): the one-click scan task TCSS is running or ran
+// last. An empty task_id means none.
+struct RunningTask {
+  std::string task_id;
+  std::string status;  // READY, SCANNING, END
+  std::string last_scan_time;
+};
+Result<RunningTask> ParseScanTask(const Poco::JSON::Object::Ptr& response);
+
 std::string ImageIdListBody(const std::vector<std::string>& image_ids);
 std::string VulListBody(const std::string& image_id, int64_t limit, int64_t offset = 0);
 // Vulnerabilities of one image; Level 1..4 and CVSSV3Score checked.

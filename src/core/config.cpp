@@ -46,11 +46,15 @@ Status SetBool(bool& target, const std::vector<std::string>& v, const std::strin
   return OkStatus();
 }
 
+// `allow_zero` false: at least one second. Below that a call, a wait or a lookup cannot even
+// start on a real network, so it is refused instead of failing after the fact.
 Status SetDuration(double& target, const std::vector<std::string>& v, const std::string& name,
                    bool allow_zero) {
   auto d = ParseDuration(name, v.back());
   if (!d.ok()) return d.error();
-  if (!allow_zero && *d <= 0) return UsageError(name + " must be greater than zero");
+  if (!allow_zero && *d < 1) {
+    return UsageError(name + " \"" + v.back() + "\" is too short: give at least 1 second");
+  }
   target = *d;
   return OkStatus();
 }
@@ -363,7 +367,10 @@ Result<double> ParseDuration(const std::string& name, const std::string& text) {
     }
   }
   double v = std::strtod(t.c_str(), nullptr) * mult;
-  if (!std::isfinite(v) || v > 7 * 24 * 3600) return fail();
+  if (!std::isfinite(v)) return fail();
+  if (v > 7 * 24 * 3600) {
+    return UsageError(name + " \"" + text + "\" is longer than the 7-day cap (604800 s, 168h)");
+  }
   return v;
 }
 
@@ -568,8 +575,9 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     auto p = ParseUrl(c.https_proxy.find("://") == std::string::npos ? "http://" + c.https_proxy
                                                                      : c.https_proxy);
     if (!p.ok() || p->scheme != "http") {
-      return UsageError("the proxy setting \"" + c.https_proxy +
-                        "\" is not an http://host:port URL (HTTPS_PROXY/HTTP_PROXY)");
+      return UsageError("the proxy setting \"" + RedactUserinfo(c.https_proxy) +
+                        "\" is not an http://host:port URL (HTTPS_PROXY/HTTP_PROXY)" +
+                        (p.ok() ? "" : ": " + p.error().message));
     }
   }
   c.github_output = Get(env, "GITHUB_OUTPUT");
@@ -627,9 +635,13 @@ std::string CredentialsFilePath(const EnvMap& env) {
   return home + "/.tencentcloud/credentials";
 }
 
-Result<Credentials> ParseCredentialsFile(const std::string& path, const std::string& text) {
+Result<Credentials> ParseCredentialsFile(const std::string& path, const std::string& text_in) {
   Credentials cr;
   cr.source = path;
+  // Editors on Windows start UTF-8 files with a byte order mark; it is not part of the INI.
+  const std::string kBom = "\xEF\xBB\xBF";
+  std::string_view text = text_in;
+  if (text.compare(0, kBom.size(), kBom) == 0) text.remove_prefix(kBom.size());
   std::string section;
   size_t start = 0;
   int line_no = 0;
@@ -713,6 +725,8 @@ std::string HelpText() {
       "  3    the service could not be reached, or its answer was not a valid API response\n"
       "  4    usage or configuration error; nothing was sent\n"
       "  5    with --wait: the scan did not finish within --wait-timeout\n"
+      "  6    the task was submitted, but stdout or a CI output file could not be written\n"
+      "       (the TaskID went to every output that worked, and to stderr)\n"
       "  130  interrupted\n";
   return out;
 }

@@ -1,5 +1,9 @@
 #include "core/json.h"
 
+#include "core/text.h"
+
+#include <cctype>
+
 #include <Poco/JSON/Parser.h>
 
 #include <cmath>
@@ -7,9 +11,11 @@
 
 namespace tcss::json {
 
-std::string Quote(std::string_view s) {
+std::string Quote(std::string_view raw) {
+  // JSON must be valid UTF-8: a server's stray bytes become U+FFFD, never raw bytes.
+  std::string valid = text::ValidUtf8(raw);
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (unsigned char c : valid) {
     switch (c) {
       case '"':
         out += "\\\"";
@@ -119,6 +125,135 @@ Writer& Writer::StringArray(std::string_view key, const std::vector<std::string>
   BeginArray(key);
   for (const auto& v : values) String(v);
   return EndArray();
+}
+
+namespace {
+
+// A JSON syntax checker that remembers where it stopped. Depth is capped, not recursed past.
+class SyntaxChecker {
+ public:
+  explicit SyntaxChecker(std::string_view t) : t_(t) {}
+  // The offset of the first error, or npos.
+  size_t Check() {
+    Ws();
+    if (!Value(0)) return i_;
+    Ws();
+    return i_ == t_.size() ? std::string_view::npos : i_;
+  }
+
+ private:
+  void Ws() {
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r'))
+      ++i_;
+  }
+  bool Lit(std::string_view w) {
+    if (t_.substr(i_, w.size()) != w) return false;
+    i_ += w.size();
+    return true;
+  }
+  bool String() {
+    ++i_;  // opening quote
+    while (i_ < t_.size()) {
+      unsigned char c = static_cast<unsigned char>(t_[i_]);
+      if (c == '"') {
+        ++i_;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c == '\\') {
+        ++i_;
+        if (i_ >= t_.size()) return false;
+        if (t_[i_] == 'u') {
+          for (int k = 0; k < 4; ++k) {
+            if (++i_ >= t_.size() || !std::isxdigit(static_cast<unsigned char>(t_[i_])))
+              return false;
+          }
+        } else if (std::string_view("\"\\/bfnrt").find(t_[i_]) == std::string_view::npos) {
+          return false;
+        }
+      }
+      ++i_;
+    }
+    return false;
+  }
+  bool Number() {
+    size_t start = i_;
+    if (i_ < t_.size() && t_[i_] == '-') ++i_;
+    size_t digits = i_;
+    while (i_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[i_]))) ++i_;
+    if (i_ == digits) return false;
+    if (i_ < t_.size() && t_[i_] == '.') {
+      size_t f = ++i_;
+      while (i_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[i_]))) ++i_;
+      if (i_ == f) return false;
+    }
+    if (i_ < t_.size() && (t_[i_] == 'e' || t_[i_] == 'E')) {
+      ++i_;
+      if (i_ < t_.size() && (t_[i_] == '+' || t_[i_] == '-')) ++i_;
+      size_t e = i_;
+      while (i_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[i_]))) ++i_;
+      if (i_ == e) return false;
+    }
+    return i_ > start;
+  }
+  bool Value(int depth) {
+    if (i_ >= t_.size() || depth > 512) return false;
+    char c = t_[i_];
+    if (c == '"') return String();
+    if (c == 't') return Lit("true");
+    if (c == 'f') return Lit("false");
+    if (c == 'n') return Lit("null");
+    if (c == '[' || c == '{') {
+      char close = c == '[' ? ']' : '}';
+      ++i_;
+      Ws();
+      if (i_ < t_.size() && t_[i_] == close) {
+        ++i_;
+        return true;
+      }
+      while (true) {
+        if (c == '{') {
+          if (i_ >= t_.size() || t_[i_] != '"' || !String()) return false;
+          Ws();
+          if (i_ >= t_.size() || t_[i_] != ':') return false;
+          ++i_;
+          Ws();
+        }
+        if (!Value(depth + 1)) return false;
+        Ws();
+        if (i_ < t_.size() && t_[i_] == ',') {
+          ++i_;
+          Ws();
+          continue;
+        }
+        if (i_ < t_.size() && t_[i_] == close) {
+          ++i_;
+          return true;
+        }
+        return false;
+      }
+    }
+    return Number();
+  }
+  std::string_view t_;
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+std::string SyntaxErrorPosition(std::string_view text) {
+  size_t at = SyntaxChecker(text).Check();
+  if (at == std::string_view::npos) return "";
+  size_t line = 1, column = 1;
+  for (size_t k = 0; k < at && k < text.size(); ++k) {
+    if (text[k] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
 Result<Poco::JSON::Object::Ptr> ParseObject(std::string_view text, size_t max_depth) {

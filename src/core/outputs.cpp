@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "core/json.h"
@@ -26,17 +27,19 @@ Result<std::string> GithubOutputEntry(const std::string& name, const std::string
   return name + "<<" + delimiter + "\n" + value + "\n" + delimiter + "\n";
 }
 
-std::string EscapeWorkflowData(const std::string& s) {
+std::string EscapeWorkflowData(const std::string& raw) {
+  // The runner decodes %25, %0D and %0A; every other control character (ESC, BEL, ...) is
+  // written as %XX too, which it shows as is: nothing reaches the log or a command raw.
+  static const char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (char c : s) {
-    if (c == '%')
-      out += "%25";
-    else if (c == '\r')
-      out += "%0D";
-    else if (c == '\n')
-      out += "%0A";
-    else
-      out.push_back(c);
+  for (unsigned char c : text::ValidUtf8(raw)) {
+    if (c == '%' || c < 0x20 || c == 0x7f) {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
   }
   return out;
 }
@@ -98,6 +101,35 @@ Result<std::string> DotenvContent(const std::vector<std::pair<std::string, std::
   return out;
 }
 
+Dotenv BuildDotenv(std::vector<std::pair<std::string, std::string>> vars) {
+  Dotenv out;
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (auto& kv : vars) {
+    auto one = DotenvContent({kv});
+    if (one.ok()) {
+      kept.push_back(std::move(kv));
+    } else {
+      out.dropped.emplace_back(kv.first, one.error().message);
+    }
+  }
+  auto too_big = [](const std::vector<std::pair<std::string, std::string>>& v) {
+    return !DotenvContent(v).ok();
+  };
+  auto ids = std::find_if(kept.begin(), kept.end(),
+                          [](const auto& kv) { return kv.first == "TCSS_IMAGE_IDS"; });
+  if (too_big(kept) && ids != kept.end()) {
+    out.dropped.emplace_back(ids->first, "it would pass GitLab's 5 KB dotenv limit");
+    kept.erase(ids);
+  }
+  while (!kept.empty() && too_big(kept)) {
+    out.dropped.emplace_back(kept.back().first, "it would pass GitLab's 5 KB dotenv limit");
+    kept.pop_back();
+  }
+  auto text = DotenvContent(kept);
+  if (text.ok()) out.text = *text;
+  return out;
+}
+
 namespace {
 std::string Join(const std::vector<ImageResult>& images, const char* sep, bool ids) {
   std::string out;
@@ -107,23 +139,25 @@ std::string Join(const std::vector<ImageResult>& images, const char* sep, bool i
   }
   return out;
 }
-std::string MdCell(const std::string& s) {
-  std::string out;
+// Text from the server or the pipeline, shown literally: as a code span, where Markdown makes
+// no links, images, emphasis or HTML. A backtick would end the span, a pipe a table cell, a
+// line break the line.
+std::string MdCell(const std::string& raw) {
+  std::string s = text::ValidUtf8(raw);
+  std::string out = "`";
   for (char c : s) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '`')
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '`')
       out += "'";
+    else if (c == '|')
+      out += "\\|";
+    else if (u < 0x20 || u == 0x7f)
+      out += ' ';
     else
       out.push_back(c);
   }
-  return out;
+  if (out.size() == 1) return "-";
+  return out + "`";
 }
 }  // namespace
 
@@ -186,7 +220,7 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
   std::string out = "### TCSS image scan\n\n";
   if (r.error && !r.error_is_warning) {
     out += fmt::format("**Failed**: {}{}\n\n", MdCell(r.error->message),
-                       r.error->code.empty() ? "" : " (`" + MdCell(r.error->code) + "`)");
+                       r.error->code.empty() ? "" : " (" + MdCell(r.error->code) + ")");
     if (!r.error->request_id.empty()) out += "RequestId: `" + r.error->request_id + "`\n\n";
   } else if (r.dry_run) {
     out += "Dry run: nothing was sent.\n\n";
@@ -194,8 +228,7 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
     out += fmt::format("Scan task `{}` submitted (RequestId `{}`).\n\n", r.task_id, r.request_id);
   }
   if (r.error && r.error_is_warning) {
-    out +=
-        fmt::format("**Warning**: `{}`: {}\n\n", MdCell(r.error->code), MdCell(r.error->message));
+    out += fmt::format("**Warning**: {}: {}\n\n", MdCell(r.error->code), MdCell(r.error->message));
   }
   if (r.progress) {
     out += fmt::format("Scan status: **{}** ({}%, {}/{} images)\n\n", MdCell(r.progress->status),
@@ -241,8 +274,8 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
     out += "| Image | Image ID |\n|---|---|\n";
     std::string tail = "\n";
     for (size_t i = 0; i < r.images.size(); ++i) {
-      std::string row = "| " + MdCell(r.images[i].reference) + " | `" +
-                        MdCell(r.images[i].image_id.empty() ? "-" : r.images[i].image_id) + "` |\n";
+      std::string row = "| " + MdCell(r.images[i].reference) + " | " +
+                        MdCell(r.images[i].image_id.empty() ? "-" : r.images[i].image_id) + " |\n";
       if (out.size() + row.size() + 64 > max_bytes) {
         out += fmt::format("| … {} more | |\n", r.images.size() - i);
         break;

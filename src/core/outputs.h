@@ -88,6 +88,15 @@ std::string AddMaskCommand(const std::string& secret);  // one ::add-mask:: per 
 // or backslashes, the whole under 5 KB.
 Result<std::string> DotenvContent(const std::vector<std::pair<std::string, std::string>>& vars);
 
+// The dotenv for `vars` that GitLab will take: a variable whose value breaks the rules is left
+// out (and named in `dropped` with the reason) instead of failing the whole file; past 5 KB,
+// TCSS_IMAGE_IDS goes first, then the last variables, until it fits.
+struct Dotenv {
+  std::string text;
+  std::vector<std::pair<std::string, std::string>> dropped;  // key, why
+};
+Dotenv BuildDotenv(std::vector<std::pair<std::string, std::string>> vars);
+
 std::string GithubSummaryMarkdown(const RunReport& report, size_t max_bytes = size_t{1000} * 1000);
 std::string JsonReport(const RunReport& report);
 

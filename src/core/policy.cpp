@@ -55,6 +55,8 @@ int ExitCodeFor(ErrorKind kind) {
       return 4;
     case ErrorKind::kWaitTimeout:
       return 5;
+    case ErrorKind::kOutput:
+      return 6;
     case ErrorKind::kInterrupted:
       return 130;
   }

@@ -14,6 +14,7 @@ enum class ErrorKind {
   kFindings,     // the finished scan is at or above the threshold (exit 2)
   kWaitTimeout,  // the scan did not finish within --wait-timeout (exit 5)
   kInterrupted,  // SIGINT/SIGTERM (exit 130)
+  kOutput,       // the task was submitted, but an output (stdout, a CI file) failed (exit 6)
 };
 
 struct Error {
@@ -21,6 +22,9 @@ struct Error {
   std::string code;  // API error code, or a client-side code such as "ResourceNotFound.Image"
   std::string message;
   std::string request_id;
+  // A transport failure after the request's first byte was sent: the service may have received
+  // and acted on it (the answer was lost). Matters for calls that are not idempotent.
+  bool maybe_delivered = false;
 };
 
 inline Error UsageError(std::string message) {

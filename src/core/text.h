@@ -18,6 +18,11 @@ std::vector<std::string> Split(std::string_view s, char sep);
 // (\n, \r, \xNN), so that nothing from the input can start a line of its own (on GitHub a
 // line starting with "::" is a workflow command).
 std::string OneLine(std::string_view s);
+// `s` with every byte sequence that is not valid UTF-8 replaced by U+FFFD, so that JSON and
+// terminals always get valid text.
+std::string ValidUtf8(std::string_view s);
+// At most `max_bytes` of `s`, cut on a character boundary (never inside a UTF-8 sequence).
+std::string TruncateUtf8(std::string_view s, size_t max_bytes);
 // strftime of a unix time in UTC (never the local zone).
 std::string FormatUtc(int64_t unix_seconds, const char* format);
 

@@ -2,6 +2,8 @@
 
 #include "core/text.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -17,9 +19,43 @@ std::string Url::HostHeader() const {
   return h;
 }
 
+std::string Url::Authority() const {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
+std::string RedactUserinfo(std::string_view url) {
+  size_t sep = url.find("://");
+  size_t start = sep == std::string_view::npos ? 0 : sep + 3;
+  size_t end = url.find_first_of("/?#", start);
+  size_t at = url.substr(0, end).rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at));
+}
+
+namespace {
+Result<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      return UsageError("a '%' in the user or password must start an escape like %40");
+    }
+    out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+    i += 2;
+  }
+  return out;
+}
+}  // namespace
+
 Result<Url> ParseUrl(std::string_view text) {
+  const std::string shown = RedactUserinfo(text);
   auto fail = [&](const std::string& why) {
-    return UsageError("invalid URL \"" + std::string(text) + "\": " + why);
+    return UsageError("invalid URL \"" + shown + "\": " + why);
   };
   Url u;
   size_t sep = text.find("://");
@@ -35,8 +71,13 @@ Result<Url> ParseUrl(std::string_view text) {
   if (at != std::string_view::npos) {
     std::string_view userinfo = authority.substr(0, at);
     size_t colon = userinfo.find(':');
-    u.user = std::string(userinfo.substr(0, colon));
-    if (colon != std::string_view::npos) u.password = std::string(userinfo.substr(colon + 1));
+    auto user = PercentDecode(userinfo.substr(0, colon));
+    auto password = PercentDecode(colon == std::string_view::npos ? std::string_view()
+                                                                  : userinfo.substr(colon + 1));
+    if (!user.ok()) return fail(user.error().message);
+    if (!password.ok()) return fail(password.error().message);
+    u.user = *user;
+    u.password = *password;
     authority = authority.substr(at + 1);
   }
   std::string_view port_text;
@@ -115,26 +156,75 @@ Result<Url> ParseEndpoint(std::string_view text) {
   return u;
 }
 
+namespace {
+
+// An IP address as bytes (4 or 16), or empty when `s` is not an IP literal.
+std::string IpBytes(const std::string& s) {
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 4);
+  if (inet_pton(AF_INET6, s.c_str(), buf) == 1) {
+    return std::string(reinterpret_cast<char*>(buf), 16);
+  }
+  return "";
+}
+
+// Whether `ip` (bytes) lies in "ADDR/BITS" or equals "ADDR".
+bool InRange(const std::string& ip, const std::string& entry) {
+  size_t slash = entry.find('/');
+  std::string net = IpBytes(entry.substr(0, slash));
+  if (net.empty() || net.size() != ip.size()) return false;
+  size_t bits = net.size() * 8;
+  if (slash != std::string::npos) {
+    std::string b = entry.substr(slash + 1);
+    if (b.empty() || b.size() > 3 ||
+        !std::all_of(b.begin(), b.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+      return false;
+    }
+    bits = std::stoul(b);
+    if (bits > net.size() * 8) return false;
+  }
+  for (size_t i = 0; i < bits; ++i) {
+    unsigned mask = 0x80u >> (i % 8);
+    if ((static_cast<unsigned char>(ip[i / 8]) & mask) !=
+        (static_cast<unsigned char>(net[i / 8]) & mask)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 bool NoProxyMatches(std::string_view no_proxy, std::string_view host_in) {
   std::string host = Lower(host_in);
+  // An IP address matches an equal address or a CIDR range, never a domain suffix ("0.1" must
+  // not match 127.0.0.1).
+  const std::string ip = IpBytes(host);
   size_t start = 0;
   while (start <= no_proxy.size()) {
     size_t comma = no_proxy.find(',', start);
     std::string entry = Lower(
         Trim(no_proxy.substr(start, comma == std::string_view::npos ? comma : comma - start)));
-    // Drop a port if present (host:port entries match the host).
-    if (!entry.empty() && entry.front() != '[') {
+    if (!entry.empty() && entry.front() == '[') {  // [::1] or [::1]:port
+      size_t close = entry.find(']');
+      entry = close == std::string::npos ? "" : entry.substr(1, close - 1);
+    } else if (!entry.empty()) {
+      // Drop a port if present (host:port entries match the host); IPv6 keeps its colons.
       size_t c = entry.find(':');
       if (c != std::string::npos && entry.find(':', c + 1) == std::string::npos) entry.resize(c);
     }
     if (entry == "*") return true;
     if (!entry.empty()) {
-      if (entry.front() == '.') entry.erase(0, 1);
-      if (host == entry) return true;
-      if (host.size() > entry.size() &&
-          host.compare(host.size() - entry.size(), entry.size(), entry) == 0 &&
-          host[host.size() - entry.size() - 1] == '.')
-        return true;
+      if (!ip.empty()) {
+        if (InRange(ip, entry)) return true;
+      } else {
+        if (entry.front() == '.') entry.erase(0, 1);
+        if (host == entry) return true;
+        if (host.size() > entry.size() &&
+            host.compare(host.size() - entry.size(), entry.size(), entry) == 0 &&
+            host[host.size() - entry.size() - 1] == '.')
+          return true;
+      }
     }
     if (comma == std::string_view::npos) break;
     start = comma + 1;

@@ -18,9 +18,15 @@ struct Url {
   std::string password;
   // The Host header value: host, plus ":port" when the port is not the scheme's default.
   std::string HostHeader() const;
+  // host:port, always with the port (a CONNECT request's target).
+  std::string Authority() const;
 };
 
+// user and password are percent-decoded (RFC 3986), so "p%40ss" is the password "p@ss".
+// Errors never repeat the userinfo.
 Result<Url> ParseUrl(std::string_view text);
+// `url` with any userinfo ("user:password@") replaced by "***@": for messages.
+std::string RedactUserinfo(std::string_view url);
 bool IsLoopbackHost(std::string_view host);
 
 // Endpoints: https anywhere; http only on loopback; no path beyond "/", no query.

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     }
     std::cout << "listening on " << server.Url() << std::endl;
     if (!options->port_file.empty()) {
-      auto st = files.WriteAtomic(options->port_file, std::to_string(server.Port()) + "\n");
+      auto st = files.Replace(options->port_file, std::to_string(server.Port()) + "\n");
       if (!st.ok()) {
         std::cerr << "tcss-emulator: error: " << st.error().message << '\n';
         server.Stop();

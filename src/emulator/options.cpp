@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <unordered_set>
 
 #include "core/image_ref.h"
 #include "core/json.h"
@@ -14,7 +15,11 @@ namespace {
 
 Result<Poco::JSON::Array::Ptr> ParseArrayFile(const std::string& path, const std::string& text) {
   auto wrapped = json::ParseObject("{\"v\":" + text + "\n}");
-  if (!wrapped.ok()) return UsageError(path + ": not valid JSON (" + wrapped.error().message + ")");
+  if (!wrapped.ok()) {
+    std::string where = json::SyntaxErrorPosition(text);
+    return UsageError(path + ": not valid JSON" + (where.empty() ? "" : " at " + where) + " (" +
+                      wrapped.error().message + ")");
+  }
   json::Reader r;
   auto a = r.Array(*wrapped, "v", true);
   if (!r.ok) return UsageError(path + ": expected a JSON list ([...]) at the top");
@@ -49,6 +54,8 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
   auto a = ParseArrayFile(path, text);
   if (!a.ok()) return a.error();
   std::vector<Image> out;
+  out.reserve((*a)->size());
+  std::unordered_set<std::string> seen;  // a linear look-back made 100,000 images take 20 s
   for (size_t i = 0; i < (*a)->size(); ++i) {
     auto fail = [&](const std::string& why) {
       return UsageError(fmt::format("{}: image #{}: {}", path, i + 1, why));
@@ -90,10 +97,10 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
       }
       img.vulns.push_back(vuln);
     }
-    for (const auto& prev : out) {
-      if (prev.image_id == img.image_id) return fail("ImageID " + img.image_id + " appears twice");
+    if (!seen.insert(img.image_id).second) {
+      return fail("ImageID " + img.image_id + " appears twice");
     }
-    out.push_back(img);
+    out.push_back(std::move(img));
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerConnection.h>
@@ -19,8 +20,11 @@
 #include <Poco/Timestamp.h>
 #include <Poco/UUIDGenerator.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -50,7 +54,9 @@ int64_t WallMs() {
 
 class Handler : public Poco::Net::HTTPRequestHandler {
  public:
-  Handler(State& state, std::atomic<bool>& stopping) : state_(state), stopping_(stopping) {}
+  // `read_done` is called once the request's body has been read.
+  Handler(State& state, std::atomic<bool>& stopping, std::function<void()> read_done)
+      : state_(state), stopping_(stopping), read_done_(std::move(read_done)) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& req,
                      Poco::Net::HTTPServerResponse& resp) override {
@@ -151,13 +157,13 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                   LoggedRequest& log) {
     auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(req).socket();
     const std::string& c = f.code;
-    if (c.rfind("DELAY", 0) == 0 && c.size() > 5) {
-      Nap(std::stoll(c.substr(5)));
+    if (c == "DELAY") {
+      Nap(f.arg);
       return false;
     }
-    log.error_code = c;
-    if (c.rfind("HTTP", 0) == 0 && c.size() == 7) {
-      int status = std::stoi(c.substr(4));
+    log.error_code = c == "HTTP" ? c + std::to_string(f.arg) : c;
+    if (c == "HTTP") {
+      int status = static_cast<int>(f.arg);
       log.status = status;
       Send(resp, status,
            "<html><head><title>" + std::to_string(status) + "</title></head><body><h1>" +
@@ -227,6 +233,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     } catch (const Poco::TimeoutException&) {
       incomplete = true;  // the body stopped mid-way: answer, then close
     }
+    if (read_done_) read_done_();
     if (incomplete || (req.hasContentLength() && !too_large &&
                        static_cast<std::streamsize>(body.size()) < req.getContentLength())) {
       resp.setKeepAlive(false);
@@ -306,50 +313,116 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                          "the frequency limit `20` for a second. Please reduce the frequency of "
                          "calls.");
     }
+    std::optional<Fault> after;  // a fault that strikes once the request was carried out
     if (auto fault = state_.TakeFault(action)) {
-      if (ApplyFault(*fault, req, resp, request_id, log)) return std::nullopt;
+      if (fault->code == "LOSE" || fault->code == "DRIPBODY" || fault->code == "DRIPHEAD") {
+        after = fault;
+      } else if (ApplyFault(*fault, req, resp, request_id, log)) {
+        return std::nullopt;
+      }
     }
     auto parsed = json::ParseObject(body, 64);
-    if (!parsed.ok()) {
-      return ErrorResult(
-          "InvalidParameter.ParsingError",
-          "The request body is not a JSON object: " + parsed.error().message.substr(0, 200));
+    ApiResult result = parsed.ok() ? HandleAction(state_, action, *parsed, now_ms, now_unix)
+                                   : ErrorResult("InvalidParameter.ParsingError",
+                                                 "The request body is not a JSON object: " +
+                                                     parsed.error().message.substr(0, 200));
+    if (!after) return result;
+    log.error_code = after->code;
+    DeliverBadly(*after, req, resp, Envelope(result, request_id));
+    return std::nullopt;
+  }
+
+  // The answer to a request that was carried out, lost or dripped (LOSE, DRIPBODY, DRIPHEAD).
+  void DeliverBadly(const Fault& f, Poco::Net::HTTPServerRequest& req,
+                    Poco::Net::HTTPServerResponse& resp, const std::string& body) {
+    auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(req).socket();
+    resp.setKeepAlive(false);
+    if (f.code == "LOSE") {
+      socket.shutdown();
+      return;
     }
-    return HandleAction(state_, action, *parsed, now_ms, now_unix);
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+    std::string all = head + body;
+    size_t i = 0;
+    if (f.code == "DRIPBODY") {
+      socket.sendBytes(head.data(), static_cast<int>(head.size()));
+      i = head.size();
+    }
+    for (; i < all.size() && !stopping_.load(); ++i) {
+      Nap(f.arg);
+      if (socket.sendBytes(all.data() + i, 1) != 1) break;
+    }
+    socket.shutdown();
   }
 
  private:
   State& state_;
   std::atomic<bool>& stopping_;
+  std::function<void()> read_done_;
 };
 
 // POCO's HTTPServerConnection, with one change: a request POCO cannot parse (bytes that are not
 // HTTP, a header over its limits) is answered with the API's error envelope and a RequestId,
 // as every other malformed request is, instead of a bare 400.
-// The open connections, so that Stop() can close idle keep-alive ones at once.
+// The open connections, so that Stop() can close idle keep-alive ones at once, and so that a
+// client that sends its request too slowly (one byte every few seconds keeps each read inside
+// its timeout) is cut off instead of holding a pool thread forever.
 class Registry {
  public:
+  // A request must arrive whole, headers and body, within this long of its first byte.
+  static constexpr int64_t kMaxRequestReadMs = 8000;
+
   void Add(const Poco::Net::StreamSocket& s) {
     std::lock_guard<std::mutex> l(mu_);
-    sockets_.push_back(s);
+    sockets_.push_back({s, 0});
   }
   void Remove(const Poco::Net::StreamSocket& s) {
     std::lock_guard<std::mutex> l(mu_);
-    sockets_.erase(std::remove(sockets_.begin(), sockets_.end(), s), sockets_.end());
+    sockets_.erase(std::remove_if(sockets_.begin(), sockets_.end(),
+                                  [&](const Entry& e) { return e.socket == s; }),
+                   sockets_.end());
+  }
+  // Marks `s` as reading a request since now (true) or done reading (false).
+  void Reading(const Poco::Net::StreamSocket& s, bool reading) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& e : sockets_) {
+      if (e.socket == s) e.reading_since_ms = reading ? SteadyMs() : 0;
+    }
+  }
+  // Shuts down the connections that have been reading one request for too long.
+  void CutSlowReaders() {
+    std::lock_guard<std::mutex> l(mu_);
+    int64_t now = SteadyMs();
+    for (auto& e : sockets_) {
+      if (e.reading_since_ms > 0 && now - e.reading_since_ms > kMaxRequestReadMs) {
+        e.reading_since_ms = 0;
+        try {
+          ::shutdown(e.socket.impl()->sockfd(), SHUT_RDWR);
+        } catch (const Poco::Exception&) {
+        }
+      }
+    }
   }
   void ShutdownAll() {
     std::lock_guard<std::mutex> l(mu_);
-    for (auto& s : sockets_) {
+    for (auto& e : sockets_) {
       try {
-        s.shutdown();
+        // The raw descriptor: a TLS socket's shutdown() would first try to talk TLS to a
+        // client that may be stalled mid-request.
+        ::shutdown(e.socket.impl()->sockfd(), SHUT_RDWR);
       } catch (const Poco::Exception&) {
       }
     }
   }
 
  private:
+  struct Entry {
+    Poco::Net::StreamSocket socket;
+    int64_t reading_since_ms;
+  };
   std::mutex mu_;
-  std::vector<Poco::Net::StreamSocket> sockets_;
+  std::vector<Entry> sockets_;
 };
 
 Registry& Connections() {
@@ -364,7 +437,8 @@ class Connection : public Poco::Net::TCPServerConnection {
       : TCPServerConnection(socket),
         params_(std::move(params)),
         state_(state),
-        stopping_(stopping) {
+        stopping_(stopping),
+        tls_(dynamic_cast<Poco::Net::SecureStreamSocketImpl*>(this->socket().impl()) != nullptr) {
     Connections().Add(this->socket());
   }
   ~Connection() override { Connections().Remove(socket()); }
@@ -373,21 +447,46 @@ class Connection : public Poco::Net::TCPServerConnection {
     Poco::Net::HTTPServerSession session(socket(), params_);
     while (!stopping_.load() && session.hasMoreRequests()) {
       try {
+        // Every HTTP request starts with a method in capitals; anything else (a TLS
+        // ClientHello sent to the plain port, binary noise) is answered now, not after POCO
+        // has waited for a line end that never comes.
+        if (!tls_ && !StartsLikeHttp()) {
+          SendError(session, "UnsupportedProtocol",
+                    "The request is not HTTP (TLS sent to a plain http:// endpoint?).");
+          break;
+        }
+        Connections().Reading(socket(), true);
         Poco::Net::HTTPServerResponseImpl response(session);
-        Poco::Net::HTTPServerRequestImpl request(response, session, params_);
+        std::unique_ptr<Poco::Net::HTTPServerRequestImpl> request_ptr;
+        try {
+          request_ptr =
+              std::make_unique<Poco::Net::HTTPServerRequestImpl>(response, session, params_);
+        } catch (const Poco::SyntaxException&) {
+          // POCO could not read a header value as a number: Content-Length past 2^63.
+          SendError(session, "RequestSizeLimitExceeded",
+                    "The Content-Length is not a size this endpoint accepts (10 MB at most).");
+          break;
+        }
+        Poco::Net::HTTPServerRequestImpl& request = *request_ptr;
         response.setDate(Poco::Timestamp());
         response.setVersion(request.getVersion());
         response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() &&
                               session.canKeepAlive());
         response.set("Server", "tcss-emulator");
-        Handler handler(state_, stopping_);
+        Handler handler(state_, stopping_, [this] { Connections().Reading(socket(), false); });
         handler.handleRequest(request, response);
+        Connections().Reading(socket(), false);
         session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() &&
                              session.canKeepAlive());
       } catch (const Poco::Net::NoMessageException&) {
         break;
       } catch (const Poco::Net::MessageException& e) {
-        SendUnparsable(session, e.message());
+        const std::string& why = e.message();
+        bool too_big =
+            why.find("too long") != std::string::npos || why.find("Too many") != std::string::npos;
+        SendError(session, too_big ? "RequestSizeLimitExceeded" : "UnsupportedProtocol",
+                  too_big ? "The request headers are too large."
+                          : "The request is not valid HTTP: " + why.substr(0, 100));
         break;
       } catch (const Poco::Exception&) {
         break;  // the peer went away
@@ -396,14 +495,27 @@ class Connection : public Poco::Net::TCPServerConnection {
   }
 
  private:
-  void SendUnparsable(Poco::Net::HTTPServerSession& session, const std::string& why) {
+  // Waits for the first byte of the next request and says whether it can start one. Plain
+  // sockets only: POCO's TLS socket does not peek (it would consume the byte), and bytes that
+  // are not TLS fail the handshake there anyway.
+  bool StartsLikeHttp() {
     try {
-      bool too_big =
-          why.find("too long") != std::string::npos || why.find("Too many") != std::string::npos;
+      char c = 0;
+      if (!socket().poll(params_->getKeepAliveTimeout(), Poco::Net::Socket::SELECT_READ)) {
+        return true;  // nothing yet: POCO's own keep-alive handling decides
+      }
+      if (socket().receiveBytes(&c, 1, MSG_PEEK) != 1) return true;
+      return c >= 'A' && c <= 'Z';
+    } catch (const Poco::Exception&) {
+      return true;
+    }
+  }
+
+  void SendError(Poco::Net::HTTPServerSession& session, const std::string& code,
+                 const std::string& message) {
+    try {
       std::string body =
-          Envelope(ErrorResult(too_big ? "RequestSizeLimitExceeded" : "UnsupportedProtocol",
-                               too_big ? "The request headers are too large."
-                                       : "The request is not valid HTTP: " + why.substr(0, 100)),
+          Envelope(ErrorResult(code, message),
                    Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
       Poco::Net::HTTPServerResponseImpl response(session);
       response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
@@ -420,6 +532,7 @@ class Connection : public Poco::Net::TCPServerConnection {
   Poco::Net::HTTPServerParams::Ptr params_;
   State& state_;
   std::atomic<bool>& stopping_;
+  const bool tls_;
 };
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
@@ -469,6 +582,12 @@ Status Server::Start() {
     server_ = std::make_unique<Poco::Net::TCPServer>(
         new ConnectionFactory(params, state_, stopping_), *pool_, *socket, params);
     server_->start();
+    reaper_ = std::thread([this] {
+      while (!stopping_.load()) {
+        Connections().CutSlowReaders();
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      }
+    });
   } catch (const Poco::Exception& e) {
     return UsageError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                       ": " + e.displayText());
@@ -484,6 +603,7 @@ std::string Server::Url() const {
 
 void Server::Stop() {
   stopping_.store(true);
+  if (reaper_.joinable()) reaper_.join();
   if (server_) {
     server_->stop();
     Connections().ShutdownAll();

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "core/result.h"
 #include "emulator/options.h"
@@ -34,6 +35,7 @@ class Server {
   std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<Poco::Net::TCPServer> server_;
   uint16_t port_ = 0;
+  std::thread reaper_;  // cuts clients that take too long to send a request
 };
 
 }  // namespace tcss::emulator

@@ -7,6 +7,33 @@
 
 namespace tcss::emulator {
 
+namespace {
+
+bool AllDigits(const std::string& s) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// An API error code: dot-separated words, each a letter followed by letters and digits.
+bool IsApiCode(const std::string& s) {
+  if (s.empty() || s.size() > 128) return false;
+  bool word_start = true;
+  for (unsigned char c : s) {
+    if (c == '.') {
+      if (word_start) return false;
+      word_start = true;
+    } else if (word_start) {
+      if (!std::isalpha(c)) return false;
+      word_start = false;
+    } else if (!std::isalnum(c) && c != '_') {
+      return false;
+    }
+  }
+  return !word_start;
+}
+
+}  // namespace
+
 std::optional<Fault> ParseFault(const std::string& spec, std::string* why) {
   Fault f;
   size_t c1 = spec.find(':');
@@ -20,25 +47,63 @@ std::optional<Fault> ParseFault(const std::string& spec, std::string* why) {
   f.code = rest.substr(0, c2);
   if (c2 != std::string::npos) {
     std::string count = rest.substr(c2 + 1);
-    if (count.empty() || count.size() > 9 ||
-        !std::all_of(count.begin(), count.end(),
-                     [](unsigned char ch) { return std::isdigit(ch); })) {
-      *why = "COUNT must be a whole number";
+    if (!AllDigits(count) || count.size() > 9) {
+      *why = "COUNT must be a whole number below 1000000000";
       return std::nullopt;
     }
     f.remaining = std::stoll(count);
-  }
-  if (f.code.empty() || !std::all_of(f.code.begin(), f.code.end(), [](unsigned char ch) {
-        return std::isalnum(ch) || ch == '.' || ch == '_';
-      })) {
-    *why = "CODE must be an error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG or GARBAGE";
-    return std::nullopt;
   }
   for (char ch : f.action) {
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '*') {
       *why = "ACTION must be an API action name or *";
       return std::nullopt;
     }
+  }
+  // Faults with a number: the number is checked here, so that no request can meet a bad one.
+  struct Numbered {
+    const char* prefix;
+    int64_t min, max;
+    const char* meaning;
+  };
+  static const Numbered kNumbered[] = {{"HTTP", 100, 599, "an HTTP status 100-599"},
+                                       {"DELAY", 0, 600000, "milliseconds 0-600000"},
+                                       {"DRIPBODY", 1, 10000, "milliseconds per byte 1-10000"},
+                                       {"DRIPHEAD", 1, 10000, "milliseconds per byte 1-10000"}};
+  for (const auto& n : kNumbered) {
+    std::string prefix = n.prefix;
+    if (f.code.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string number = f.code.substr(prefix.size());
+    if (!AllDigits(number) || number.size() > 6 || std::stoll(number) < n.min ||
+        std::stoll(number) > n.max) {
+      *why = prefix + " must be followed by " + n.meaning;
+      return std::nullopt;
+    }
+    f.code = prefix;
+    f.arg = std::stoll(number);
+    return f;
+  }
+  static const char* kPlain[] = {"DROP",    "TRUNCATE",   "HANG", "HALFJSON",
+                                 "GARBAGE", "NOENVELOPE", "LOSE"};
+  for (const char* p : kPlain) {
+    if (f.code == p) return f;
+  }
+  if (f.code.rfind("STATUS", 0) == 0) {
+    std::string name = f.code.substr(6);
+    if (name.empty() || name.size() > 32 ||
+        !std::all_of(name.begin(), name.end(), [](unsigned char c) {
+          return std::isupper(c) || std::isdigit(c) || c == '_';
+        })) {
+      *why = "STATUS must be followed by a status name in capitals (e.g. STATUSFAILED)";
+      return std::nullopt;
+    }
+    return f;
+  }
+  if (!IsApiCode(f.code)) {
+    *why =
+        "CODE must be an API error code (e.g. InternalError or AuthFailure.SignatureFailure), "
+        "HTTPnnn, DELAYms, DRIPBODYms, DRIPHEADms, DROP, TRUNCATE, HANG, LOSE, HALFJSON, "
+        "GARBAGE, NOENVELOPE or STATUS<name>";
+    return std::nullopt;
   }
   return f;
 }

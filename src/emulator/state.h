@@ -35,15 +35,17 @@ struct Image {
   std::vector<Vuln> vulns;
 };
 
-// ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms>, DROP (close without
-// answering), TRUNCATE (close mid-body), HANG (never answer), HALFJSON (200, JSON cut
-// half-way), GARBAGE (200 with a non-JSON
-// body), NOENVELOPE (200 with JSON but no Response), STATUS<name> (a scan status answer
-// with Status <name>). ACTION may be '*'. COUNT omitted: every
-// matching request.
+// ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms> (then answer),
+// DROP (close without answering), TRUNCATE (close mid-body), HANG (never answer), LOSE (carry
+// out the request, then close without answering: a lost answer), DRIPBODY<ms> (carry it out;
+// headers at once, then the body one byte every ms), DRIPHEAD<ms> (the whole answer one byte
+// every ms), HALFJSON (200, JSON cut half-way), GARBAGE (200 with a non-JSON body), NOENVELOPE
+// (200 with JSON but no Response), STATUS<name> (a scan status answer with Status <name>).
+// ACTION may be '*'. COUNT omitted: every matching request. Numbers are checked on entry.
 struct Fault {
   std::string action;
-  std::string code;
+  std::string code;  // without its number: HTTP, DELAY, DRIPBODY, DRIPHEAD
+  int64_t arg = 0;   // the number of HTTP/DELAY/DRIPBODY/DRIPHEAD
   int64_t remaining = -1;
 };
 

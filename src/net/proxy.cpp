@@ -10,7 +10,7 @@ Result<std::optional<Poco::Net::HTTPClientSession::ProxyConfig>> ProxyFor(
   if (proxy.empty() || NoProxyMatches(no_proxy, target_host)) return std::optional<Config>();
   auto url = ParseUrl(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
   if (!url.ok() || url->scheme != "http") {
-    return UsageError("the proxy \"" + proxy + "\" is not an http://host:port URL");
+    return UsageError("the proxy \"" + RedactUserinfo(proxy) + "\" is not an http://host:port URL");
   }
   Config cfg;
   cfg.host = url->host;

@@ -29,6 +29,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -74,17 +75,26 @@ int RunMany(int n, std::vector<std::string> cmd) {
   return failures == 0 ? 0 : 1;
 }
 
-int Load(const std::string& url, int threads, double seconds) {
+// The endpoint and the credentials from TENCENTCLOUD_SECRET_ID/KEY; nullopt (said) when the
+// URL is not an endpoint.
+std::optional<tcss::ClientSettings> SettingsFor(const std::string& url) {
   auto endpoint = tcss::ParseEndpoint(url);
   if (!endpoint.ok()) {
     std::cerr << endpoint.error().message << "\n";
-    return 1;
+    return std::nullopt;
   }
   const char* id = std::getenv("TENCENTCLOUD_SECRET_ID");
   const char* key = std::getenv("TENCENTCLOUD_SECRET_KEY");
   tcss::ClientSettings s;
   s.endpoint = *endpoint;
   s.credentials = {id ? id : "", key ? key : "", "", ""};
+  return s;
+}
+
+int Load(const std::string& url, int threads, double seconds) {
+  auto settings = SettingsFor(url);
+  if (!settings) return 1;
+  const tcss::ClientSettings& s = *settings;
   const char* image = std::getenv("TCSS_BENCH_IMAGE");
   const std::string body =
       std::string(R"({"Images":[")") +
@@ -95,7 +105,7 @@ int Load(const std::string& url, int threads, double seconds) {
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
-      Poco::Net::HTTPClientSession session(endpoint->host, endpoint->port);
+      Poco::Net::HTTPClientSession session(s.endpoint.host, s.endpoint.port);
       session.setKeepAlive(true);
       session.setTimeout(Poco::Timespan(10, 0));
       while (!stop.load()) {
@@ -130,6 +140,16 @@ int Load(const std::string& url, int threads, double seconds) {
   for (auto& t : pool) t.join();
   std::cout << fmt::format("requests_per_s={:.0f} ok={} errors={}\n",
                            static_cast<double>(ok.load()) / seconds, ok.load(), errors.load());
+  return 0;
+}
+
+// Prints the headers of a signed CreateAssetImageScanTask for `body` (one "Name: value" a line),
+// so that curl can post the very bytes tcss-scan would: --dry-run withholds the signature.
+int Sign(const std::string& url, const std::string& body) {
+  auto s = SettingsFor(url);
+  if (!s) return 1;
+  auto req = tcss::BuildSignedRequest(*s, "CreateAssetImageScanTask", body, std::time(nullptr));
+  for (const auto& h : req.headers) std::cout << h.name << ": " << h.value << "\n";
   return 0;
 }
 
@@ -181,6 +201,8 @@ int main(int argc, char** argv) {
   if (a.size() >= 3 && a[0] == "run") return RunMany(std::stoi(a[1]), {a.begin() + 2, a.end()});
   if (a.size() == 4 && a[0] == "load") return Load(a[1], std::stoi(a[2]), std::stod(a[3]));
   if (a.size() == 1 && a[0] == "trivial-server") return TrivialServer();
-  std::cerr << "usage: tcss-bench run N CMD... | load URL THREADS SECONDS | trivial-server\n";
+  if (a.size() == 3 && a[0] == "sign") return Sign(a[1], a[2]);
+  std::cerr << "usage: tcss-bench run N CMD... | load URL THREADS SECONDS | trivial-server | "
+               "sign URL BODY\n";
   return 2;
 }

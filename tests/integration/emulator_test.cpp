@@ -229,20 +229,6 @@ TEST(EmulatorLimits, ConcurrentClientsAllAnswered) {
   EXPECT_EQ(emu.Requests()->size(), 1600u);
 }
 
-std::string SendRaw(int port, const std::string& bytes) {
-  int fd = ConnectLoopback(port);
-  if (fd < 0) return "";
-  timeval tv{8, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  (void)!write(fd, bytes.data(), bytes.size());
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fd);
-  return out;
-}
-
 TEST(EmulatorHostileInput, NeverCrashesNeverHangs) {
   Emulator emu;
   std::string garbage;

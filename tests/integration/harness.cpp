@@ -62,7 +62,7 @@ void TempDir::Write(const std::string& name, const std::string& text) const {
 std::string TempDir::Read(const std::string& name) const { return ReadFile(File(name)); }
 
 ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in,
-                      const std::string& cwd, int timeout_ms, int interrupt_after_ms) {
+                      const std::string& cwd, int timeout_ms, int interrupt_after_ms, int signal) {
   Env env = env_in;
   if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
   std::vector<std::string> env_strings;
@@ -101,13 +101,15 @@ ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in,
   int open_fds = 2;
   bool killed = false;
   bool interrupted = false;
+  std::chrono::steady_clock::time_point signal_at;
   while (open_fds > 0) {
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::steady_clock::now() - start)
                        .count();
     if (interrupt_after_ms > 0 && elapsed > interrupt_after_ms && !interrupted) {
-      kill(pid, SIGINT);
+      kill(pid, signal);
       interrupted = true;
+      signal_at = std::chrono::steady_clock::now();
     }
     if (elapsed > timeout_ms && !killed) {
       kill(pid, SIGKILL);
@@ -130,6 +132,10 @@ ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env_in,
   int status = 0;
   waitpid(pid, &status, 0);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (interrupted) {
+    r.seconds_after_signal =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - signal_at).count();
+  }
   if (killed)
     r.exit_code = -2;
   else if (WIFEXITED(status))
@@ -173,6 +179,35 @@ int ConnectLoopback(int port) {
     return -1;
   }
   return fd;
+}
+
+int ListenLoopback(int* port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 16) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    close(fd);
+    return -1;
+  }
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
+std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
+  int fd = ConnectLoopback(port);
+  if (fd < 0) return "";
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void)!write(fd, bytes.data(), bytes.size());
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
 }
 
 TestPki::TestPki(const TempDir& dir) {

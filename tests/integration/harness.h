@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,13 +18,15 @@ struct ProcResult {
   std::string out;
   std::string err;
   double seconds = 0;
+  double seconds_after_signal = -1;
 };
 
 // `env` is the whole environment of the child (PATH is added when missing).
-// `interrupt_after_ms` > 0 sends SIGINT that long after the start.
+// `interrupt_after_ms` > 0 sends `signal` (SIGINT by default) that long after the start.
+// `seconds_after_signal` in the result tells how long the process took to end after it.
 ProcResult RunProcess(const std::vector<std::string>& argv, const Env& env,
                       const std::string& cwd = "", int timeout_ms = 60000,
-                      int interrupt_after_ms = 0);
+                      int interrupt_after_ms = 0, int signal = 2);
 
 std::string BinDir();
 std::string SourceDir();
@@ -99,8 +102,16 @@ Env ScanEnv(const Emulator& emu, const TempDir& home);
 // The variables the GitHub runner gives a step: GITHUB_ACTIONS, and GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY as the files `output` and `summary.md` in `home`.
 void AsGithubStep(Env& env, const TempDir& home);
-std::string ScanBin();          // the tcss-scan under test
+std::string ScanBin();  // the tcss-scan under test
+inline int Count(const std::vector<std::string>& actions, const std::string& action) {
+  return static_cast<int>(std::count(actions.begin(), actions.end(), action));
+}
 int ConnectLoopback(int port);  // a TCP socket to 127.0.0.1:port, or -1
+// A listening TCP socket on 127.0.0.1 (an ephemeral port, written to *port), or -1.
+int ListenLoopback(int* port);
+// Sends raw bytes to 127.0.0.1:port and returns all that came back until the peer closed or
+// `timeout_ms` passed without a byte.
+std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 8000);
 
 // The emulator's built-in demo inventory.
 inline const std::string kApp = "ccr.ccs.tencentyun.com/demo/app:1.0";  // 1/2/3/4 vulns, 3 CVEs

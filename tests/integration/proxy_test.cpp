@@ -31,15 +31,7 @@ void Relay(int a, int b) {
 class TestProxy {
  public:
   TestProxy() {
-    listen_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    listen(listen_, 16);
-    socklen_t len = sizeof a;
-    getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    listen_ = ListenLoopback(&port_);
     accept_thread_ = std::thread([this] {
       while (true) {
         int client = accept(listen_, nullptr, nullptr);
@@ -155,6 +147,25 @@ TEST_F(ProxyOverTls, CredentialsInTheProxyUrlAreSentAsBasicAuth) {
   EXPECT_NE(heads[0].find("Proxy-Authorization: Basic dXNlcjpwYXNz"), std::string::npos)
       << heads[0];
   EXPECT_EQ(r.err.find("pass"), std::string::npos);
+}
+
+TEST_F(ProxyOverTls, PercentEscapesInTheProxyPasswordAreDecodedAndNeverPrinted) {
+  env["https_proxy"] = ProxyUrl("us%40er:p%40ss%2F%23%3F@");
+  auto r = RunProcess({ScanBin(), kNginxId}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto heads = proxy.Heads();
+  ASSERT_FALSE(heads.empty());
+  // base64("us@er:p@ss/#?")
+  EXPECT_NE(heads[0].find("Proxy-Authorization: Basic dXNAZXI6cEBzcy8jPw=="), std::string::npos)
+      << heads[0];
+  // A bad one is refused without showing the password, in stderr and in the annotation.
+  env["https_proxy"] = "http://user:hunter2%zz@127.0.0.1:1";
+  env["GITHUB_ACTIONS"] = "true";
+  auto bad = RunProcess({ScanBin(), kNginxId}, env);
+  EXPECT_EQ(bad.exit_code, 4) << bad.err;
+  EXPECT_EQ(bad.err.find("hunter2"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.out.find("hunter2"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.err.find("http://***@127.0.0.1:1"), std::string::npos) << bad.err;
 }
 
 TEST_F(ProxyOverTls, NoProxyBypassesIt) {

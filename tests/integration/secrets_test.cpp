@@ -24,6 +24,7 @@ TEST(Secrets, NeverLeakOnAnyPath) {
   TempDir home;
   Emulator emu({"--scan-seconds", "0.5"}, true);
   Emulator faulty({"--fault", "CreateAssetImageScanTask:HTTP502"}, true);
+  Emulator slow({"--scan-seconds", "60"}, true);
   Env base = BaseEnv(home.path());
   base["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
   base["TCSS_ENDPOINT"] = emu.url();
@@ -41,7 +42,8 @@ TEST(Secrets, NeverLeakOnAnyPath) {
       {{"--dry-run", "-v", "--output", "json", kApp}, {}},
       {{"--output", "json", "-v", kNginxId}, {}},
       {{"-v", "--wait", "--severity-threshold", "low", kApp}, {}},
-      {{"-v", "--wait", "--wait-timeout", "0.2", kNginxId}, {}},
+      {{"-v", "--wait", "--wait-timeout", "1", kNginxId}, {{"TCSS_ENDPOINT", slow.url()}}},
+      {{"-v", kNginxId}, {{"GITHUB_OUTPUT", "/dev/full"}}},
       {{"-v", "nope:1", "--resolve-timeout", "0"}, {}},
       {{"-v", "status", "6013a6c334b9a9000cf519be", "--image", kNginxId}, {}},
       {{"-v", kNginxId}, {{"TENCENTCLOUD_SECRET_KEY", bad_key}}},
@@ -68,8 +70,8 @@ TEST(Secrets, NeverLeakOnAnyPath) {
     ExpectNoSecret(out, "stdout of " + where);
     ExpectNoSecret(r.err, "stderr of " + where);
   }
-  // The paths above end in every exit code but 130 (covered in wait_test).
-  EXPECT_EQ(codes, (std::set<int>{0, 1, 2, 3, 4, 5}));
+  // The paths above end in every exit code but 130 (covered in wait_test and hardening_test).
+  EXPECT_EQ(codes, (std::set<int>{0, 1, 2, 3, 4, 5, 6}));
   int files = 0;
   for (const auto& e : fs::recursive_directory_iterator(home.path())) {
     if (!e.is_regular_file()) continue;

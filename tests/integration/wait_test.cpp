@@ -124,7 +124,7 @@ TEST_F(WaitTest, GithubOutputsCountsAndSummaryWithCveLinks) {
   EXPECT_TRUE(std::regex_search(out, std::regex("\nstatus<<(ghadelimiter_[0-9a-f]+)\nEND\n\\1\n")));
   std::string md = home.Read("summary.md");
   EXPECT_NE(md.find("**Gate failed**"), std::string::npos) << md;
-  EXPECT_NE(md.find("| ccr.ccs.tencentyun.com/demo/app:1.0 | 1 | 2 | 3 | 4 | 0 | 0 |"),
+  EXPECT_NE(md.find("| `ccr.ccs.tencentyun.com/demo/app:1.0` | 1 | 2 | 3 | 4 | 0 | 0 |"),
             std::string::npos)
       << md;
   EXPECT_NE(

@@ -127,17 +127,30 @@ TEST_F(Fixture, LimiterKeepsEachActionUnderTwentyPerSecond) {
   EXPECT_LT(waited, 2100);
 }
 
-TEST(DescribeRequest, HidesTheTokenButShowsTheSignedRequest) {
+TEST(DescribeDryRun, ShowsWhatIsSignedButNoUsableSignatureOrToken) {
   ClientSettings s = testing::TestSettings("AKIDx", "secretKEY", "sessionTOKEN");
-  std::string text =
-      DescribeRequest(BuildSignedRequest(s, "CreateAssetImageScanTask", "{}", 1700000000));
+  std::string text = DescribeDryRun(s, "CreateAssetImageScanTask", "{}", 1700000000);
+  HttpRequest real = BuildSignedRequest(s, "CreateAssetImageScanTask", "{}", 1700000000);
+  std::string auth;
+  for (const auto& h : real.headers)
+    if (h.name == "Authorization") auth = h.value;
+  std::string signature = auth.substr(auth.find("Signature=") + 10);
+  ASSERT_EQ(signature.size(), 64u);
+  EXPECT_EQ(text.find(signature), std::string::npos);
   EXPECT_EQ(text.find("sessionTOKEN"), std::string::npos);
   EXPECT_EQ(text.find("secretKEY"), std::string::npos);
   EXPECT_NE(text.find("X-TC-Token: ***"), std::string::npos);
   EXPECT_NE(
       text.find("Authorization: TC3-HMAC-SHA256 Credential=AKIDx/2023-11-14/tcss/tc3_request, "
-                "SignedHeaders=content-type;host, Signature="),
+                "SignedHeaders=content-type;host, Signature=***"),
       std::string::npos);
+  EXPECT_NE(text.find("# canonical request\nPOST\n/\n\ncontent-type:application/json\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("# string to sign\nTC3-HMAC-SHA256\n1700000000\n2023-11-14/tcss/tc3_request\n"),
+      std::string::npos)
+      << text;
 }
 
 TEST(BuildSignedRequest, MatchesTheOfficialSdkVectorByteForByte) {

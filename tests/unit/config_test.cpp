@@ -168,6 +168,11 @@ TEST(Credentials, FromEnvironmentAndProfile) {
   EXPECT_EQ(file->secret_id, "AKIDf");
   EXPECT_EQ(file->token, "tf");
   EXPECT_FALSE(ParseCredentialsFile("/p", "[other]\nsecret_id=X\n").ok());
+  // Saved by a Windows editor: a UTF-8 byte order mark before "[default]".
+  auto bom =
+      ParseCredentialsFile("/p", "\xEF\xBB\xBF[default]\r\nsecret_id=AKIDb\r\nsecret_key=kb\r\n");
+  ASSERT_TRUE(bom.ok()) << bom.error().message;
+  EXPECT_EQ(bom->secret_id, "AKIDb");
   EXPECT_EQ(CredentialsFilePath(Env({{"HOME", "/h"}})), "/h/.tencentcloud/credentials");
   EXPECT_EQ(CredentialsFilePath(Env({{"TENCENTCLOUD_CREDENTIALS_FILE", "/c"}, {"HOME", "/h"}})),
             "/c");
@@ -202,6 +207,20 @@ TEST(Durations, Forms) {
   EXPECT_EQ(*ParseDuration("x", "1h"), 3600);
   for (const char* bad : {"", "-1", "abc", "1e9", "5d", "s"})
     EXPECT_FALSE(ParseDuration("x", bad).ok()) << bad;
+  auto week = ParseDuration("--wait-timeout", "169h");
+  ASSERT_FALSE(week.ok());
+  EXPECT_NE(week.error().message.find("7-day cap"), std::string::npos);
+  EXPECT_TRUE(ParseDuration("--wait-timeout", "168h").ok());
+}
+
+TEST(Durations, CallBudgetsBelowOneSecondAreRefused) {
+  for (const char* flag : {"--timeout", "--wait-timeout"}) {
+    auto tiny = ParseConfig({}, {flag, "0.0001", "sha256:" + std::string(64, 'a')});
+    ASSERT_FALSE(tiny.ok()) << flag;
+    EXPECT_NE(tiny.error().message.find("at least 1 second"), std::string::npos)
+        << tiny.error().message;
+  }
+  EXPECT_TRUE(ParseConfig({}, {"--resolve-timeout", "0", "nginx:1"}).ok());
 }
 
 }  // namespace

@@ -143,6 +143,16 @@ TEST(Outputs, DotenvGoldenAndRules) {
   EXPECT_FALSE(DotenvContent({{"K", std::string(6000, 'x')}}).ok());
 }
 
+TEST(Outputs, OneBadDotenvValueDropsThatValueNotTheFile) {
+  Dotenv d = BuildDotenv({{"TCSS_TASK_ID", "t1"}, {"TCSS_STATUS", "DONE OK"}, {"TCSS_LOW", "3"}});
+  EXPECT_EQ(d.text, "TCSS_TASK_ID=t1\nTCSS_LOW=3\n");
+  ASSERT_EQ(d.dropped.size(), 1u);
+  EXPECT_EQ(d.dropped[0].first, "TCSS_STATUS");
+  Dotenv big = BuildDotenv({{"TCSS_TASK_ID", "t1"}, {"TCSS_IMAGE_IDS", std::string(5200, 'x')}});
+  EXPECT_EQ(big.text, "TCSS_TASK_ID=t1\n");
+  EXPECT_EQ(big.dropped[0].first, "TCSS_IMAGE_IDS");
+}
+
 TEST(Outputs, SummaryGoldenAndCap) {
   EXPECT_EQ(GithubSummaryMarkdown(Sample()), Golden("summary.md"));
   RunReport big = Sample();

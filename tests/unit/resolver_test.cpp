@@ -45,7 +45,7 @@ TEST_F(ResolverTest, PagesAndMatchesExactlyAfterNormalisation) {
   for (int i = 0; i < 100; ++i) first.push_back({"nginx:1.25-alpine" + std::to_string(i), Id(i)});
   transport.script = {Page(101, first), Page(101, {{"docker.io/library/nginx:1.25", Id(500)}})};
   transport.latency_ms = 0;
-  auto r = ResolveImages(client, clock, clock, log, {"nginx:1.25"}, false, 60);
+  auto r = ResolveImages(client, clock, clock, log, {"nginx:1.25"}, false, 60, 60000);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->images.size(), 1u);
   EXPECT_EQ(r->images[0].image_id, Id(500));
@@ -62,7 +62,7 @@ TEST_F(ResolverTest, PagesAndMatchesExactlyAfterNormalisation) {
 TEST_F(ResolverTest, PollsUntilTheAgentReportsTheImageThenGivesUp) {
   transport.latency_ms = 0;
   transport.script = {Page(0, {}), Page(0, {}), Page(1, {{"reg.io/a/b:1", Id(7)}})};
-  auto late = ResolveImages(client, clock, clock, log, {"reg.io/a/b:1", Id(9)}, false, 60);
+  auto late = ResolveImages(client, clock, clock, log, {"reg.io/a/b:1", Id(9)}, false, 60, 60000);
   ASSERT_TRUE(late.ok());
   EXPECT_EQ(clock.sleeps, (std::vector<int64_t>{2000, 4000}));
   ASSERT_EQ(late->images.size(), 2u);  // the image ID passes straight through
@@ -71,7 +71,7 @@ TEST_F(ResolverTest, PollsUntilTheAgentReportsTheImageThenGivesUp) {
 
   clock.sleeps.clear();
   for (int i = 0; i < 20; ++i) transport.script.push_back(Page(0, {}));
-  auto never = ResolveImages(client, clock, clock, log, {"reg.io/a/c:1"}, false, 15);
+  auto never = ResolveImages(client, clock, clock, log, {"reg.io/a/c:1"}, false, 15, 60000);
   ASSERT_TRUE(never.ok());
   EXPECT_EQ(never->missing, std::vector<std::string>{"reg.io/a/c:1"});
   int64_t waited = 0;
@@ -91,7 +91,7 @@ TEST_F(ResolverTest, AskForFiftyNamesPerQueryAndScanEveryMatchingId) {
     if (b == 0) page.push_back({refs[0], Id(999)});  // the same tag on two images
     transport.script.push_back(Page(static_cast<int>(page.size()), page));
   }
-  auto r = ResolveImages(client, clock, clock, log, refs, false, 0);
+  auto r = ResolveImages(client, clock, clock, log, refs, false, 0, 60000);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(transport.requests.size(), 3u);  // 50 + 50 + 20 names
   EXPECT_EQ(r->images.size(), 121u);
