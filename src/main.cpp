@@ -26,9 +26,15 @@ int main(int argc, char** argv) {
     tcss::SystemSleeper sleeper;
     tcss::SystemRandom random;
     tcss::SystemFiles files;
-    tcss::Ports ports{
-        clock,        sleeper, random, files, std::cout, std::cerr, tcss::net::MakePocoTransport,
-        stdout_closed};
+    tcss::Ports ports{clock,
+                      sleeper,
+                      random,
+                      files,
+                      std::cout,
+                      std::cerr,
+                      tcss::net::MakePocoTransport,
+                      stdout_closed,
+                      tcss::RunProcess};
     std::vector<std::string> args(argv + 1, argv + argc);
     int code =
         tcss::app::Run(argc > 0 ? argv[0] : "tcss-scan", args, tcss::ProcessEnvironment(), ports);

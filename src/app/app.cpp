@@ -11,6 +11,8 @@
 #include "app/findings.h"
 #include "app/logger.h"
 #include "app/resolver.h"
+#include "app/sources/select.h"
+#include "app/sources/source.h"
 #include "app/submit.h"
 #include "core/api.h"
 #include "core/image_ref.h"
@@ -63,6 +65,7 @@ class Runner {
   RunReport report_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<ApiClient> client_;
+  ImageSource* source_ = nullptr;  // the source of the task (owned where it was made)
   bool outputs_unusable_ = false;
   bool stdout_closed_ = false;
   std::string started_at_;  // ISO time the run began, for the scan report
@@ -272,22 +275,42 @@ int Runner::Submit() {
   if (!Connect(settings)) return Finish();
   ApiClient& client = *client_;
 
+  SourceDeps deps{client, p_.clock, log_, c_};
+  auto local = MakeLocalSource(deps);
+  auto registry = MakeRegistrySource(deps);
+  std::vector<ImageSource*> sources;
+  if (c_.source != Source::kLocal) sources.push_back(registry.get());
+  if (c_.source != Source::kRegistry) sources.push_back(local.get());
+  ImageSource* source = sources.front();
+  if (c_.all || !c_.filters.empty())
+    source = c_.source == Source::kRegistry ? registry.get() : local.get();
+
   std::vector<std::string> ids;
-  if (!c_.images.empty()) {
-    auto resolved = ResolveImages(client, p_.clock, p_.sleeper, log_, c_.images, c_.no_resolve,
-                                  c_.resolve_timeout_s, static_cast<int64_t>(c_.timeout_s * 1000));
-    if (!resolved.ok()) {
-      Fail(resolved.error());
+  if (!c_.images.empty() && c_.no_resolve) {
+    for (const auto& i : c_.images) report_.images.push_back({i, i});
+    source = c_.source == Source::kRegistry ? registry.get() : local.get();
+  } else if (!c_.images.empty()) {
+    auto selected =
+        SelectImages(sources, c_.images, p_.clock, p_.sleeper, log_, c_.resolve_timeout_s);
+    if (!selected.ok()) {
+      Fail(selected.error());
       return Finish();
     }
-    report_.images = resolved->images;
-    if (!resolved->missing.empty()) {
+    source = selected->source;
+    report_.images = selected->resolution.images;
+    const auto& missing = selected->resolution.missing;
+    if (!missing.empty()) {
       std::string names;
-      for (const auto& m : resolved->missing) names += (names.empty() ? "" : ", ") + m;
+      for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
+      std::string where = c_.source == Source::kLocal ? "the images TCSS's agents reported"
+                          : c_.source == Source::kRegistry
+                              ? "the images of the registries connected to TCSS"
+                              : "the registry images and the images TCSS's agents reported";
       Error e{ErrorKind::kApi, "ResourceNotFound.Image",
-              fmt::format("TCSS does not know {} (looked for {}s; the image must be on a host "
-                          "with the TCSS agent, or raise --resolve-timeout)",
-                          names, c_.resolve_timeout_s),
+              fmt::format("TCSS does not know {} (looked in {} for {}s; a pushed image must be in "
+                          "a registry connected to TCSS, a local one on a host with the TCSS "
+                          "agent; or raise --resolve-timeout)",
+                          names, where, c_.resolve_timeout_s),
               ""};
       if (FailOnSelects(c_.fail_on, e.code) || report_.images.empty()) {
         Fail(e);
@@ -295,17 +318,17 @@ int Runner::Submit() {
       }
       log_.Warn(Describe(e) + " (not selected by --fail-on; scanning the rest)");
     }
-    for (const auto& i : report_.images) {
-      if (std::find(ids.begin(), ids.end(), i.image_id) == ids.end()) ids.push_back(i.image_id);
-    }
   }
-  log_.Info(c_.all                ? "submitting a scan of all images"
-            : !c_.filters.empty() ? "submitting a scan by filter"
-                                  : fmt::format("submitting a scan of {} image(s)", ids.size()));
-  bool by_id = !c_.all && c_.filters.empty();
-  SubmitOutcome sub =
-      SubmitScan(client, p_.clock, log_, api::CreateScanTaskBody(c_, ids), by_id ? ids.size() : 0,
-                 c_.retries, static_cast<int64_t>(c_.timeout_s * 1000));
+  for (const auto& i : report_.images) {
+    if (std::find(ids.begin(), ids.end(), i.image_id) == ids.end()) ids.push_back(i.image_id);
+  }
+  source_ = source;
+  report_.source = SourceName(source->kind());
+  log_.Info(c_.all ? fmt::format("submitting a scan of all {} images", report_.source)
+            : !c_.filters.empty()
+                ? fmt::format("submitting a scan of {} images by filter", report_.source)
+                : fmt::format("submitting a scan of {} {} image(s)", ids.size(), report_.source));
+  SubmitOutcome sub = source->Submit(ids);
   report_.task_id = sub.task_id;
   report_.request_id = sub.request_id;
   if (sub.error) {
@@ -334,7 +357,11 @@ int Runner::StatusCommand() {
   report_.selection = "images";
   for (const auto& id : c_.images) report_.images.push_back({id, id});
   ClientSettings settings;
+  report_.source = SourceName(c_.source);
   if (!Prepare(&settings) || !Connect(settings)) return Finish();
+  SourceDeps deps{*client_, p_.clock, log_, c_};
+  auto source = c_.source == Source::kRegistry ? MakeRegistrySource(deps) : MakeLocalSource(deps);
+  source_ = source.get();
   p_.sleeper.SetLastWords("", "tcss-scan: error: " + InterruptedMessage(report_.task_id) + "\n");
   WaitAndGate(c_.wait, 0);
   return Finish();
@@ -349,6 +376,7 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
   const int64_t start = p_.clock.MonotonicMillis();
   const int64_t budget = static_cast<int64_t>(c_.wait_timeout_s * 1000);
   int64_t delay = first_delay_ms;
+  bool finished_ok = false;
   std::string last_line;
   auto WaitTimeout = [&](const std::string& status, int64_t schedule) {
     return Error{ErrorKind::kWaitTimeout, "",
@@ -364,8 +392,8 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
       Fail(Error{ErrorKind::kInterrupted, "", InterruptedMessage(report_.task_id), ""});
       return;
     }
-    auto resp = client_->Call("DescribeAssetImageScanStatus", api::ScanStatusBody(report_.task_id),
-                              CallOptions{true, keep_polling ? start + budget : 0});
+    auto resp =
+        source_->Status(report_.task_id, CallOptions{true, keep_polling ? start + budget : 0});
     if (!resp.ok()) {
       Error e = resp.error();
       if (e.kind == ErrorKind::kInterrupted) e.message = InterruptedMessage(report_.task_id);
@@ -379,13 +407,8 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
       Fail(e);
       return;
     }
-    auto st = api::ParseScanStatus(*resp);
-    if (!st.ok()) {
-      Fail(st.error());
-      return;
-    }
-    ScanProgress pr{st->status,         st->schedule,     st->image_total,
-                    st->image_scan_cnt, st->left_seconds, st->risk_count};
+    ScanProgress pr = resp->progress;
+    finished_ok = resp->finished_ok;
     report_.progress = pr;
     std::string left = pr.left_seconds > 0 && IsRunningStatus(pr.status)
                            ? fmt::format(", about {} s left", pr.left_seconds)
@@ -408,14 +431,14 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
     delay = PollDelayMillis(poll + 1, pr.left_seconds);
   }
   const std::string status = report_.progress->status;
-  if (status != "END") {
+  if (!finished_ok) {
     // A failed or unknown terminal status: the findings cannot be trusted. --fail-on decides.
     Fail(Error{ErrorKind::kApi, "ScanStatus." + status,
                "the scan ended with status " + status + " instead of END", ""});
     return;
   }
   if (report_.images.empty()) return;
-  auto findings = CollectFindings(*client_, log_, report_.images, !c_.report_file.empty());
+  auto findings = source_->ReadFindings(report_.images, !c_.report_file.empty());
   if (!findings.ok()) {
     Fail(findings.error());
     return;
@@ -429,6 +452,40 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
   if (!report_.gate.empty()) {
     Fail(Error{ErrorKind::kFindings, "", "the scan found " + report_.gate, ""});
   }
+}
+
+// `tcss-scan push IMAGE` (`docker tcss push IMAGE`): docker push, its output and a failing
+// exit code passed through, then a scan of exactly the manifest it pushed.
+int PushThenScan(const Config& c, const EnvMap& env, Ports& ports, Logger& log) {
+  if (!ports.run_process) {
+    log.Error("push cannot run docker here");
+    return ExitCodeFor(ErrorKind::kUsage);
+  }
+  log.Info("docker push " + c.push_image);
+  std::string output;
+  auto rc = ports.run_process({"docker", "push", c.push_image}, &output);
+  if (!rc.ok()) {
+    log.Error(rc.error().message);
+    return ExitCodeFor(ErrorKind::kUsage);
+  }
+  if (*rc != 0) {
+    log.Error(
+        fmt::format("docker push {} failed (exit {}); nothing was scanned", c.push_image, *rc));
+    return *rc;
+  }
+  Config scan = c;
+  scan.command = Command::kSubmit;
+  std::string digest = PushedDigest(output);
+  if (digest.empty()) {
+    log.Warn("docker push printed no digest; scanning " + c.push_image + " by its tag");
+  } else {
+    auto ref = ParseImageRef(c.push_image);
+    scan.digest = digest;
+    scan.images = {ref->domain + "/" + ref->path + "@" + digest};
+    log.Info("pushed " + digest + "; scanning " + scan.images[0]);
+  }
+  Runner runner(scan, env, ports, log);
+  return runner.Submit();
 }
 
 }  // namespace
@@ -469,9 +526,11 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
       return 0;
     case Command::kStatus:
     case Command::kSubmit:
+    case Command::kPush:
       break;
   }
   Logger log(ports.err, c.log_level);
+  if (c.command == Command::kPush) return PushThenScan(c, env, ports, log);
   Runner runner(c, env, ports, log);
   return c.command == Command::kStatus ? runner.StatusCommand() : runner.Submit();
 }

@@ -7,10 +7,29 @@
 
 namespace tcss {
 
+void AddImageFindings(Findings& f, const ImageFindings& row) {
+  f.totals.critical += row.critical;
+  f.totals.high += row.high;
+  f.totals.medium += row.medium;
+  f.totals.low += row.low;
+  f.totals.virus += row.virus;
+  f.totals.risk += row.risk;
+  f.images.push_back(row);
+}
+
+void SetVulnerabilities(Findings& f, std::vector<VulnFinding> found, bool every_vulnerability) {
+  constexpr size_t kTop = 10;
+  std::stable_sort(found.begin(), found.end(), [](const VulnFinding& a, const VulnFinding& b) {
+    return a.level != b.level ? a.level > b.level : a.cvss > b.cvss;
+  });
+  f.top.assign(found.begin(),
+               found.begin() + static_cast<std::ptrdiff_t>(std::min(kTop, found.size())));
+  if (every_vulnerability) f.all = std::move(found);
+}
+
 Result<Findings> CollectFindings(ApiClient& client, Logger& log,
                                  const std::vector<ImageResult>& images, bool every_vulnerability) {
   constexpr size_t kMaxVulnLookups = 20;
-  constexpr size_t kTop = 10;
   Findings f;
   std::vector<std::string> ids;
   for (const auto& i : images) {
@@ -49,13 +68,7 @@ Result<Findings> CollectFindings(ApiClient& client, Logger& log,
       row.virus = i.virus;
       row.risk = i.risk;
     }
-    f.totals.critical += row.critical;
-    f.totals.high += row.high;
-    f.totals.medium += row.medium;
-    f.totals.low += row.low;
-    f.totals.virus += row.virus;
-    f.totals.risk += row.risk;
-    f.images.push_back(row);
+    AddImageFindings(f, row);
   }
   // The top list needs the 20 worst of a few images; a report needs every vulnerability.
   const bool everything = every_vulnerability;
@@ -75,12 +88,7 @@ Result<Findings> CollectFindings(ApiClient& client, Logger& log,
       if (static_cast<int64_t>(vulns->size()) < limit) break;
     }
   }
-  std::stable_sort(found.begin(), found.end(), [](const VulnFinding& a, const VulnFinding& b) {
-    return a.level != b.level ? a.level > b.level : a.cvss > b.cvss;
-  });
-  f.top.assign(found.begin(),
-               found.begin() + static_cast<std::ptrdiff_t>(std::min(kTop, found.size())));
-  if (everything) f.all = std::move(found);
+  SetVulnerabilities(f, std::move(found), everything);
   return f;
 }
 

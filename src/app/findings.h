@@ -10,6 +10,12 @@
 
 namespace tcss {
 
+// Adds an image's counts to the totals and the image to the list.
+void AddImageFindings(Findings& f, const ImageFindings& row);
+// Sorts what was read, most severe first (then by CVSS), into the top 10, and keeps it all in
+// `f.all` when every vulnerability was read.
+void SetVulnerabilities(Findings& f, std::vector<VulnFinding> found, bool every_vulnerability);
+
 Result<Findings> CollectFindings(ApiClient& client, Logger& log,
                                  const std::vector<ImageResult>& images, bool every_vulnerability);
 

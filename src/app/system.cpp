@@ -1,8 +1,10 @@
 #include "app/system.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -201,6 +203,43 @@ Status WriteAllTo(int fd, const std::string& path, const std::string& text) {
 }
 
 }  // namespace
+
+Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return UsageError("cannot create a pipe: " + Errno());
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  argp.reserve(args.size() + 1);
+  for (auto& a : args) argp.push_back(a.data());
+  argp.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = ::posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    return UsageError("cannot run " + argv[0] + ": " + std::strerror(rc) +
+                      (rc == ENOENT ? " (is it installed and on PATH?)" : ""));
+  }
+  char buf[4096];
+  while (true) {
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    WriteAll(2, std::string(buf, static_cast<size_t>(n)));
+    if (output->size() < size_t{1} << 20) output->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
 
 bool GuardStandardDescriptors() {
   bool stdout_closed = false;

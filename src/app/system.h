@@ -19,6 +19,9 @@ void InterruptsDone();
 // opens later becomes its stdout. Returns whether stdout (1) was closed.
 bool GuardStandardDescriptors();
 
+// Ports::run_process for real: posix_spawnp, stdout through a pipe (teed to fd 2).
+Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output);
+
 class SystemClock : public Clock {
  public:
   int64_t UnixSeconds() override;

@@ -28,20 +28,23 @@ bool IsErrorCode(const std::string& code) {
 }
 }  // namespace
 
+void WriteFilters(json::Writer& w, const std::vector<Filter>& filters) {
+  if (filters.empty()) return;
+  w.BeginArray("Filters");
+  for (const auto& f : filters) {
+    w.BeginObject().String("Name", f.name).StringArray("Values", f.values);
+    w.Bool("ExactMatch", f.exact).EndObject();
+  }
+  w.EndArray();
+}
+
 std::string CreateScanTaskBody(const Config& c, const std::vector<std::string>& images) {
   json::Writer w;
   w.BeginObject();
   if (c.all) w.Bool("All", true);
   if (!images.empty()) w.StringArray("Images", images);
   w.Bool("ScanVul", c.scan_vul).Bool("ScanVirus", c.scan_virus).Bool("ScanRisk", c.scan_risk);
-  if (!c.filters.empty()) {
-    w.BeginArray("Filters");
-    for (const auto& f : c.filters) {
-      w.BeginObject().String("Name", f.name).StringArray("Values", f.values);
-      w.Bool("ExactMatch", f.exact).EndObject();
-    }
-    w.EndArray();
-  }
+  WriteFilters(w, c.filters);
   if (!c.exclude_image_ids.empty()) w.StringArray("ExcludeImageIds", c.exclude_image_ids);
   w.EndObject();
   return w.str();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/json.h"
 #include "core/outputs.h"
 #include "core/result.h"
 
@@ -20,6 +21,9 @@ inline constexpr const char* kService = "tcss";
 inline constexpr int64_t kPageLimit = 100;
 inline constexpr size_t kValuesPerFilter = 50;
 inline constexpr int kMaxPages = 200;
+
+// `"Filters":[{"Name":…,"Values":[…],"ExactMatch":…},…]` (AssetFilters), nothing when empty.
+void WriteFilters(json::Writer& w, const std::vector<Filter>& filters);
 
 // The body of CreateAssetImageScanTask: All?, Images?, ScanVul, ScanVirus, ScanRisk, Filters?,
 // ExcludeImageIds?, in that order, no whitespace (as the official SDK sends it).

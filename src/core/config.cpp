@@ -161,6 +161,36 @@ const std::vector<Option>& Table() {
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetDuration(c.resolve_timeout_s, v, n, true);
        }},
+      {"--source", "TCSS_SOURCE", "source", "auto|registry|local", "auto",
+       "where TCSS lists the image: registry (pushed to a connected registry), local (seen by "
+       "an agent on a host), or auto (both; registry first)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
+         const std::string s = text::Lower(Trim(v.back()));
+         if (s == "auto") {
+           c.source = Source::kAuto;
+         } else if (s == "registry") {
+           c.source = Source::kRegistry;
+         } else if (s == "local") {
+           c.source = Source::kLocal;
+         } else {
+           return UsageError(n + " \"" + v.back() + "\" must be auto, registry or local");
+         }
+         return OkStatus();
+       }},
+      {"--digest", "TCSS_DIGEST", "digest", "sha256:...", "none",
+       "the manifest digest the push produced (docker/build-push-action's digest output): scan "
+       "exactly that manifest of the image's repository",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
+         std::string d = Trim(v.back());
+         if (!IsImageId(d)) {
+           return UsageError(n + " \"" + v.back() +
+                             "\" is not a digest; it must be sha256: and 64 lower-case hex digits");
+         }
+         c.digest = d;
+         return OkStatus();
+       }},
       {"--no-resolve", "TCSS_NO_RESOLVE", "no-resolve", "", "false",
        "send references to the API verbatim instead of resolving them to image IDs", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
@@ -383,6 +413,18 @@ const std::vector<OptionInfo>& Options() {
   return kInfo;
 }
 
+const char* SourceName(Source s) {
+  switch (s) {
+    case Source::kRegistry:
+      return "registry";
+    case Source::kLocal:
+      return "local";
+    case Source::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& args_in) {
   Config c;
   const auto& table = Table();
@@ -457,6 +499,10 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
         c.command = Command::kStatus;
         continue;
       }
+      if (a == "push") {
+        c.command = Command::kPush;
+        continue;
+      }
       if (a == "version") {
         c.command = Command::kVersion;
         return c;
@@ -496,6 +542,18 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     }
   }
 
+  if (c.command == Command::kPush) {
+    if (positional.size() != 1 || IsImageId(positional[0])) {
+      return UsageError(
+          "push needs exactly one image reference: tcss-scan push IMAGE (as a Docker "
+          "CLI plugin: docker tcss push IMAGE)");
+    }
+    auto ref = ParseImageRef(positional[0]);
+    if (!ref.ok()) return ref.error();
+    c.push_image = positional[0];
+    c.images = {positional[0]};
+    c.image_source = "the pushed image";
+  }
   if (c.command == Command::kStatus) {
     if (positional.size() != 1) {
       return UsageError("status needs exactly one TASK_ID: tcss-scan status TASK_ID [--wait]");
@@ -504,10 +562,25 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     if (!IsValidTaskId(c.task_id)) {
       return UsageError("\"" + c.task_id + "\" is not a TaskID (letters, digits, '.', '_', '-')");
     }
+    if (c.source == Source::kAuto) {
+      // Registry TaskIDs are uint64 numbers, local ones are not only digits.
+      bool digits = std::all_of(c.task_id.begin(), c.task_id.end(),
+                                [](unsigned char ch) { return std::isdigit(ch) != 0; });
+      c.source = digits ? Source::kRegistry : Source::kLocal;
+    }
     if (c.images.empty()) c.images = SplitList(Get(env, "TCSS_IMAGE_IDS"));
-    for (const auto& id : c.images)
-      if (!IsImageId(id))
+    for (const auto& id : c.images) {
+      bool registry_id =
+          !id.empty() && id.size() <= 20 &&
+          std::all_of(id.begin(), id.end(), [](unsigned char ch) { return std::isdigit(ch) != 0; });
+      if (c.source == Source::kRegistry && !registry_id) {
+        return UsageError("status of a registry task takes registry image Ids (digits), not \"" +
+                          id + "\"");
+      }
+      if (c.source == Source::kLocal && !IsImageId(id)) {
         return UsageError("status takes image IDs (sha256:...), not \"" + id + "\"");
+      }
+    }
     c.image_source = "--image/TCSS_IMAGES/TCSS_IMAGE_IDS";
     if (c.images.empty() && (c.severity_threshold || c.gate_virus || c.gate_risk)) {
       // Without images no findings can be read, and a gate that reads nothing always passes.
@@ -518,7 +591,7 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
   }
 
   if (!c.images.empty() && c.image_source.empty()) c.image_source = "arguments/TCSS_IMAGES";
-  if (c.command == Command::kSubmit) {
+  if (c.command == Command::kSubmit || c.command == Command::kPush) {
     if ((c.all || !c.filters.empty()) && !c.images.empty()) {
       return UsageError(
           "images and --all/--filter are two ways to choose what to scan; use one of them");
@@ -556,6 +629,20 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       if (std::find(unique.begin(), unique.end(), img) == unique.end()) unique.push_back(img);
     }
     c.images = unique;
+    if (!c.digest.empty()) {
+      // The pushed manifest: every reference becomes repository@digest (the tags of one push
+      // name one manifest, so they collapse into one).
+      std::vector<std::string> pinned;
+      for (const auto& img : c.images) {
+        std::string p = img;
+        if (!IsImageId(img)) {
+          auto ref = ParseImageRef(img);
+          p = ref->domain + "/" + ref->path + "@" + c.digest;
+        }
+        if (std::find(pinned.begin(), pinned.end(), p) == pinned.end()) pinned.push_back(p);
+      }
+      c.images = pinned;
+    }
     if (c.images.size() > 1000) return UsageError("at most 1000 images per run");
   }
 
@@ -697,6 +784,8 @@ std::string HelpText() {
   std::string out =
       "Usage:\n"
       "  tcss-scan [submit] [OPTIONS] [IMAGE...]   submit a scan (CreateAssetImageScanTask)\n"
+      "  tcss-scan push [OPTIONS] IMAGE            docker push IMAGE, then scan the manifest it\n"
+      "                                            pushed (plugin: docker tcss push IMAGE)\n"
       "  tcss-scan status TASK_ID [--wait]         show (or wait for) a task's progress\n"
       "  tcss-scan version | --version             version and API version\n"
       "  tcss-scan help | --help                   this text\n"

@@ -14,10 +14,14 @@ namespace tcss {
 
 using EnvMap = std::map<std::string, std::string>;
 
-enum class Command { kSubmit, kStatus, kVersion, kHelp, kPluginMetadata };
+enum class Command { kSubmit, kPush, kStatus, kVersion, kHelp, kPluginMetadata };
 enum class Severity { kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
 enum class LogLevel { kQuiet, kInfo, kVerbose };
 enum class OutputFormat { kText, kJson };
+// Where TCSS lists the images: the images its agents saw on hosts (local), or the images of
+// the registries connected to it (registry); auto looks in both.
+enum class Source { kAuto, kRegistry, kLocal };
+const char* SourceName(Source s);
 
 struct Filter {
   std::string name;
@@ -34,7 +38,8 @@ struct Credentials {
 
 struct Config {
   Command command = Command::kSubmit;
-  std::string task_id;  // status
+  std::string task_id;     // status
+  std::string push_image;  // push: the reference `docker push` is given
 
   std::vector<std::string> images;  // as given (references or image IDs)
   std::string image_source;         // where they came from, for messages
@@ -46,6 +51,8 @@ struct Config {
   bool scan_risk = true;
   double resolve_timeout_s = 60;
   bool no_resolve = false;
+  Source source = Source::kAuto;  // for `status`: resolved from the TaskID's shape
+  std::string digest;             // --digest: the pushed manifest, sha256:<64 hex>
 
   std::vector<std::string> fail_on{"*"};
   bool wait = false;

@@ -175,4 +175,14 @@ std::string ImageRef::Familiar() const {
   return rest;
 }
 
+std::string PushedDigest(std::string_view out) {
+  const std::string_view kMark = "digest: sha256:";
+  std::string found;
+  for (size_t at = out.find(kMark); at != std::string_view::npos; at = out.find(kMark, at + 1)) {
+    std::string candidate(out.substr(at + kMark.size() - 7, 71));
+    if (IsImageId(candidate)) found = candidate;
+  }
+  return found;
+}
+
 }  // namespace tcss

@@ -22,6 +22,10 @@ struct ImageRef {
 
 bool IsImageId(std::string_view s);  // "sha256:" followed by 64 lower-case hex digits
 
+// The manifest digest `docker push` printed ("latest: digest: sha256:… size: 1234"; the last
+// one when it printed several), or "" when it printed none.
+std::string PushedDigest(std::string_view docker_push_output);
+
 // Parses and validates; the error names what is wrong and how to fix it.
 Result<ImageRef> ParseImageRef(std::string_view text);
 

@@ -13,11 +13,10 @@
 
 namespace tcss::json {
 
-std::string Quote(std::string_view s);
+std::string Quote(std::string_view s);  // JSON string literal, escaping controls and quotes
 // Where `text` stops being valid JSON, as "line L, column C" (1-based), or "" when it is valid.
 // For error messages: POCO's parser says only that something is wrong.
-std::string SyntaxErrorPosition(
-    std::string_view text);  // JSON string literal, escaping controls and quotes
+std::string SyntaxErrorPosition(std::string_view text);
 
 class Writer {
  public:

@@ -203,6 +203,7 @@ std::vector<std::pair<std::string, std::string>> GithubOutputs(const RunReport& 
       {"task-id", r.task_id},
       {"request-id", r.request_id},
       {"image-ids", Join(r.images, "\n", true)}};
+  if (!r.source.empty()) out.emplace_back("source", r.source);
   for (auto& kv : WaitOutputs(r)) out.push_back(std::move(kv));
   return out;
 }
@@ -212,6 +213,7 @@ std::vector<std::pair<std::string, std::string>> DotenvVars(const RunReport& r) 
                                                           {"TCSS_REQUEST_ID", r.request_id}};
   std::string ids = Join(r.images, ",", true);
   if (!ids.empty()) out.emplace_back("TCSS_IMAGE_IDS", ids);
+  if (!r.source.empty()) out.emplace_back("TCSS_SOURCE", r.source);
   for (const auto& [k, v] : WaitOutputs(r)) out.emplace_back("TCSS_" + Upper(k), v);
   return out;
 }
@@ -290,6 +292,7 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
 std::string JsonReport(const RunReport& r) {
   json::Writer w;
   w.BeginObject().String("taskId", r.task_id).String("requestId", r.request_id);
+  if (!r.source.empty()) w.String("source", r.source);
   w.BeginArray("images");
   for (const auto& i : r.images) {
     w.BeginObject().String("reference", i.reference).String("imageId", i.image_id).EndObject();

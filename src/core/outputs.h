@@ -54,6 +54,7 @@ struct RunReport {
   std::string request_id;
   std::vector<ImageResult> images;
   std::string selection;          // "images", "all", "filters"
+  std::string source;             // "local" or "registry" ("" before one was chosen)
   std::optional<Error> error;     // the failure or warning, if any
   bool error_is_warning = false;  // an API error --fail-on does not select
   bool dry_run = false;

@@ -9,6 +9,7 @@
 #include "core/image_ref.h"
 #include "core/json.h"
 #include "core/text.h"
+#include "emulator/registry.h"
 
 namespace tcss::emulator {
 
@@ -383,14 +384,26 @@ ApiResult ErrorResult(const std::string& code, const std::string& message) {
 }
 
 bool IsKnownAction(const std::string& a) {
-  static const std::set<std::string> kActions = {
-      "CreateAssetImageScanTask",   "DescribeAssetImageList",   "DescribeAssetImageScanStatus",
-      "DescribeAssetImageScanTask", "ModifyAssetImageScanStop", "DescribeAssetImageVulList"};
+  static const std::set<std::string> kActions = {"CreateAssetImageScanTask",
+                                                 "DescribeAssetImageList",
+                                                 "DescribeAssetImageScanStatus",
+                                                 "DescribeAssetImageScanTask",
+                                                 "ModifyAssetImageScanStop",
+                                                 "DescribeAssetImageVulList",
+                                                 "DescribeAssetImageRegistryList",
+                                                 "CreateAssetImageRegistryScanTask",
+                                                 "DescribeAssetImageRegistryScanStatusOneKey",
+                                                 "DescribeAssetImageRegistryVulList",
+                                                 "SyncAssetImageRegistryAsset",
+                                                 "DescribeAssetImageRegistryAssetStatus"};
   return kActions.count(a) > 0;
 }
 
 ApiResult HandleAction(State& state, const std::string& action, const Obj& body, int64_t now_ms,
                        int64_t now_unix) {
+  if (state.registry() && state.registry()->Handles(action)) {
+    return state.registry()->Handle(action, body, now_ms);
+  }
   if (action == "CreateAssetImageScanTask") return CreateScanTask(state, body, now_ms);
   if (action == "DescribeAssetImageList") return DescribeImageList(state, body, now_ms);
   if (action == "DescribeAssetImageScanStatus") return ScanStatus(state, body, now_ms);

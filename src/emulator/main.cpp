@@ -8,6 +8,7 @@
 
 #include "app/system.h"
 #include "emulator/options.h"
+#include "emulator/registry.h"
 #include "emulator/server.h"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
     tcss::emulator::State state(options->credentials, options->inventory, options->scan_seconds,
                                 options->rate_limit);
     state.SetInitialFaults(options->faults);
+    tcss::emulator::RegistryStore registry(options->registry_inventory, options->scan_seconds,
+                                           options->sync_seconds);
+    state.SetRegistry(&registry);
     tcss::emulator::Server server(*options, state);
     auto started = server.Start();
     if (!started.ok()) {

@@ -136,6 +136,7 @@ Result<Options> ParseOptions(
   Options o;
   std::string credentials_file;
   std::string inventory_file;
+  std::string registry_file;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     std::string value;
@@ -150,8 +151,9 @@ Result<Options> ParseOptions(
       a = a.substr(0, eq);
     }
     static const std::vector<std::string> kValued = {
-        "--listen",       "--tls-cert",   "--tls-key", "--credentials", "--inventory",
-        "--scan-seconds", "--rate-limit", "--fault",   "--port-file"};
+        "--listen",    "--tls-cert",           "--tls-key",     "--credentials",
+        "--inventory", "--scan-seconds",       "--rate-limit",  "--fault",
+        "--port-file", "--registry-inventory", "--sync-seconds"};
     if (std::find(kValued.begin(), kValued.end(), a) == kValued.end()) {
       return UsageError("unknown option " + a + "; run tcss-emulator --help");
     }
@@ -198,6 +200,12 @@ Result<Options> ParseOptions(
       o.faults.push_back(*f);
     } else if (a == "--port-file") {
       o.port_file = value;
+    } else if (a == "--sync-seconds") {
+      auto d = ParseDuration("--sync-seconds", value);
+      if (!d.ok()) return d.error();
+      o.sync_seconds = *d;
+    } else if (a == "--registry-inventory") {
+      registry_file = value;
     }
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) {
@@ -232,6 +240,17 @@ Result<Options> ParseOptions(
   } else {
     o.inventory = DemoInventory();
   }
+  if (!registry_file.empty()) {
+    auto text = read_file(registry_file);
+    if (!text.ok()) {
+      return UsageError("cannot read --registry-inventory file: " + text.error().message);
+    }
+    auto reg = ParseRegistryImages(registry_file, *text);
+    if (!reg.ok()) return reg.error();
+    o.registry_inventory = *reg;
+  } else {
+    o.registry_inventory = DemoRegistryInventory();
+  }
   return o;
 }
 
@@ -240,6 +259,7 @@ std::string EmulatorHelp() {
          "                    [--credentials FILE] [--inventory FILE] [--scan-seconds S]\n"
          "                    [--rate-limit N] [--fault ACTION:CODE[:COUNT]]... [--port-file "
          "PATH]\n"
+         "                    [--registry-inventory FILE] [--sync-seconds S]\n"
          "\n"
          "A local stand-in for the TCSS API (2020-11-01) that verifies TC3-HMAC-SHA256 "
          "signatures.\n"
@@ -249,6 +269,7 @@ std::string EmulatorHelp() {
          "GARBAGE,\n"
          "NOENVELOPE or STATUS<name>; ACTION may be '*'; COUNT omitted means every request.\n"
          "Introspection: GET /_emulator/requests, POST /_emulator/faults, POST /_emulator/images,\n"
+         "POST /_emulator/registry-images (a push: listed after a sync or --sync-seconds),\n"
          "POST /_emulator/reset.\n";
 }
 

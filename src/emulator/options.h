@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/result.h"
+#include "emulator/registry.h"
 #include "emulator/state.h"
 
 namespace tcss::emulator {
@@ -18,6 +19,8 @@ struct Options {
   std::string tls_key;
   std::vector<Credential> credentials;
   std::vector<Image> inventory;
+  std::vector<RegistryImage> registry_inventory;
+  double sync_seconds = 0;  // 0: a pushed registry image shows only after a sync
   double scan_seconds = 10;
   int rate_limit = 20;
   std::vector<Fault> faults;

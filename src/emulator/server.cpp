@@ -34,6 +34,7 @@
 #include "core/text.h"
 #include "emulator/auth.h"
 #include "emulator/handlers.h"
+#include "emulator/registry.h"
 
 namespace tcss::emulator {
 
@@ -135,6 +136,17 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       }
       for (const auto& img : *images) state_.AddImage(img);
       Send(resp, 200, "{\"Added\":" + std::to_string(images->size()) + "}");
+    } else if (uri == "/_emulator/registry-images" && req.getMethod() == "POST") {
+      auto images = ParseRegistryImages("POST /_emulator/registry-images", body);
+      if (!images.ok() || !state_.registry()) {
+        Send(resp, 400,
+             "{\"Error\":" + json::Quote(images.ok() ? "no registry" : images.error().message) +
+                 "}");
+        return;
+      }
+      size_t n = images->size();
+      state_.registry()->Push(std::move(*images), SteadyMs());
+      Send(resp, 200, "{\"Pushed\":" + std::to_string(n) + "}");
     } else if (uri == "/_emulator/reset" && req.getMethod() == "POST") {
       state_.Reset();
       Send(resp, 200, "{\"Reset\":true}");

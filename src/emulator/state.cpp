@@ -1,5 +1,7 @@
 #include "emulator/state.h"
 
+#include "emulator/registry.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -174,6 +176,7 @@ void State::Reset() {
   log_.clear();
   admitted_.clear();
   inventory_ = initial_inventory_;
+  if (registry_) registry_->Reset();
 }
 
 int64_t State::Log(LoggedRequest r) {

@@ -12,6 +12,8 @@
 
 namespace tcss::emulator {
 
+class RegistryStore;
+
 struct Credential {
   std::string secret_id;
   std::string secret_key;
@@ -121,6 +123,12 @@ class State {
 
  public:
   void SetInitialFaults(std::vector<Fault> f);
+  // The registry side (owned by main); Reset() resets it too.
+  void SetRegistry(RegistryStore* registry) { registry_ = registry; }
+  RegistryStore* registry() const { return registry_; }
+
+ private:
+  RegistryStore* registry_ = nullptr;
 };
 
 }  // namespace tcss::emulator

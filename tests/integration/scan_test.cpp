@@ -30,8 +30,10 @@ TEST_F(ScanTest, SubmitsOverHttpAndPrintsTheTaskIdAlone) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::regex_match(r.out, kTaskLine)) << r.out;
   EXPECT_NE(r.err.find("submitted"), std::string::npos);
+  // --source auto: the registry list first, then the local images, where it is found.
   EXPECT_EQ(emu.Actions(),
-            (std::vector<std::string>{"DescribeAssetImageList", "CreateAssetImageScanTask"}));
+            (std::vector<std::string>{"DescribeAssetImageRegistryList", "DescribeAssetImageList",
+                                      "CreateAssetImageScanTask"}));
   // The reference was resolved: the API got the image ID.
   EXPECT_EQ(LastBody(emu),
             R"({"Images":[")" + kAppId + R"("],"ScanVul":true,"ScanVirus":true,"ScanRisk":true})");
@@ -104,7 +106,7 @@ TEST_F(ScanTest, WaitsForTheAgentToReportAnImage) {
   EXPECT_EQ(added.status, 200) << added.body;
   scan.join();
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("waiting for TCSS to report 1 image"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("waiting for TCSS to list 1 image"), std::string::npos) << r.err;
   auto actions = emu.Actions();
   EXPECT_GE(std::count(actions.begin(), actions.end(), "DescribeAssetImageList"), 2);
   EXPECT_NE(LastBody(emu).find(std::string(64, 'e')), std::string::npos);
@@ -369,7 +371,8 @@ TEST_F(ScanTest, GithubActionsOutputsSummaryAndMask) {
   for (auto it = std::sregex_iterator(output.begin(), output.end(), delim);
        it != std::sregex_iterator(); ++it)
     delims.insert((*it)[1].str());
-  EXPECT_EQ(delims.size(), 3u);
+  EXPECT_EQ(delims.size(), 4u);  // task-id, request-id, image-ids, source
+  EXPECT_NE(output.find("source<<"), std::string::npos);
   std::string summary = home.Read("summary.md");
   EXPECT_NE(summary.find("### TCSS image scan"), std::string::npos);
   EXPECT_NE(summary.find(task), std::string::npos);

@@ -5,7 +5,7 @@ const { test, before, after, beforeEach } = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
-const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run } = require("./helpers");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch } = require("./helpers");
 
 const HOOK = path.join(ROOT, "scripts/docker-hub/hooks/post_push");
 let emu;
@@ -15,7 +15,7 @@ before(async () => {
   tmp = tempDir("tcss-docker-");
 });
 beforeEach(async () => {
-  await fetch(emu.url + "/_emulator/reset", { method: "POST" });
+  await emulatorFetch(emu.url + "/_emulator/reset", { method: "POST" });
 });
 after(() => {
   emu.stop();
@@ -44,7 +44,7 @@ test("post_push falls back to DOCKER_REPO:DOCKER_TAG", () => {
 });
 
 test("post_push exits with tcss-scan's code", async () => {
-  await fetch(emu.url + "/_emulator/faults", { method: "POST",
+  await emulatorFetch(emu.url + "/_emulator/faults", { method: "POST",
       body: JSON.stringify({ Faults: ["CreateAssetImageScanTask:AuthFailure.UnauthorizedOperation:1"] }) });
   const r = run(HOOK, [], { env: hubEnv({ IMAGE_NAME: "nginx:1.25" }) });
   assert.equal(r.status, 1, r.stderr);
@@ -69,7 +69,7 @@ test("post_push downloads a pinned binary and refuses a mismatching one", () => 
 
 test("the CLI plugin answers docker-cli-plugin-metadata and runs as Docker runs it", () => {
   const config = path.join(tmp, "docker-config");
-  const inst = run(path.join(ROOT, "scripts/install-docker-plugin.sh"), [], { env: { PATH: process.env.PATH, DOCKER_CONFIG: config, HOME: tmp } });
+  const inst = run(path.join(ROOT, "scripts/install-docker-plugin.sh"), [path.join(BIN, "tcss-scan")], { env: { PATH: process.env.PATH, DOCKER_CONFIG: config, HOME: tmp } });
   assert.equal(inst.status, 0, inst.stderr);
   const plugin = path.join(config, "cli-plugins/docker-tcss");
   const meta = JSON.parse(run(plugin, ["docker-cli-plugin-metadata"]).stdout);
@@ -79,6 +79,38 @@ test("the CLI plugin answers docker-cli-plugin-metadata and runs as Docker runs 
   const r = run(plugin, ["tcss", "nginx:1.25"], { env: hubEnv({}) });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^[0-9a-f]{24}\n$/);
+});
+
+// A stand-in `docker` first on PATH: prints what `docker push` prints (the digest line) and
+// records its arguments; FAIL=1 makes it fail like a refused push.
+function fakeDocker(dir) {
+  const bin = path.join(dir, "fake-docker");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, "docker"), `#!/bin/sh
+echo "$@" >> "${dir}/docker-args"
+[ "$FAIL" = 1 ] && { echo "denied: requested access to the resource is denied" >&2; exit 1; }
+echo "The push refers to repository [ccr.ccs.tencentyun.com/demo/web]"
+echo "5f70bf18a086: Pushed"
+echo "2.0: digest: sha256:1b31d8c7a3a09bfc5a0b1b3dd1c4d3a14b63fd7df4a4d4bfd6c5b1b1b7f1e3a1 size: 1573"
+`, { mode: 0o755 });
+  return bin;
+}
+
+test("docker tcss push pushes, then scans exactly the pushed manifest", () => {
+  const config = path.join(tmp, "docker-config");
+  run(path.join(ROOT, "scripts/install-docker-plugin.sh"), [path.join(BIN, "tcss-scan")], { env: { PATH: process.env.PATH, DOCKER_CONFIG: config, HOME: tmp } });
+  const plugin = path.join(config, "cli-plugins/docker-tcss");
+  const fake = fakeDocker(tmp);
+  const r = run(plugin, ["tcss", "push", "ccr.ccs.tencentyun.com/demo/web:2.0"], { env: hubEnv({ PATH: `${fake}:/usr/bin:/bin` }) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^[0-9]+\n$/);  // a registry TaskID
+  assert.match(r.stderr, /2\.0: digest: sha256:1b31/);  // docker's own output passed through
+  assert.match(r.stderr, /scanning ccr\.ccs\.tencentyun\.com\/demo\/web@sha256:1b31/);
+  assert.equal(fs.readFileSync(path.join(tmp, "docker-args"), "utf8"), "push ccr.ccs.tencentyun.com/demo/web:2.0\n");
+  const failed = run(plugin, ["tcss", "push", "ccr.ccs.tencentyun.com/demo/web:2.0"], { env: hubEnv({ PATH: `${fake}:/usr/bin:/bin`, FAIL: "1" }) });
+  assert.equal(failed.status, 1);
+  assert.match(failed.stderr, /denied/);
+  assert.match(failed.stderr, /docker push .* failed \(exit 1\); nothing was scanned/);
 });
 
 const docker = run("sh", ["-c", "command -v docker"]).stdout.trim();

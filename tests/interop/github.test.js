@@ -6,7 +6,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 const yaml = require("js-yaml");
-const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run } = require("./helpers");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch } = require("./helpers");
 
 const ACTION_DIR = path.join(ROOT, "actions/tcss-scan");
 const ACTION = yaml.load(fs.readFileSync(path.join(ACTION_DIR, "action.yml"), "utf8"));
@@ -31,7 +31,7 @@ before(async () => {
   tmp = tempDir("tcss-gh-");
 });
 beforeEach(async () => {
-  await fetch(emu.url + "/_emulator/reset", { method: "POST" });  // no task left running
+  await emulatorFetch(emu.url + "/_emulator/reset", { method: "POST" });  // no task left running
 });
 after(() => {
   emu.stop();

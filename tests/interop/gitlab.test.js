@@ -8,7 +8,7 @@ const path = require("node:path");
 const http = require("node:http");
 const net = require("node:net");
 const { Client } = require("tencentcloud-sdk-nodejs/tencentcloud/services/tcss/v20201101/tcss_client");
-const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run } = require("./helpers");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch } = require("./helpers");
 
 const GCL = path.join(__dirname, "node_modules/.bin/gitlab-ci-local");
 const APP = "ccr.ccs.tencentyun.com/demo/app:1.0";
@@ -20,7 +20,7 @@ before(async () => {
   home = tempDir("tcss-gl-home-");
 });
 beforeEach(async () => {
-  await fetch(emu.url + "/_emulator/reset", { method: "POST" });
+  await emulatorFetch(emu.url + "/_emulator/reset", { method: "POST" });
 });
 after(() => {
   emu.stop();
@@ -94,7 +94,7 @@ report:
 });
 
 test("an API error that fail-on selects fails the pipeline", () => {
-  const emuFault = fetch(emu.url + "/_emulator/faults", { method: "POST",
+  const emuFault = emulatorFetch(emu.url + "/_emulator/faults", { method: "POST",
       body: JSON.stringify({ Faults: ["CreateAssetImageScanTask:InvalidParameter:1"] }) });
   return emuFault.then(() => {
     const { status, log } = runPipeline(`

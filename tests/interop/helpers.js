@@ -26,8 +26,20 @@ function startEmulator(args = [], env = { TENCENTCLOUD_SECRET_ID: SECRET_ID, TEN
   });
 }
 
+// fetch for the emulator's introspection endpoints. The tests block Node's event loop in
+// spawnSync for seconds, so undici may reuse a kept-alive connection the emulator has just
+// closed (its keep-alive timeout is 10 s); these requests are idempotent, so one retry on a
+// fresh connection is the right answer to that race.
+async function emulatorFetch(url, options) {
+  try {
+    return await fetch(url, options);
+  } catch (e) {
+    return fetch(url, options);
+  }
+}
+
 async function emulatorJson(emu, method, urlPath, body) {
-  const res = await fetch(emu.url + urlPath, { method, body });
+  const res = await emulatorFetch(emu.url + urlPath, { method, body });
   return res.json();
 }
 
@@ -39,4 +51,4 @@ function run(cmd, args, options) {
   return spawnSync(cmd, args, { encoding: "utf8", timeout: 120000, ...options });
 }
 
-module.exports = { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, emulatorJson, tempDir, run };
+module.exports = { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, emulatorFetch, emulatorJson, tempDir, run };

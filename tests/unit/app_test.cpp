@@ -75,9 +75,18 @@ struct AppFixture : ::testing::Test {
                     Transport& t_;
                   };
                   return std::unique_ptr<Transport>(std::make_unique<Borrowed>(transport));
+                },
+                false,
+                [this](const std::vector<std::string>& argv, std::string* output) -> Result<int> {
+                  ran.push_back(argv);
+                  *output = process_output;
+                  return process_exit;
                 }};
     return app::Run("tcss-scan", args, env, ports);
   }
+  std::vector<std::vector<std::string>> ran;  // what run_process was asked to run
+  std::string process_output;
+  int process_exit = 0;
   std::vector<std::string> Actions() {
     std::vector<std::string> a;
     for (const auto& r : transport.requests)
@@ -170,7 +179,7 @@ TEST_F(AppFixture, DotenvAndGithubFilesWrittenThroughThePort) {
   transport.script = {Ok(R"("TaskID":"t9")")};
   ASSERT_EQ(Run({kId}), 0) << err.str();
   EXPECT_EQ(files.files["/out/x.env"],
-            "TCSS_TASK_ID=t9\nTCSS_REQUEST_ID=r\nTCSS_IMAGE_IDS=" + kId + "\n");
+            "TCSS_TASK_ID=t9\nTCSS_REQUEST_ID=r\nTCSS_IMAGE_IDS=" + kId + "\nTCSS_SOURCE=local\n");
 }
 
 TEST_F(AppFixture, ManyImagesLeaveTheImageIdsOutOfTheDotenvInsteadOfFailing) {
@@ -182,12 +191,33 @@ TEST_F(AppFixture, ManyImagesLeaveTheImageIdsOutOfTheDotenvInsteadOfFailing) {
   }
   transport.script = {Ok(R"("TaskID":"t9")")};
   ASSERT_EQ(Run(args), 0) << err.str();
-  EXPECT_EQ(files.files["/out/x.env"], "TCSS_TASK_ID=t9\nTCSS_REQUEST_ID=r\n");
+  EXPECT_EQ(files.files["/out/x.env"], "TCSS_TASK_ID=t9\nTCSS_REQUEST_ID=r\nTCSS_SOURCE=local\n");
   EXPECT_NE(
       err.str().find(
           "TCSS_IMAGE_IDS left out of /out/x.env: the dotenv report would exceed GitLab's 5 KB"),
       std::string::npos)
       << err.str();
+}
+
+TEST_F(AppFixture, PushRunsDockerPushThenScansThePushedDigest) {
+  const std::string digest = "sha256:" + std::string(64, 'd');
+  process_output = "1.0: digest: " + digest + " size: 1573\n";
+  transport.script = {Ok(R"("List":[{"Id":7,"ImageRepoAddress":"ccr.io/ns/app","ImageTag":"x",)"
+                         R"("ImageDigest":")" +
+                         digest + R"("}],"TotalCount":1)"),
+                      Ok(R"("TaskID":42)")};
+  ASSERT_EQ(Run({"push", "ccr.io/ns/app:1.0"}), 0) << err.str();
+  ASSERT_EQ(ran.size(), 1u);
+  EXPECT_EQ(ran[0], (std::vector<std::string>{"docker", "push", "ccr.io/ns/app:1.0"}));
+  EXPECT_EQ(out.str(), "42\n");
+  EXPECT_NE(err.str().find("scanning ccr.io/ns/app@" + digest), std::string::npos) << err.str();
+  // A failed push: its exit code, nothing scanned.
+  ran.clear();
+  transport.requests.clear();
+  process_exit = 1;
+  EXPECT_EQ(Run({"push", "ccr.io/ns/app:1.0"}), 1);
+  EXPECT_TRUE(transport.requests.empty());
+  EXPECT_EQ(Run({"push", "sha256:" + std::string(64, 'a')}), 4);
 }
 
 TEST_F(AppFixture, StatusGateWithoutImagesIsAUsageError) {

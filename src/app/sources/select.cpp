@@ -1,0 +1,71 @@
+#include "app/sources/select.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "core/image_ref.h"
+
+namespace tcss {
+
+Result<Selection> SelectImages(const std::vector<ImageSource*>& sources,
+                               const std::vector<std::string>& refs, Clock& clock, Sleeper& sleeper,
+                               Logger& log, double resolve_timeout_s) {
+  ImageSource* local = nullptr;
+  for (auto* s : sources)
+    if (s->kind() == Source::kLocal) local = s;
+  std::map<ImageSource*, std::vector<ImageResult>> found;
+  std::vector<std::string> pending;
+  for (const auto& r : refs) {
+    if (!IsImageId(r)) {
+      pending.push_back(r);
+    } else if (local) {
+      found[local].push_back({r, r});
+    } else {
+      return UsageError(r +
+                        " is a local image ID; registry images are named by reference "
+                        "(drop --source registry, or name the image repo:tag)");
+    }
+  }
+  const int64_t start = clock.MonotonicMillis();
+  const int64_t budget = static_cast<int64_t>(resolve_timeout_s * 1000);
+  int64_t poll_ms = 2000;
+  while (!pending.empty()) {
+    for (auto* s : sources) {
+      if (pending.empty()) break;
+      auto r = s->LookUp(pending);
+      if (!r.ok()) return r.error();
+      for (auto& img : r->images) found[s].push_back(std::move(img));
+      pending = r->missing;
+    }
+    int64_t elapsed = clock.MonotonicMillis() - start;
+    if (pending.empty() || elapsed + poll_ms > budget) break;
+    for (auto* s : sources) s->Refresh();  // each source decides how often it really asks
+    log.Info(fmt::format("waiting for TCSS to list {} image(s) (checked for {:.0f}s of {}s)",
+                         pending.size(), static_cast<double>(elapsed) / 1000, resolve_timeout_s));
+    if (!sleeper.SleepMillis(poll_ms)) return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
+    poll_ms = std::min<int64_t>(poll_ms * 2, 10000);
+  }
+  Selection out;
+  out.source = sources.front();
+  std::vector<ImageSource*> with_images;
+  for (auto* s : sources)
+    if (!found[s].empty()) with_images.push_back(s);
+  if (with_images.size() > 1) {
+    std::string where;
+    for (auto* s : with_images) {
+      where += fmt::format("{}{}: ", where.empty() ? "" : "; ", SourceName(s->kind()));
+      for (size_t i = 0; i < found[s].size(); ++i) where += (i ? ", " : "") + found[s][i].reference;
+    }
+    return UsageError("the images are listed in two places (" + where +
+                      "), and one run submits one scan task; run once per source with --source "
+                      "registry and --source local. No scan was submitted");
+  }
+  if (!with_images.empty()) out.source = with_images.front();
+  out.resolution.images = found[out.source];
+  out.resolution.missing = pending;
+  return out;
+}
+
+}  // namespace tcss
