@@ -4,7 +4,9 @@
 #      official Node SDK making the same call (median wall time and peak RSS over RUNS runs);
 #   2. resolution + submission for 1, 10, 100 and 1,000 images;
 #   3. faults: --timeout against a server that drips its answer, and a lost answer recovered;
-#   4. tcss-emulator throughput for signed CreateAssetImageScanTask calls over keep-alive
+#   4. registry images: one reference found among 2,000 (and the calls it took, with and without
+#      the ImageName filter), submission of 1 and 1,000 registry images;
+#   5. tcss-emulator throughput for signed CreateAssetImageScanTask calls over keep-alive
 #      connections vs a trivial POCO server that does no work.
 # Usage: scripts/bench.sh [RUNS] (default 30). Numbers vary ±30% on a shared machine.
 set -euo pipefail
@@ -120,7 +122,33 @@ row "lost answer, recovered (one create, exit 0)" "$("$BIN/tcss-bench" run 1 "$B
 row "  creates the emulator received" "$(curl -s "$url/_emulator/requests" | grep -o '"Action":"CreateAssetImageScanTask"' | wc -l)"
 
 echo
-echo "== 4. server throughput: 8 keep-alive clients, 3 s, signed CreateAssetImageScanTask =="
+echo "== 4. registry images: lookup among 2,000, submission of 1 and 1,000 =="
+{
+  printf '['
+  for i in $(seq 1 2000); do
+    [ "$i" -gt 1 ] && printf ','
+    printf '{"ImageRepoAddress":"ccr.ccs.tencentyun.com/reg/app-%d","ImageTag":"1","ImageDigest":"sha256:%064x"}' "$i" "$i"
+  done
+  printf ']'
+} >"$work/registry.json"
+calls() { curl -s "$1/_emulator/requests" | grep -o "\"Action\":\"$2\"" | wc -l; }
+start registry "$BIN/tcss-emulator" --scan-seconds 0 --rate-limit 0 --registry-inventory "$work/registry.json"
+registry="$url"
+row "1 reference of 2,000, ImageName filter" "$("$BIN/tcss-bench" run 5 "$BIN/tcss-scan" --endpoint "$registry" -q --source registry ccr.ccs.tencentyun.com/reg/app-2000:1)"
+row "  list calls per run" "$(( $(calls "$registry" DescribeAssetImageRegistryList) / 5 ))"
+curl -s -X POST "$registry/_emulator/reset" >/dev/null
+curl -s -X POST "$registry/_emulator/faults" -d '{"Faults":["DescribeAssetImageRegistryList:InvalidParameter:1"]}' >/dev/null
+row "same, filter refused (whole list paged)" "$("$BIN/tcss-bench" run 1 "$BIN/tcss-scan" --endpoint "$registry" -q --source registry ccr.ccs.tencentyun.com/reg/app-2000:1 || true)"
+row "  list calls (1 refused + the whole list)" "$(calls "$registry" DescribeAssetImageRegistryList)"
+curl -s -X POST "$registry/_emulator/reset" >/dev/null
+for n in 1 1000; do
+  refs=()
+  for i in $(seq 1 "$n"); do refs+=("ccr.ccs.tencentyun.com/reg/app-$i:1"); done
+  row "submit $n registry image(s)" "$("$BIN/tcss-bench" run 3 "$BIN/tcss-scan" --endpoint "$registry" -q --source registry "${refs[@]}")"
+done
+
+echo
+echo "== 5. server throughput: 8 keep-alive clients, 3 s, signed CreateAssetImageScanTask =="
 row "tcss-emulator (signature check, state)" "$(TCSS_BENCH_IMAGE="$image_id" "$BIN/tcss-bench" load "$emulator" 8 3)"
 start trivial "$BIN/tcss-bench" trivial-server
 row "trivial POCO server (no work)" "$("$BIN/tcss-bench" load "$url" 8 3)"

@@ -104,6 +104,18 @@ TEST_F(RegistryTest, SourceRestrictsWhereTheImageIsLookedFor) {
   EXPECT_NE(bad.err.find("auto, registry or local"), std::string::npos) << bad.err;
 }
 
+TEST_F(RegistryTest, KeysThatCannotListRegistryImagesStillScanLocalOnesInAuto) {
+  Emulator emu({"--fault", "DescribeAssetImageRegistryList:AuthFailure.UnauthorizedOperation"});
+  auto r = RunProcess({ScanBin(), kNginx}, ScanEnv(emu, home));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("no permission to list registry images"), std::string::npos) << r.err;
+  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageScanTask"), 1);
+  // Asked for the registry alone, the refusal is the outcome.
+  auto only = RunProcess({ScanBin(), "--source", "registry", kWeb}, ScanEnv(emu, home));
+  EXPECT_EQ(only.exit_code, 1) << only.err;
+  EXPECT_NE(only.err.find("[AuthFailure.UnauthorizedOperation]"), std::string::npos) << only.err;
+}
+
 TEST_F(RegistryTest, AMixOfRegistryAndLocalImagesIsRefusedBeforeSubmitting) {
   Emulator emu;
   auto r = RunProcess({ScanBin(), kWeb, kNginx}, ScanEnv(emu, home));

@@ -159,6 +159,23 @@ test("the action finds tcss-scan on PATH, scans the metadata-action image and se
   assert.match(summary, /Gate failed/);
 });
 
+test("a pushed registry image: the action scans the digest build-push-action output, waits and gates", () => {
+  // docker/build-push-action's steps.<id>.outputs.digest, passed as the digest input.
+  const digest = "sha256:1b31d8c7a3a09bfc5a0b1b3dd1c4d3a14b63fd7df4a4d4bfd6c5b1b1b7f1e3a1";
+  const env = { ...jobEnv(), DOCKER_METADATA_OUTPUT_JSON: JSON.stringify({
+    tags: ["ccr.ccs.tencentyun.com/demo/web:2.0", "ccr.ccs.tencentyun.com/demo/web:sha-0123abc"], labels: {} }) };
+  const { results, outputs, summary } = runAction(
+    { endpoint: emu.url, digest, wait: "true", "severity-threshold": "critical" }, env);
+  assert.equal(results.scan.status, 2, results.scan.stderr);  // the demo registry image has 1 critical
+  assert.match(outputs["task-id"], /^[0-9]+$/);  // a registry TaskID: a number, kept to the digit
+  assert.equal(outputs.source, "registry");
+  assert.equal(outputs["image-ids"], "110207177");  // both tags name one manifest: one image
+  assert.equal(outputs.status, "END");
+  assert.equal(outputs.critical, "1");
+  assert.match(results.scan.stderr, /scan of 1 registry image/);
+  assert.match(summary, /Gate failed/);
+});
+
 test("an input the user left empty does not override tcss-scan's defaults", () => {
   const { results, outputs } = runAction({ endpoint: emu.url }, jobEnv());
   assert.equal(results.scan.status, 0, results.scan.stderr);

@@ -93,6 +93,34 @@ report:
   assert.equal(st.Status, "END");
 });
 
+test("a registry image: the template scans it as one, and a later job reads the registry task", () => {
+  const { status, log } = runPipeline(`
+stages: [test, report]
+include:
+  - local: gitlab/tcss-scan.yml
+    inputs:
+      images: ccr.ccs.tencentyun.com/demo/web:2.0
+      source: registry
+      endpoint: ${emu.url}
+      wait: true
+report:
+  stage: report
+  needs: [tcss-scan]
+  script:
+    - echo "TASK=$TCSS_TASK_ID SOURCE=$TCSS_SOURCE IMAGES=$TCSS_IMAGE_IDS CRITICAL=$TCSS_CRITICAL"
+    - tcss-scan status "$TCSS_TASK_ID" --endpoint ${emu.url}
+`);
+  assert.equal(status, 0, log);
+  const seen = log.match(/report +> TASK=(\S+) SOURCE=(\S+) IMAGES=(\S+) CRITICAL=(\S+)/);
+  assert.ok(seen, log);
+  assert.match(seen[1], /^[0-9]+$/);  // a registry TaskID, digits kept
+  assert.equal(seen[2], "registry");
+  assert.equal(seen[3], "110207177");
+  assert.equal(seen[4], "1");
+  // `status` in the later job tells the source by the TaskID's shape.
+  assert.match(log, /report +> END\n/);
+});
+
 test("an API error that fail-on selects fails the pipeline", () => {
   const emuFault = emulatorFetch(emu.url + "/_emulator/faults", { method: "POST",
       body: JSON.stringify({ Faults: ["CreateAssetImageScanTask:InvalidParameter:1"] }) });

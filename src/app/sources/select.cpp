@@ -31,17 +31,30 @@ Result<Selection> SelectImages(const std::vector<ImageSource*>& sources,
   const int64_t start = clock.MonotonicMillis();
   const int64_t budget = static_cast<int64_t>(resolve_timeout_s * 1000);
   int64_t poll_ms = 2000;
+  std::vector<ImageSource*> asked = sources;
   while (!pending.empty()) {
-    for (auto* s : sources) {
-      if (pending.empty()) break;
+    for (auto it = asked.begin(); it != asked.end() && !pending.empty();) {
+      ImageSource* s = *it;
       auto r = s->LookUp(pending);
+      if (!r.ok() && asked.size() > 1 && r.error().kind == ErrorKind::kApi &&
+          (r.error().code.rfind("UnauthorizedOperation", 0) == 0 ||
+           r.error().code.rfind("AuthFailure.UnauthorizedOperation", 0) == 0)) {
+        // --source auto with keys that may not read one list: the other one still can.
+        log.Warn(
+            fmt::format("no permission to list {} images ({}); looking in the other list "
+                        "only (grant the permission, or pass --source)",
+                        SourceName(s->kind()), r.error().code));
+        it = asked.erase(it);
+        continue;
+      }
       if (!r.ok()) return r.error();
       for (auto& img : r->images) found[s].push_back(std::move(img));
       pending = r->missing;
+      ++it;
     }
     int64_t elapsed = clock.MonotonicMillis() - start;
     if (pending.empty() || elapsed + poll_ms > budget) break;
-    for (auto* s : sources) s->Refresh();  // each source decides how often it really asks
+    for (auto* s : asked) s->Refresh();  // each source decides how often it really asks
     log.Info(fmt::format("waiting for TCSS to list {} image(s) (checked for {:.0f}s of {}s)",
                          pending.size(), static_cast<double>(elapsed) / 1000, resolve_timeout_s));
     if (!sleeper.SleepMillis(poll_ms)) return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
