@@ -204,6 +204,18 @@ std::string VulListBody(const std::string& image_id, int64_t limit, int64_t offs
   return w.str();
 }
 
+VulnFinding VulnCommonFields(json::Reader& r, const Poco::JSON::Object::Ptr& item,
+                             const std::string& image_id) {
+  VulnFinding v;
+  v.image_id = image_id;
+  v.cve_id = r.String(item, "CVEID", false);
+  v.name = r.String(item, "Name", false);
+  v.component = r.String(item, "Component", false);
+  v.version = r.String(item, "Version", false);
+  v.fixed_versions = r.String(item, "FixedVersions", false);
+  return v;
+}
+
 Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& response,
                                               const std::string& image_id) {
   json::Reader r;
@@ -214,13 +226,7 @@ Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& res
     auto item = list->getObject(static_cast<unsigned>(i));
     if (item.isNull())
       return Protocol("a vulnerability entry that is not an object", RequestIdOf(response));
-    VulnFinding v;
-    v.image_id = image_id;
-    v.cve_id = r.String(item, "CVEID", false);
-    v.name = r.String(item, "Name", false);
-    v.component = r.String(item, "Component", false);
-    v.version = r.String(item, "Version", false);
-    v.fixed_versions = r.String(item, "FixedVersions", false);
+    VulnFinding v = VulnCommonFields(r, item, image_id);
     v.level = r.Int(item, "Level", false);
     v.cvss = r.Number(item, "CVSSV3Score", false);
     out.push_back(std::move(v));

@@ -75,6 +75,10 @@ Result<RunningTask> ParseScanTask(const Poco::JSON::Object::Ptr& response);
 
 std::string ImageIdListBody(const std::vector<std::string>& image_ids);
 std::string VulListBody(const std::string& image_id, int64_t limit, int64_t offset = 0);
+// The fields the local and the registry vulnerability lists share: CVEID, Name, Component,
+// Version, FixedVersions (their Level and score differ in type).
+VulnFinding VulnCommonFields(json::Reader& r, const Poco::JSON::Object::Ptr& item,
+                             const std::string& image_id);
 // Vulnerabilities of one image; Level 1..4 and CVSSV3Score checked.
 Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& response,
                                               const std::string& image_id);

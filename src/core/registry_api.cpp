@@ -186,13 +186,7 @@ Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& res
     auto item = list->getObject(static_cast<unsigned>(i));
     if (item.isNull()) return Protocol("a registry vulnerability that is not an object", response);
     json::Reader vr;
-    VulnFinding v;
-    v.image_id = id;
-    v.cve_id = vr.String(item, "CVEID", false);
-    v.name = vr.String(item, "Name", false);
-    v.component = vr.String(item, "Component", false);
-    v.version = vr.String(item, "Version", false);
-    v.fixed_versions = vr.String(item, "FixedVersions", false);
+    VulnFinding v = api::VulnCommonFields(vr, item, id);
     std::string level = vr.String(item, "Level", false);
     std::string cvss = vr.String(item, "CvssScore", false);
     if (!vr.ok) return Protocol("a registry vulnerability of the wrong shape", response);

@@ -11,9 +11,7 @@
 
 namespace tcss::emulator {
 
-namespace {
-
-Result<Poco::JSON::Array::Ptr> ParseArrayFile(const std::string& path, const std::string& text) {
+Result<Poco::JSON::Array::Ptr> ParseJsonList(const std::string& path, const std::string& text) {
   auto wrapped = json::ParseObject("{\"v\":" + text + "\n}");
   if (!wrapped.ok()) {
     std::string where = json::SyntaxErrorPosition(text);
@@ -26,7 +24,27 @@ Result<Poco::JSON::Array::Ptr> ParseArrayFile(const std::string& path, const std
   return a;
 }
 
-}  // namespace
+Result<std::vector<Vuln>> ParseVulns(const Poco::JSON::Array::Ptr& vulns) {
+  std::vector<Vuln> out;
+  for (size_t j = 0; vulns && j < vulns->size(); ++j) {
+    auto v = vulns->getObject(static_cast<unsigned>(j));
+    if (v.isNull()) return UsageError(fmt::format("Vulns #{} is not an object", j + 1));
+    json::Reader vr;
+    Vuln vuln;
+    vuln.cve_id = vr.String(v, "CVEID", true);
+    vuln.name = vr.String(v, "Name", false);
+    vuln.level = vr.Int(v, "Level", true);
+    vuln.cvss = vr.Number(v, "CVSSV3Score", false);
+    vuln.component = vr.String(v, "Component", false);
+    vuln.version = vr.String(v, "Version", false);
+    vuln.fixed_versions = vr.String(v, "FixedVersions", false);
+    if (!vr.ok || vuln.level < 1 || vuln.level > 4) {
+      return UsageError(fmt::format("Vulns #{} needs CVEID (string) and Level (1-4)", j + 1));
+    }
+    out.push_back(std::move(vuln));
+  }
+  return out;
+}
 
 std::vector<Image> DemoInventory() {
   Image app;
@@ -51,7 +69,7 @@ std::vector<Image> DemoInventory() {
 }
 
 Result<std::vector<Image>> ParseInventory(const std::string& path, const std::string& text) {
-  auto a = ParseArrayFile(path, text);
+  auto a = ParseJsonList(path, text);
   if (!a.ok()) return a.error();
   std::vector<Image> out;
   out.reserve((*a)->size());
@@ -80,23 +98,9 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
     for (int64_t n : {img.critical, img.high, img.medium, img.low, img.virus, img.risk}) {
       if (n < 0) return fail("counts must not be negative");
     }
-    for (size_t j = 0; vulns && j < vulns->size(); ++j) {
-      auto v = vulns->getObject(static_cast<unsigned>(j));
-      if (v.isNull()) return fail(fmt::format("Vulns #{} is not an object", j + 1));
-      json::Reader vr;
-      Vuln vuln;
-      vuln.cve_id = vr.String(v, "CVEID", true);
-      vuln.name = vr.String(v, "Name", false);
-      vuln.level = vr.Int(v, "Level", true);
-      vuln.cvss = vr.Number(v, "CVSSV3Score", false);
-      vuln.component = vr.String(v, "Component", false);
-      vuln.version = vr.String(v, "Version", false);
-      vuln.fixed_versions = vr.String(v, "FixedVersions", false);
-      if (!vr.ok || vuln.level < 1 || vuln.level > 4) {
-        return fail(fmt::format("Vulns #{} needs CVEID (string) and Level (1-4)", j + 1));
-      }
-      img.vulns.push_back(vuln);
-    }
+    auto parsed = ParseVulns(vulns);
+    if (!parsed.ok()) return fail(parsed.error().message);
+    img.vulns = std::move(*parsed);
     if (!seen.insert(img.image_id).second) {
       return fail("ImageID " + img.image_id + " appears twice");
     }
@@ -107,7 +111,7 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
 
 Result<std::vector<Credential>> ParseCredentialList(const std::string& path,
                                                     const std::string& text) {
-  auto a = ParseArrayFile(path, text);
+  auto a = ParseJsonList(path, text);
   if (!a.ok()) return a.error();
   std::vector<Credential> out;
   for (size_t i = 0; i < (*a)->size(); ++i) {

@@ -1,6 +1,8 @@
 // tcss-emulator's command line and the files it reads at start-up.
 #pragma once
 
+#include <Poco/JSON/Array.h>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -32,6 +34,11 @@ struct Options {
 Result<Options> ParseOptions(
     const std::vector<std::string>& args, const EnvMap& env,
     const std::function<Result<std::string>(const std::string&)>& read_file);
+// The top-level JSON list of an inventory-like file; bad JSON is reported with its line and
+// column. `what` names the file (or the introspection endpoint) in errors.
+Result<Poco::JSON::Array::Ptr> ParseJsonList(const std::string& what, const std::string& text);
+// An inventory entry's "Vulns" (CVEID and Level 1-4 required); null means none.
+Result<std::vector<Vuln>> ParseVulns(const Poco::JSON::Array::Ptr& vulns);
 Result<std::vector<Image>> ParseInventory(const std::string& path, const std::string& text);
 Result<std::vector<Credential>> ParseCredentialList(const std::string& path,
                                                     const std::string& text);

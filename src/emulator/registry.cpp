@@ -9,6 +9,7 @@
 #include "core/image_ref.h"
 #include "core/json.h"
 #include "core/registry_api.h"
+#include "emulator/options.h"
 
 namespace tcss::emulator {
 
@@ -91,17 +92,14 @@ std::vector<RegistryImage> DemoRegistryInventory() {
 
 Result<std::vector<RegistryImage>> ParseRegistryImages(const std::string& what,
                                                        const std::string& text) {
-  auto wrapped = json::ParseObject("{\"v\":" + text + "\n}");
-  if (!wrapped.ok()) return UsageError(what + ": not valid JSON (" + wrapped.error().message + ")");
-  json::Reader r;
-  auto a = r.Array(*wrapped, "v", true);
-  if (!r.ok) return UsageError(what + ": expected a JSON list of registry images");
+  auto a = ParseJsonList(what, text);
+  if (!a.ok()) return a.error();
   std::vector<RegistryImage> out;
-  for (size_t i = 0; i < a->size(); ++i) {
+  for (size_t i = 0; i < (*a)->size(); ++i) {
     auto fail = [&](const std::string& why) {
       return UsageError(fmt::format("{}: registry image #{}: {}", what, i + 1, why));
     };
-    auto o = a->getObject(static_cast<unsigned>(i));
+    auto o = (*a)->getObject(static_cast<unsigned>(i));
     if (o.isNull()) return fail("not an object");
     json::Reader ir;
     RegistryImage img;
@@ -130,21 +128,9 @@ Result<std::vector<RegistryImage>> ParseRegistryImages(const std::string& what,
       if (id.empty()) return fail("Id must be a uint64");
       img.id = std::stoull(id);
     }
-    for (size_t j = 0; vulns && j < vulns->size(); ++j) {
-      auto v = vulns->getObject(static_cast<unsigned>(j));
-      json::Reader vr;
-      Vuln vuln;
-      if (v.isNull()) return fail("a Vulns entry is not an object");
-      vuln.cve_id = vr.String(v, "CVEID", true);
-      vuln.name = vr.String(v, "Name", false);
-      vuln.level = vr.Int(v, "Level", true);
-      vuln.cvss = vr.Number(v, "CVSSV3Score", false);
-      vuln.component = vr.String(v, "Component", false);
-      vuln.version = vr.String(v, "Version", false);
-      vuln.fixed_versions = vr.String(v, "FixedVersions", false);
-      if (!vr.ok || vuln.level < 1 || vuln.level > 4) return fail("Vulns need CVEID and Level 1-4");
-      img.vulns.push_back(vuln);
-    }
+    auto parsed = ParseVulns(vulns);
+    if (!parsed.ok()) return fail(parsed.error().message);
+    img.vulns = std::move(*parsed);
     out.push_back(std::move(img));
   }
   return out;
