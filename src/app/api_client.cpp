@@ -18,26 +18,30 @@ HttpRequest BuildSignedRequest(const ClientSettings& s, const std::string& actio
                                const std::string& body, int64_t timestamp) {
   const std::string content_type = "application/json";
   const std::string host = s.endpoint.HostHeader();
-  sign::SignInput in;
-  in.secret_id = s.credentials.secret_id;
-  in.secret_key = s.credentials.secret_key;
-  in.service = api::kService;
-  in.signed_headers = {{"content-type", content_type}, {"host", host}};
-  in.payload = body;
-  in.timestamp = timestamp;
-  sign::SignOutput out = sign::Sign(in);
-
   HttpRequest r;
   r.headers = {{"Host", host},
                {"Content-Type", content_type},
                {"X-TC-Action", action},
-               {"X-TC-Version", api::kVersion},
+               {"X-TC-Version", s.version},
                {"X-TC-Timestamp", std::to_string(timestamp)}};
   if (!s.region.empty()) r.headers.push_back({"X-TC-Region", s.region});
   if (!s.language.empty()) r.headers.push_back({"X-TC-Language", s.language});
-  if (!s.credentials.token.empty()) r.headers.push_back({"X-TC-Token", s.credentials.token});
+  if (!s.unsigned_call && !s.credentials.token.empty()) {
+    r.headers.push_back({"X-TC-Token", s.credentials.token});
+  }
   r.headers.push_back({"X-TC-RequestClient", std::string("tcss-scan/") + TCSS_VERSION});
-  r.headers.push_back({"Authorization", out.authorization});
+  if (s.unsigned_call) {
+    r.headers.push_back({"Authorization", "SKIP"});
+  } else {
+    sign::SignInput in;
+    in.secret_id = s.credentials.secret_id;
+    in.secret_key = s.credentials.secret_key;
+    in.service = s.service;
+    in.signed_headers = {{"content-type", content_type}, {"host", host}};
+    in.payload = body;
+    in.timestamp = timestamp;
+    r.headers.push_back({"Authorization", sign::Sign(in).authorization});
+  }
   r.body = body;
   return r;
 }
@@ -46,13 +50,13 @@ std::string DescribeDryRun(const ClientSettings& s, const std::string& action,
                            const std::string& body, int64_t timestamp) {
   HttpRequest r = BuildSignedRequest(s, action, body, timestamp);
   sign::SignInput in;
-  in.service = api::kService;
+  in.service = s.service;
   in.signed_headers = {{"content-type", "application/json"}, {"host", s.endpoint.HostHeader()}};
   in.payload = body;
   in.timestamp = timestamp;
   sign::CanonicalRequest canonical =
       sign::BuildCanonicalRequest(in.method, in.query, in.signed_headers, in.payload);
-  std::string scope = sign::CredentialScope(sign::UtcDate(timestamp), api::kService);
+  std::string scope = sign::CredentialScope(sign::UtcDate(timestamp), s.service);
   std::string out = "# canonical request\n" + canonical.text + "\n\n# string to sign\n" +
                     sign::BuildStringToSign(timestamp, scope, canonical.text) +
                     "\n\n# request (token and signature withheld: nothing here can be replayed)\n"
@@ -93,12 +97,20 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action, const
   int tries = 0;
   int failures = 0;   // retryable failures so far (bounded by --retries)
   int throttles = 0;  // RequestLimitExceeded answers so far (bounded by --timeout)
+  bool renew = false;     // the service refused the token: get new temporary keys, once
+  bool renewed = false;
   while (true) {
     if (sleeper_.Interrupted() || !AwaitRateLimit(action)) {
       return Error{ErrorKind::kInterrupted, "", "interrupted", ""};
     }
     int64_t remaining = budget - (clock_.MonotonicMillis() - start);
     if (remaining <= 0) break;
+    if (credentials_) {
+      auto creds = credentials_(renew);
+      if (!creds.ok()) return creds.error();
+      settings_.credentials = *creds;
+      renew = false;
+    }
     ++attempts_;
     ++tries;
     HttpRequest req = BuildSignedRequest(settings_, action, body, clock_.UnixSeconds());
@@ -115,6 +127,14 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action, const
       // request may have taken effect. A 4xx was turned away before it reached the API.
       last.maybe_delivered = true;
       if (resp->status >= 500) last.code = "InvalidResponse.HttpStatus5xx";
+    }
+    if (last.kind == ErrorKind::kApi && last.code == "AuthFailure.TokenFailure" &&
+        credentials_ && settings_.credentials.expires_unix != 0 && !renewed) {
+      // Temporary keys can expire between the check and the call (clocks differ by a second
+      // or two): the token was refused before anything was done, so get new keys and resend.
+      log_.Info(action + ": the service refused the temporary token; renewing the keys");
+      renew = renewed = true;
+      continue;
     }
     if (!options.idempotent && last.kind == ErrorKind::kTransport && last.maybe_delivered) {
       return last;  // the caller finds out whether it took effect before sending it again

@@ -5,11 +5,13 @@
 #include <Poco/JSON/Object.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 
 #include "app/logger.h"
 #include "app/ports.h"
+#include "core/api.h"
 #include "core/config.h"
 
 namespace tcss {
@@ -17,6 +19,10 @@ namespace tcss {
 struct ClientSettings {
   Url endpoint;
   Credentials credentials;
+  std::string service = api::kService;  // the signature's credential scope
+  std::string version = api::kVersion;
+  // STS AssumeRoleWithWebIdentity is called without keys: "Authorization: SKIP", no token.
+  bool unsigned_call = false;
   std::string region;
   std::string language = "en-US";
   double timeout_s = 60;
@@ -55,6 +61,12 @@ class ApiClient {
         log_(log),
         settings_(std::move(settings)) {}
 
+  // Where the keys come from when they are temporary: asked before every attempt (it renews
+  // them when they near expiry; `renew` forces it, after the service said the token had
+  // failed). Without one, settings.credentials are used as they are.
+  using CredentialSource = std::function<Result<Credentials>(bool renew)>;
+  void SetCredentialSource(CredentialSource source) { credentials_ = std::move(source); }
+
   // The Response object on success; kApi / kTransport / kInterrupted errors otherwise.
   Result<Poco::JSON::Object::Ptr> Call(const std::string& action, const std::string& body,
                                        const CallOptions& options = {});
@@ -68,6 +80,7 @@ class ApiClient {
   Random& random_;
   Logger& log_;
   ClientSettings settings_;
+  CredentialSource credentials_;
   std::map<std::string, std::deque<int64_t>> sent_;  // per action: send times, last second
   int attempts_ = 0;
 };

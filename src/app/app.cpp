@@ -8,6 +8,7 @@
 #include <set>
 
 #include "app/api_client.h"
+#include "app/credentials/provider.h"
 #include "app/findings.h"
 #include "app/logger.h"
 #include "app/resolver.h"
@@ -53,7 +54,6 @@ class Runner {
   // then collects findings and applies the gate. `first_delay_ms` is the wait before poll one.
   void WaitAndGate(bool keep_polling, int64_t first_delay_ms);
   Status CheckOutputPaths();
-  Result<Credentials> LoadCredentials();
   int Finish();
   std::vector<std::string> WriteOutputs(int exit_code);
   void Fail(Error e) { report_.error = std::move(e); }
@@ -63,6 +63,7 @@ class Runner {
   Ports& p_;
   Logger& log_;
   RunReport report_;
+  std::unique_ptr<CredentialCache> credentials_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<ApiClient> client_;
   ImageSource* source_ = nullptr;  // the source of the task (owned where it was made)
@@ -70,23 +71,6 @@ class Runner {
   bool stdout_closed_ = false;
   std::string started_at_;  // ISO time the run began, for the scan report
 };
-
-Result<Credentials> Runner::LoadCredentials() {
-  auto from_env = CredentialsFromEnv(env_);
-  if (!from_env.ok()) return from_env.error();
-  if (from_env->has_value()) return **from_env;
-  std::string path = CredentialsFilePath(env_);
-  if (path.empty() || !p_.files.Exists(path)) {
-    return UsageError(
-        "no credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (as masked CI "
-        "variables/secrets), or create " +
-        (path.empty() ? std::string("~/.tencentcloud/credentials") : path));
-  }
-  auto text = p_.files.Read(path);
-  if (!text.ok())
-    return UsageError("cannot read credentials file " + path + ": " + text.error().message);
-  return ParseCredentialsFile(path, *text);
-}
 
 Status Runner::CheckOutputPaths() {
   struct Target {
@@ -214,23 +198,33 @@ bool Runner::Prepare(ClientSettings* settings) {
     outputs_unusable_ = true;  // report on stderr only
     return false;
   }
-  auto creds = LoadCredentials();
-  if (!creds.ok()) {
-    Fail(creds.error());
-    return false;
-  }
-  log_.AddSecret(creds->secret_key);
-  log_.AddSecret(creds->token);
-  if (c_.platform == Platform::kGithub && !creds->token.empty()) {
-    p_.out << AddMaskCommand(creds->token) << std::flush;
-  }
   auto endpoint = ParseEndpoint(c_.endpoint);
   if (!endpoint.ok()) {
     Fail(endpoint.error());
     return false;
   }
+  CredentialDeps deps{c_, env_, p_, log_};
+  auto provider = ChooseCredentials(deps);
+  if (!provider.ok()) {
+    Fail(provider.error());
+    return false;
+  }
+  credentials_ = std::make_unique<CredentialCache>(deps, std::move(*provider));
+  if (c_.dry_run && credentials_->provider().Renewable()) {
+    // A dry run sends nothing, not even the exchange; the signature is withheld anyway.
+    log_.Info("dry run: credentials would be temporary keys from " +
+              credentials_->provider().Describe() + " (not fetched)");
+    settings->credentials = Credentials{"TEMPORARY-SECRET-ID", "", "", "", 0, 0};
+  } else {
+    auto creds = credentials_->Get(false);
+    if (!creds.ok()) {
+      Fail(creds.error());
+      return false;
+    }
+    log_.Verbose("credentials: " + creds->source);
+    settings->credentials = *creds;
+  }
   settings->endpoint = *endpoint;
-  settings->credentials = *creds;
   settings->region = c_.region;
   settings->language = c_.language;
   settings->timeout_s = c_.timeout_s;
@@ -252,6 +246,10 @@ bool Runner::Connect(const ClientSettings& settings) {
   transport_ = std::move(*transport);
   client_ =
       std::make_unique<ApiClient>(*transport_, p_.clock, p_.sleeper, p_.random, log_, settings);
+  if (credentials_ && credentials_->provider().Renewable()) {
+    CredentialCache* cache = credentials_.get();
+    client_->SetCredentialSource([cache](bool renew) { return cache->Get(renew); });
+  }
   return true;
 }
 

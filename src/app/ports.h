@@ -18,6 +18,8 @@ namespace tcss {
 struct HttpRequest {
   std::vector<sign::Header> headers;  // sent in this order; Host included
   std::string body;
+  std::string method = "POST";  // POST (the APIs) or GET (token and metadata services)
+  std::string target = "/";     // path and query
 };
 
 struct HttpResponse {
@@ -36,7 +38,7 @@ inline constexpr const char* kNetProxy = "Network.ProxyFailure";
 class Transport {
  public:
   virtual ~Transport() = default;
-  // POST / to the endpoint. Never throws. `timeout_ms` bounds the whole call, connect to the
+  // Sends `request` (POST / for the APIs) to the endpoint. Never throws. `timeout_ms` bounds the whole call, connect to the
   // last byte of the answer, whatever rate the peer sends at. An interrupt ends it with a
   // kInterrupted error. Errors say whether the request may have reached the service.
   virtual Result<HttpResponse> Post(const HttpRequest& request, int64_t timeout_ms) = 0;

@@ -9,6 +9,7 @@
 
 #include "core/image_ref.h"
 #include "core/policy.h"
+#include "core/sts.h"
 #include "core/text.h"
 #include "core/url.h"
 
@@ -91,6 +92,11 @@ Result<Filter> ParseFilter(const std::string& text) {
   if (f.values.empty()) return fail("it has no values");
   return f;
 }
+
+constexpr std::pair<const char*, const char*> kSdkEnvAliases[] = {
+    {"TENCENTCLOUD_ROLE_ARN", "TKE_ROLE_ARN"},
+    {"TENCENTCLOUD_OIDC_PROVIDER_ID", "TKE_PROVIDER_ID"},
+};
 
 const std::vector<Option>& Table() {
   static const std::vector<Option> kTable = {
@@ -299,6 +305,97 @@ const std::vector<Option>& Table() {
          c.ca_file = Trim(v.back());
          return OkStatus();
        }},
+      {"--auth", "TCSS_AUTH", "auth", "auto|secret|oidc|cvm-role", "auto",
+       "where credentials come from: stored keys (secret), an OIDC token exchanged with STS "
+       "(oidc), this CVM's CAM role (cvm-role), or auto (keys, then OIDC)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
+         const std::string s = text::Lower(Trim(v.back()));
+         if (s == "auto") {
+           c.keyless.auth = AuthMode::kAuto;
+         } else if (s == "secret") {
+           c.keyless.auth = AuthMode::kSecret;
+         } else if (s == "oidc") {
+           c.keyless.auth = AuthMode::kOidc;
+         } else if (s == "cvm-role") {
+           c.keyless.auth = AuthMode::kCvmRole;
+         } else {
+           return UsageError(n + " \"" + v.back() + "\" must be auto, secret, oidc or cvm-role");
+         }
+         return OkStatus();
+       }},
+      {"--role-arn", "TENCENTCLOUD_ROLE_ARN", "role-arn", "ARN", "none (also TKE_ROLE_ARN)",
+       "the CAM role to assume with the OIDC token: qcs::cam::uin/<uin>:roleName/<name>",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string arn = Trim(v.back());
+         auto st = sts::CheckRoleArn(arn);
+         if (!st.ok()) return st.error();
+         c.keyless.role_arn = arn;
+         return OkStatus();
+       }},
+      {"--oidc-provider-id", "TENCENTCLOUD_OIDC_PROVIDER_ID", "oidc-provider-id", "NAME",
+       "none (also TKE_PROVIDER_ID)", "the CAM OIDC identity provider's name (its ProviderId)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
+         std::string id = Trim(v.back());
+         if (id.empty() || id.size() > 128 ||
+             !std::all_of(id.begin(), id.end(), [](unsigned char ch) {
+               return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+             })) {
+           return UsageError(n + " \"" + text::OneLine(text::TruncateUtf8(id, 130)) +
+                             "\" is not an identity provider name (letters, digits, _ - .)");
+         }
+         c.keyless.oidc_provider_id = id;
+         return OkStatus();
+       }},
+      {"--oidc-audience", "TCSS_OIDC_AUDIENCE", "audience", "AUD", "sts.tencentcloudapi.com",
+       "the audience asked for in the OIDC token: one of the provider's ClientIds",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
+         std::string a = Trim(v.back());
+         if (a.size() > 256 || !std::all_of(a.begin(), a.end(), [](unsigned char ch) {
+               return ch > 0x20 && ch < 0x7f;
+             })) {
+           return UsageError(n + " must be at most 256 printable characters without spaces");
+         }
+         c.keyless.oidc_audience = a;
+         return OkStatus();
+       }},
+      {"--role-session-name", "TENCENTCLOUD_ROLE_SESSION_NAME", "role-session-name", "NAME",
+       "github-<run id>-<attempt>, gitlab-<job id>",
+       "the session name CAM records for the assumed role (2-64 of letters, digits, _+=,.@-)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string s = Trim(v.back());
+         auto st = sts::CheckSessionName(s);
+         if (!st.ok()) return st.error();
+         c.keyless.role_session_name = s;
+         return OkStatus();
+       }},
+      {"--role-duration", "TCSS_ROLE_DURATION", "role-duration", "S", "3600",
+       "lifetime asked for the temporary keys (900-43200 s; renewed during --wait)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
+         auto d = ParseDuration(n, v.back());
+         if (!d.ok()) return d.error();
+         if (*d < static_cast<double>(sts::kMinDuration) ||
+             *d > static_cast<double>(sts::kMaxDuration) || *d != std::floor(*d)) {
+           return UsageError(n + " \"" + v.back() +
+                             "\" must be whole seconds from 900 to 43200 (12h)");
+         }
+         c.keyless.role_duration_s = static_cast<int64_t>(*d);
+         return OkStatus();
+       }},
+      {"--sts-endpoint", "TCSS_STS_ENDPOINT", "sts-endpoint", "URL",
+       "https://sts.tencentcloudapi.com (intl with an intl --endpoint)",
+       "STS endpoint for the OIDC exchange", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
+         auto u = ParseEndpoint(Trim(v.back()));
+         if (!u.ok()) return UsageError(n + ": " + u.error().message);
+         c.keyless.sts_endpoint = Trim(v.back());
+         return OkStatus();
+       }},
       {"--output", "TCSS_OUTPUT", "output", "text|json", "text",
        "stdout format: the TaskID alone, or one JSON object", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
@@ -411,6 +508,20 @@ const std::vector<OptionInfo>& Options() {
     return out;
   }();
   return kInfo;
+}
+
+const char* AuthModeName(AuthMode m) {
+  switch (m) {
+    case AuthMode::kSecret:
+      return "secret";
+    case AuthMode::kOidc:
+      return "oidc";
+    case AuthMode::kCvmRole:
+      return "cvm-role";
+    case AuthMode::kAuto:
+      break;
+  }
+  return "auto";
 }
 
 const char* SourceName(Source s) {
@@ -527,16 +638,23 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       values.insert(values.end(), positional.begin(), positional.end());
     }
     if (values.empty()) {
+      source = o.env;
       std::string e = Get(env, o.env);
+      // The Tencent SDKs' own names, read when ours are unset.
+      for (const auto& [ours, sdk] : kSdkEnvAliases) {
+        if (Trim(e).empty() && o.env == std::string(ours)) {
+          e = Get(env, sdk);
+          source = sdk;
+        }
+      }
       if (Trim(e).empty()) continue;  // an empty variable (an unset action input) is unset
       values = {e};
-      source = o.env;
     }
     Status st = o.apply(c, values, source);
     if (!st.ok()) {
       Error err = st.error();
-      if (source == o.env && err.message.find(o.env) == std::string::npos) {
-        err.message += " (from " + std::string(o.env) + ")";
+      if (source != o.flag && err.message.find(source) == std::string::npos) {
+        err.message += " (from " + source + ")";
       }
       return err;
     }
@@ -804,6 +922,11 @@ std::string HelpText() {
       "  TENCENTCLOUD_SESSION_TOKEN (or TENCENTCLOUD_TOKEN); else ~/.tencentcloud/credentials\n"
       "  ([default] secret_id, secret_key, token; TENCENTCLOUD_CREDENTIALS_FILE overrides the "
       "path).\n"
+      "Keyless (--auth oidc, or auto without keys): the OIDC token comes from GitHub\n"
+      "  (permissions: id-token: write), TENCENTCLOUD_OIDC_TOKEN (GitLab id_tokens), or the file\n"
+      "  in TKE_WEB_IDENTITY_TOKEN_FILE; STS region: --region, else TKE_REGION, else ap-guangzhou.\n"
+      "  --auth cvm-role reads this CVM's role from the metadata service (TCSS_METADATA_ENDPOINT\n"
+      "  overrides http://metadata.tencentyun.com).\n"
       "Proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (any case).\n"
       "\n"
       "Exit codes:\n"

@@ -2,6 +2,7 @@
 // ParseConfig: flag > TCSS_* environment > CI platform default > built-in default.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,7 +34,25 @@ struct Credentials {
   std::string secret_id;
   std::string secret_key;
   std::string token;
-  std::string source;  // "environment" or the profile path
+  std::string source;        // "environment", the profile path, "OIDC ...", "CVM role ..."
+  int64_t expires_unix = 0;  // temporary credentials: when they stop working; 0 = permanent
+  int64_t obtained_unix = 0;
+};
+
+// Where credentials come from: auto tries the stored keys (environment, profile file), then
+// OIDC when a role, a provider and a token are all there; the others use only their source.
+enum class AuthMode { kAuto, kSecret, kOidc, kCvmRole };
+const char* AuthModeName(AuthMode m);
+
+// Keyless settings (issue 10): an OIDC token exchanged with STS for temporary keys.
+struct KeylessConfig {
+  AuthMode auth = AuthMode::kAuto;
+  std::string role_arn;
+  std::string oidc_provider_id;
+  std::string oidc_audience = "sts.tencentcloudapi.com";
+  std::string role_session_name;  // "" = from the CI run
+  int64_t role_duration_s = 3600;
+  std::string sts_endpoint;  // "" = sts::DefaultStsEndpoint(endpoint)
 };
 
 struct Config {
@@ -80,7 +99,7 @@ struct Config {
   std::string github_output;
   std::string github_step_summary;
 
-  Credentials credentials;  // empty until ResolveCredentials
+  KeylessConfig keyless;
 };
 
 // Pure: `env` is the process environment, `args` excludes argv[0].

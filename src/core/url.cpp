@@ -121,6 +121,26 @@ Result<Url> ParseUrl(std::string_view text) {
   return u;
 }
 
+Result<RequestUrl> ParseRequestUrl(std::string_view text) {
+  size_t sep = text.find("://");
+  size_t path_at =
+      sep == std::string_view::npos ? std::string_view::npos : text.find_first_of("/?#", sep + 3);
+  RequestUrl out;
+  auto u = ParseUrl(text.substr(0, path_at));
+  if (!u.ok()) return u.error();
+  out.url = *u;
+  std::string_view tail = path_at == std::string_view::npos ? "" : text.substr(path_at);
+  tail = tail.substr(0, tail.find('#'));
+  out.target = tail.empty() || tail.front() == '?' ? "/" + std::string(tail) : std::string(tail);
+  for (char c : out.target) {
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      return UsageError("invalid URL \"" + RedactUserinfo(text) +
+                        "\": the path or query has a space or a character that is not ASCII");
+    }
+  }
+  return out;
+}
+
 bool IsLoopbackHost(std::string_view host) {
   if (host == "localhost" || host == "::1") return true;
   // 127.0.0.0/8 in dotted-quad form.

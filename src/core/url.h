@@ -29,6 +29,14 @@ Result<Url> ParseUrl(std::string_view text);
 std::string RedactUserinfo(std::string_view url);
 bool IsLoopbackHost(std::string_view host);
 
+// A URL that is fetched as given (GitHub's OIDC request URL, the CVM metadata service): the
+// endpoint part and the request target (path and query; "/" when empty; the fragment dropped).
+struct RequestUrl {
+  Url url;
+  std::string target;
+};
+Result<RequestUrl> ParseRequestUrl(std::string_view text);
+
 // Endpoints: https anywhere; http only on loopback; no path beyond "/", no query.
 Result<Url> ParseEndpoint(std::string_view text);
 

@@ -130,6 +130,10 @@ std::optional<AuthFailure> VerifyTc3(
                                                        ? "X-TC-Token was sent for a permanent key."
                                                        : "The token is missing or does not match."};
   }
+  if (cred->expires_unix != 0 && r.now_unix >= cred->expires_unix) {
+    return AuthFailure{"AuthFailure.TokenFailure",
+                       "The temporary credentials have expired; request new ones."};
+  }
   return std::nullopt;
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "app/system.h"
+#include "emulator/identity.h"
 #include "emulator/options.h"
 #include "emulator/registry.h"
 #include "emulator/server.h"
@@ -39,12 +40,19 @@ int main(int argc, char** argv) {
     tcss::emulator::RegistryStore registry(options->registry_inventory, options->scan_seconds,
                                            options->sync_seconds);
     state.SetRegistry(&registry);
+    auto identity = tcss::emulator::Identity::Create(options->identity);
+    if (!identity.ok()) {
+      std::cerr << "tcss-emulator: error: " << identity.error().message << '\n';
+      return 4;
+    }
+    state.SetIdentity(identity->get());
     tcss::emulator::Server server(*options, state);
     auto started = server.Start();
     if (!started.ok()) {
       std::cerr << "tcss-emulator: error: " << started.error().message << '\n';
       return 4;
     }
+    (*identity)->SetBaseUrl(server.Url());
     std::cout << "listening on " << server.Url() << std::endl;
     if (!options->port_file.empty()) {
       auto st = files.Replace(options->port_file, std::to_string(server.Port()) + "\n");

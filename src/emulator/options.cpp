@@ -7,6 +7,7 @@
 
 #include "core/image_ref.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "core/url.h"
 
 namespace tcss::emulator {
@@ -157,7 +158,8 @@ Result<Options> ParseOptions(
     static const std::vector<std::string> kValued = {
         "--listen",    "--tls-cert",           "--tls-key",     "--credentials",
         "--inventory", "--scan-seconds",       "--rate-limit",  "--fault",
-        "--port-file", "--registry-inventory", "--sync-seconds"};
+        "--port-file", "--registry-inventory", "--sync-seconds",  "--oidc-provider",
+        "--role",      "--oidc-request-token", "--oidc-subject", "--cvm-role"};
     if (std::find(kValued.begin(), kValued.end(), a) == kValued.end()) {
       return UsageError("unknown option " + a + "; run tcss-emulator --help");
     }
@@ -210,6 +212,39 @@ Result<Options> ParseOptions(
       o.sync_seconds = *d;
     } else if (a == "--registry-inventory") {
       registry_file = value;
+    } else if (a == "--oidc-provider") {
+      auto p = ParseOidcProvider(value);
+      if (!p.ok()) return p.error();
+      if (!p->jwks_file.empty()) {
+        auto text = read_file(p->jwks_file);
+        if (!text.ok()) {
+          return UsageError("cannot read the JWKS file of --oidc-provider " + p->name + ": " +
+                            text.error().message);
+        }
+        p->jwks_json = *text;
+      }
+      o.identity.providers.push_back(*p);
+    } else if (a == "--role") {
+      auto r = ParseRole(value);
+      if (!r.ok()) return r.error();
+      o.identity.roles.push_back(*r);
+    } else if (a == "--oidc-request-token") {
+      o.identity.request_token = value;
+    } else if (a == "--oidc-subject") {
+      o.identity.subject = value;
+    } else if (a == "--cvm-role") {
+      auto parts = text::Split(value, ',');
+      o.identity.cvm_role = parts[0];
+      for (size_t k = 1; k < parts.size(); ++k) {
+        const std::string& part = parts[k];
+        if (part.rfind("max=", 0) != 0 || part.size() == 4 || part.size() > 9 ||
+            !std::all_of(part.begin() + 4, part.end(),
+                         [](unsigned char c) { return std::isdigit(c); })) {
+          return UsageError("--cvm-role \"" + value + "\": write NAME[,max=SECONDS]");
+        }
+        o.identity.cvm_seconds = std::stoll(part.substr(4));
+      }
+      if (o.identity.cvm_role.empty()) return UsageError("--cvm-role needs a role name");
     }
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) {
@@ -227,7 +262,7 @@ Result<Options> ParseOptions(
       return it == env.end() ? std::string() : it->second;
     };
     Credential c{get("TENCENTCLOUD_SECRET_ID"), get("TENCENTCLOUD_SECRET_KEY"),
-                 get("TENCENTCLOUD_SESSION_TOKEN")};
+                 get("TENCENTCLOUD_SESSION_TOKEN"), 0};
     if (c.secret_id.empty() || c.secret_key.empty()) {
       return UsageError(
           "no credentials to accept: pass --credentials FILE or set TENCENTCLOUD_SECRET_ID and "
@@ -264,6 +299,8 @@ std::string EmulatorHelp() {
          "                    [--rate-limit N] [--fault ACTION:CODE[:COUNT]]... [--port-file "
          "PATH]\n"
          "                    [--registry-inventory FILE] [--sync-seconds S]\n"
+         "                    [--oidc-provider SPEC]... [--role SPEC]... [--oidc-request-token T]\n"
+         "                    [--oidc-subject SUB] [--cvm-role NAME[,max=S]]\n"
          "\n"
          "A local stand-in for the TCSS API (2020-11-01) that verifies TC3-HMAC-SHA256 "
          "signatures.\n"
@@ -274,7 +311,15 @@ std::string EmulatorHelp() {
          "NOENVELOPE or STATUS<name>; ACTION may be '*'; COUNT omitted means every request.\n"
          "Introspection: GET /_emulator/requests, POST /_emulator/faults, POST /_emulator/images,\n"
          "POST /_emulator/registry-images (a push: listed after a sync or --sync-seconds),\n"
-         "POST /_emulator/reset.\n";
+         "POST /_emulator/reset.\n"
+         "Keyless: [--oidc-provider NAME=ISSUER,AUD[,AUD...][,jwks=FILE]]... (ISSUER self: the\n"
+         "emulator's own issuer <URL>/_emulator/oidc, whose key it trusts without jwks=)\n"
+         "[--role ARN=PROVIDER[,sub=PATTERN][,max=SECONDS]]... serve STS AssumeRoleWithWebIdentity\n"
+         "(version 2018-08-13, unsigned) on the same listener; its temporary keys work on the TCSS\n"
+         "side until they expire (max= caps their lifetime). --oidc-request-token T turns on a\n"
+         "GitHub-style token issuer: GET /_emulator/oidc/token?audience=A with 'Bearer T' (sub:\n"
+         "--oidc-subject), JWKS at /_emulator/oidc/jwks. --cvm-role NAME[,max=S] serves the CVM\n"
+         "metadata service's /latest/meta-data/cam/security-credentials/.\n";
 }
 
 }  // namespace tcss::emulator

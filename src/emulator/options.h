@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/result.h"
+#include "emulator/identity.h"
 #include "emulator/registry.h"
 #include "emulator/state.h"
 
@@ -27,6 +28,7 @@ struct Options {
   int rate_limit = 20;
   std::vector<Fault> faults;
   std::string port_file;
+  IdentityOptions identity;  // STS, the OIDC token issuer, the CVM metadata service
   bool help = false;
 };
 

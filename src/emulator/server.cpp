@@ -33,7 +33,9 @@
 #include "core/json.h"
 #include "core/text.h"
 #include "emulator/auth.h"
+#include "core/sts.h"
 #include "emulator/handlers.h"
+#include "emulator/identity.h"
 #include "emulator/registry.h"
 
 namespace tcss::emulator {
@@ -51,6 +53,20 @@ int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// The request body as logged: an STS call's OIDC token replaced, so that no log holds it.
+std::string RedactWebIdentityToken(const std::string& body) {
+  auto parsed = json::ParseObject(body, 8);
+  if (!parsed.ok()) return "(not JSON, not kept)";
+  json::Reader r;
+  std::string token = r.String(*parsed, "WebIdentityToken", false);
+  std::string out = body;
+  if (token.empty()) return out;
+  for (size_t at = out.find(token); at != std::string::npos; at = out.find(token, at)) {
+    out.replace(at, token.size(), "REDACTED");
+  }
+  return out;
 }
 
 class Handler : public Poco::Net::HTTPRequestHandler {
@@ -255,6 +271,17 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                     Poco::UUIDGenerator::defaultGenerator().createRandom().toString()));
       return;
     }
+    if (req.getMethod() == "GET" && state_.identity()) {
+      // The token issuer and the metadata service: their answers carry tokens and keys, so
+      // they are not in the request log.
+      Identity& id = *state_.identity();
+      auto answer = id.Metadata(req.getURI(), now_unix);
+      if (!answer) answer = id.Serve(req.getURI(), headers["authorization"], now_unix);
+      if (answer) {
+        Send(resp, answer->status, answer->body, answer->content_type);
+        return;
+      }
+    }
     if (req.getURI().rfind("/_emulator/", 0) == 0) {
       Introspect(req, resp, body);
       return;
@@ -274,7 +301,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         log.headers[k] = v;
       }
     }
-    log.body = too_large ? "(over 10 MB, not kept)" : body.substr(0, size_t{64} * 1024);
+    log.body = too_large ? "(over 10 MB, not kept)"
+               : log.action == sts::kAssumeRoleWithWebIdentity
+                   ? RedactWebIdentityToken(body)
+                   : body.substr(0, size_t{64} * 1024);
     log.status = 200;
 
     std::optional<ApiResult> answer =
@@ -306,19 +336,33 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     const std::string& action = headers["x-tc-action"];
     if (action.empty())
       return ErrorResult("MissingParameter", "The X-TC-Action header is missing.");
-    if (!IsKnownAction(action)) {
+    // STS shares the listener: its one action, its own version, called without a signature.
+    const bool sts = action == sts::kAssumeRoleWithWebIdentity && state_.identity();
+    if (!sts && !IsKnownAction(action)) {
       return ErrorResult("InvalidAction",
                          "The action `" + action.substr(0, 64) + "` does not exist.");
     }
+    const std::string want_version = sts ? sts::kVersion : "2020-11-01";
     const std::string& version = headers["x-tc-version"];
-    if (version != "2020-11-01") {
+    if (version != want_version) {
       return ErrorResult("NoSuchVersion", "The API version `" + version.substr(0, 32) +
-                                              "` does not exist; use 2020-11-01.");
+                                              "` does not exist; use " + want_version + ".");
     }
-    AuthRequest ar{headers, body, now_unix};
-    auto failure = VerifyTc3(
-        ar, [&](const std::string& id) { return state_.FindCredential(id); }, &log.secret_id);
-    if (failure) return ErrorResult(failure->code, failure->message);
+    if (sts) {
+      if (headers["authorization"] != "SKIP") {
+        return ErrorResult("AuthFailure.InvalidAuthorization",
+                           "AssumeRoleWithWebIdentity is called without keys: send "
+                           "Authorization: SKIP.");
+      }
+      if (headers["x-tc-region"].empty()) {
+        return ErrorResult("MissingParameter", "The X-TC-Region header is missing.");
+      }
+    } else {
+      AuthRequest ar{headers, body, now_unix};
+      auto failure = VerifyTc3(
+          ar, [&](const std::string& id) { return state_.FindCredential(id); }, &log.secret_id);
+      if (failure) return ErrorResult(failure->code, failure->message);
+    }
     if (!state_.AdmitRate(action, now_ms)) {
       return ErrorResult("RequestLimitExceeded",
                          "Your current request times equals to `20` in a second, which exceeds "
@@ -334,10 +378,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       }
     }
     auto parsed = json::ParseObject(body, 64);
-    ApiResult result = parsed.ok() ? HandleAction(state_, action, *parsed, now_ms, now_unix)
-                                   : ErrorResult("InvalidParameter.ParsingError",
-                                                 "The request body is not a JSON object: " +
-                                                     parsed.error().message.substr(0, 200));
+    ApiResult result = !parsed.ok() ? ErrorResult("InvalidParameter.ParsingError",
+                                                  "The request body is not a JSON object: " +
+                                                      parsed.error().message.substr(0, 200))
+                       : sts ? state_.identity()->AssumeRoleWithWebIdentity(*parsed, now_unix)
+                             : HandleAction(state_, action, *parsed, now_ms, now_unix);
     if (!after) return result;
     log.error_code = after->code;
     DeliverBadly(*after, req, resp, Envelope(result, request_id));

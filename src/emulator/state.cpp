@@ -1,5 +1,6 @@
 #include "emulator/state.h"
 
+#include "emulator/identity.h"
 #include "emulator/registry.h"
 
 #include <fmt/format.h>
@@ -128,6 +129,7 @@ std::optional<Credential> State::FindCredential(const std::string& secret_id) co
   std::lock_guard<std::mutex> l(mu_);
   for (const auto& c : creds_)
     if (c.secret_id == secret_id) return c;
+  if (identity_) return identity_->FindTemporary(secret_id);
   return std::nullopt;
 }
 
@@ -177,6 +179,7 @@ void State::Reset() {
   admitted_.clear();
   inventory_ = initial_inventory_;
   if (registry_) registry_->Reset();
+  if (identity_) identity_->Reset();
 }
 
 int64_t State::Log(LoggedRequest r) {

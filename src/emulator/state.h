@@ -13,11 +13,13 @@
 namespace tcss::emulator {
 
 class RegistryStore;
+class Identity;
 
 struct Credential {
   std::string secret_id;
   std::string secret_key;
   std::string token;  // required as X-TC-Token when set
+  int64_t expires_unix = 0;  // temporary keys (STS, CVM role): refused from then on; 0 = never
 };
 
 struct Vuln {
@@ -126,9 +128,13 @@ class State {
   // The registry side (owned by main); Reset() resets it too.
   void SetRegistry(RegistryStore* registry) { registry_ = registry; }
   RegistryStore* registry() const { return registry_; }
+  // The keyless side (owned by main): its temporary keys are credentials too.
+  void SetIdentity(Identity* identity) { identity_ = identity; }
+  Identity* identity() const { return identity_; }
 
  private:
   RegistryStore* registry_ = nullptr;
+  Identity* identity_ = nullptr;
 };
 
 }  // namespace tcss::emulator

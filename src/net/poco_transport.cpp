@@ -291,10 +291,9 @@ class PocoTransport : public Transport {
     s.setTimeout(Left(deadline_ms), Left(deadline_ms), Left(deadline_ms));
     const Url& u = options_.endpoint;
     // Through a plain-http proxy the request line carries the absolute URI.
-    std::string target =
-        proxy_ && u.scheme == "http" ? "http://" + u.HostHeader() + "/" : std::string("/");
-    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, target,
-                               Poco::Net::HTTPMessage::HTTP_1_1);
+    std::string target = proxy_ && u.scheme == "http" ? "http://" + u.HostHeader() + request.target
+                                                      : request.target;
+    Poco::Net::HTTPRequest req(request.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& h : request.headers) {
       if (h.name == "Host") {
         req.setHost(h.value);
@@ -305,7 +304,9 @@ class PocoTransport : public Transport {
     if (proxy_ && u.scheme == "http" && !proxy_->username.empty()) {
       Poco::Net::HTTPBasicCredentials(proxy_->username, proxy_->password).proxyAuthenticate(req);
     }
-    req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+    if (request.method != "GET" || !request.body.empty()) {
+      req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+    }
     req.setKeepAlive(true);
     sent_ = true;  // from here on the service may have received the request
     std::ostream& os = s.sendRequest(req);

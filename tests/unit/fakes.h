@@ -2,9 +2,12 @@
 #pragma once
 
 #include <deque>
+#include <map>
+#include <memory>
 #include <sstream>
 
 #include "app/api_client.h"
+#include "app/app.h"
 #include "app/ports.h"
 
 namespace tcss::testing {
@@ -69,5 +72,77 @@ inline ClientSettings TestSettings(std::string secret_id = "AKIDx",
   s.credentials = {std::move(secret_id), std::move(secret_key), std::move(token), "test"};
   return s;
 }
+
+class FakeFiles : public Files {
+ public:
+  Result<std::string> Read(const std::string& path) override {
+    auto it = files.find(path);
+    if (it == files.end()) return UsageError(path + ": No such file or directory");
+    return it->second;
+  }
+  bool Exists(const std::string& path) override { return files.count(path) > 0; }
+  Status CheckWritable(const std::string& path, bool /*replace*/) override {
+    if (path.rfind("/out/", 0) == 0 || path.find('/') == std::string::npos) return OkStatus();
+    return UsageError(path + " points into a directory that does not exist");
+  }
+  Status Append(const std::string& path, const std::string& text) override {
+    files[path] += text;
+    return OkStatus();
+  }
+  Status Replace(const std::string& path, const std::string& text) override {
+    files[path] = text;
+    return OkStatus();
+  }
+  std::map<std::string, std::string> files;
+};
+
+// app::Run with the fakes: every endpoint (TCSS, STS, token and metadata services) answers
+// from the one transport's script.
+struct AppFixture : ::testing::Test {
+  FakeClock clock;
+  FakeRandom random;
+  FakeFiles files;
+  RecordingTransport transport{&clock};
+  std::ostringstream out, err;
+  EnvMap env = {{"TENCENTCLOUD_SECRET_ID", "AKIDx"},
+                {"TENCENTCLOUD_SECRET_KEY", "k"},
+                {"TCSS_ENDPOINT", "http://127.0.0.1:9"}};
+
+  int Run(std::vector<std::string> args) {
+    Ports ports{clock,
+                clock,
+                random,
+                files,
+                out,
+                err,
+                [this](const TransportOptions&) -> Result<std::unique_ptr<Transport>> {
+                  struct Borrowed : Transport {
+                    explicit Borrowed(Transport& t) : t_(t) {}
+                    Result<HttpResponse> Post(const HttpRequest& r, int64_t ms) override {
+                      return t_.Post(r, ms);
+                    }
+                    Transport& t_;
+                  };
+                  return std::unique_ptr<Transport>(std::make_unique<Borrowed>(transport));
+                },
+                false,
+                [this](const std::vector<std::string>& argv, std::string* output) -> Result<int> {
+                  ran.push_back(argv);
+                  *output = process_output;
+                  return process_exit;
+                }};
+    return app::Run("tcss-scan", args, env, ports);
+  }
+  std::vector<std::vector<std::string>> ran;  // what run_process was asked to run
+  std::string process_output;
+  int process_exit = 0;
+  std::vector<std::string> Actions() {
+    std::vector<std::string> a;
+    for (const auto& r : transport.requests)
+      for (const auto& h : r.headers)
+        if (h.name == "X-TC-Action") a.push_back(h.value);
+    return a;
+  }
+};
 
 }  // namespace tcss::testing

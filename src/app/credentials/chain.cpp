@@ -1,0 +1,75 @@
+// The credential chain (--auth), written once, and the cache that renews temporary keys.
+#include <fmt/format.h>
+
+#include "app/credentials/provider.h"
+#include "core/outputs.h"
+#include "core/sts.h"
+
+namespace tcss::app {
+
+Result<std::unique_ptr<CredentialProvider>> ChooseCredentials(const CredentialDeps& d) {
+  const AuthMode mode = d.c.keyless.auth;
+  if (mode == AuthMode::kCvmRole) return MakeCvmRoleProvider(d);
+  if (mode == AuthMode::kOidc) {
+    OidcPlan plan = PlanOidc(d);
+    if (!plan.missing.empty()) return UsageError("--auth oidc needs " + plan.missing);
+    return MakeOidcProvider(d, std::move(plan));
+  }
+  auto stored = MakeStoredKeyProvider(d);
+  if (!stored.ok()) return stored.error();
+  if (*stored) return std::move(*stored);
+  std::string profile = CredentialsFilePath(d.env);
+  if (profile.empty()) profile = "~/.tencentcloud/credentials";
+  if (mode == AuthMode::kSecret) {
+    return UsageError(
+        "no credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (as masked CI "
+        "variables/secrets), or create " +
+        profile);
+  }
+  OidcPlan plan = PlanOidc(d);
+  if (plan.missing.empty()) return MakeOidcProvider(d, std::move(plan));
+  return UsageError(fmt::format(
+      "no credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (as masked CI "
+      "variables/secrets), or create {}; or go keyless: an OIDC exchange needs {} (README, "
+      "Keyless); on a CVM with a CAM role use --auth cvm-role",
+      profile, plan.missing));
+}
+
+void CredentialCache::Protect(const Credentials& c) {
+  d_.log.AddSecret(c.secret_key);
+  d_.log.AddSecret(c.token);
+  if (d_.c.platform != Platform::kGithub) return;
+  // Keys from the job's own secrets are masked by GitHub already; temporary ones are new to it.
+  std::string mask;
+  if (c.expires_unix != 0) mask += AddMaskCommand(c.secret_key);
+  if (!c.token.empty()) mask += AddMaskCommand(c.token);
+  if (!mask.empty()) d_.p.out << mask << std::flush;
+}
+
+Result<Credentials> CredentialCache::Get(bool renew) {
+  const int64_t now = d_.p.clock.UnixSeconds();
+  if (current_ && !provider_->Renewable()) return *current_;
+  bool due = !current_ || renew ||
+             (current_->expires_unix != 0 &&
+              now >= sts::RenewAt(current_->obtained_unix, current_->expires_unix));
+  if (!due) return *current_;
+  auto fresh = provider_->Fetch();
+  if (!fresh.ok()) {
+    if (current_ && !renew && current_->expires_unix > now + 5) {
+      d_.log.Warn(fmt::format("could not renew the temporary keys ({}); the current ones work "
+                              "until {}",
+                              fresh.error().message, IsoUtc(current_->expires_unix)));
+      return *current_;
+    }
+    return fresh.error();
+  }
+  Protect(*fresh);
+  if (fresh->expires_unix != 0) {
+    d_.log.Verbose(fmt::format("temporary keys from {}, valid until {}", fresh->source,
+                               IsoUtc(fresh->expires_unix)));
+  }
+  current_ = *fresh;
+  return *current_;
+}
+
+}  // namespace tcss::app
