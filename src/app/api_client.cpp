@@ -95,9 +95,9 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action, const
   if (options.deadline_ms > 0) budget = std::min(budget, options.deadline_ms - start);
   Error last;
   int tries = 0;
-  int failures = 0;   // retryable failures so far (bounded by --retries)
-  int throttles = 0;  // RequestLimitExceeded answers so far (bounded by --timeout)
-  bool renew = false;     // the service refused the token: get new temporary keys, once
+  int failures = 0;    // retryable failures so far (bounded by --retries)
+  int throttles = 0;   // RequestLimitExceeded answers so far (bounded by --timeout)
+  bool renew = false;  // the service refused the token: get new temporary keys, once
   bool renewed = false;
   while (true) {
     if (sleeper_.Interrupted() || !AwaitRateLimit(action)) {
@@ -128,8 +128,8 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action, const
       last.maybe_delivered = true;
       if (resp->status >= 500) last.code = "InvalidResponse.HttpStatus5xx";
     }
-    if (last.kind == ErrorKind::kApi && last.code == "AuthFailure.TokenFailure" &&
-        credentials_ && settings_.credentials.expires_unix != 0 && !renewed) {
+    if (last.kind == ErrorKind::kApi && last.code == "AuthFailure.TokenFailure" && credentials_ &&
+        settings_.credentials.expires_unix != 0 && !renewed) {
       // Temporary keys can expire between the check and the call (clocks differ by a second
       // or two): the token was refused before anything was done, so get new keys and resend.
       log_.Info(action + ": the service refused the temporary token; renewing the keys");

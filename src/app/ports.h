@@ -38,9 +38,10 @@ inline constexpr const char* kNetProxy = "Network.ProxyFailure";
 class Transport {
  public:
   virtual ~Transport() = default;
-  // Sends `request` (POST / for the APIs) to the endpoint. Never throws. `timeout_ms` bounds the whole call, connect to the
-  // last byte of the answer, whatever rate the peer sends at. An interrupt ends it with a
-  // kInterrupted error. Errors say whether the request may have reached the service.
+  // Sends `request` (POST / for the APIs) to the endpoint. Never throws. `timeout_ms` bounds the
+  // whole call, connect to the last byte of the answer, whatever rate the peer sends at. An
+  // interrupt ends it with a kInterrupted error. Errors say whether the request may have reached
+  // the service.
   virtual Result<HttpResponse> Post(const HttpRequest& request, int64_t timeout_ms) = 0;
 };
 

@@ -350,8 +350,7 @@ const std::vector<Option>& Table() {
          return OkStatus();
        }},
       {"--oidc-audience", "TCSS_OIDC_AUDIENCE", "audience", "AUD", "sts.tencentcloudapi.com",
-       "the audience asked for in the OIDC token: one of the provider's ClientIds",
-       Kind::kValue,
+       "the audience asked for in the OIDC token: one of the provider's ClientIds", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
          std::string a = Trim(v.back());
          if (a.size() > 256 || !std::all_of(a.begin(), a.end(), [](unsigned char ch) {
@@ -374,8 +373,7 @@ const std::vector<Option>& Table() {
          return OkStatus();
        }},
       {"--role-duration", "TCSS_ROLE_DURATION", "role-duration", "S", "3600",
-       "lifetime asked for the temporary keys (900-43200 s; renewed during --wait)",
-       Kind::kValue,
+       "lifetime asked for the temporary keys (900-43200 s; renewed during --wait)", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
          auto d = ParseDuration(n, v.back());
          if (!d.ok()) return d.error();
@@ -924,7 +922,8 @@ std::string HelpText() {
       "path).\n"
       "Keyless (--auth oidc, or auto without keys): the OIDC token comes from GitHub\n"
       "  (permissions: id-token: write), TENCENTCLOUD_OIDC_TOKEN (GitLab id_tokens), or the file\n"
-      "  in TKE_WEB_IDENTITY_TOKEN_FILE; STS region: --region, else TKE_REGION, else ap-guangzhou.\n"
+      "  in TKE_WEB_IDENTITY_TOKEN_FILE; STS region: --region, else TKE_REGION, else "
+      "ap-guangzhou.\n"
       "  --auth cvm-role reads this CVM's role from the metadata service (TCSS_METADATA_ENDPOINT\n"
       "  overrides http://metadata.tencentyun.com).\n"
       "Proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (any case).\n"

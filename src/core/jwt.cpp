@@ -79,9 +79,10 @@ bool LooksLikeJwt(std::string_view t) {
 Result<Token> Decode(std::string_view compact) {
   auto parts = text::Split(compact, '.');
   if (parts.size() != 3) {
-    return UsageError("the OIDC token is not a JWT (it should be three base64url parts "
-                      "separated by dots, it has " +
-                      std::to_string(parts.size()) + ")");
+    return UsageError(
+        "the OIDC token is not a JWT (it should be three base64url parts "
+        "separated by dots, it has " +
+        std::to_string(parts.size()) + ")");
   }
   Token t;
   std::array<std::string*, 3> into = {&t.header_json, &t.payload_json, &t.signature};
@@ -106,7 +107,8 @@ Result<Token> Decode(std::string_view compact) {
   t.exp = r.Int(*payload, "exp", false);
   t.nbf = r.Int(*payload, "nbf", false);
   t.iat = r.Int(*payload, "iat", false);
-  if (!r.ok) return UsageError("the OIDC token has a claim of the wrong type (iss, sub, exp, nbf, iat)");
+  if (!r.ok)
+    return UsageError("the OIDC token has a claim of the wrong type (iss, sub, exp, nbf, iat)");
   if ((*payload)->has("aud")) {
     auto v = (*payload)->get("aud");
     if (v.isString()) {

@@ -23,7 +23,7 @@ struct Token {
   std::string signing_input;  // "<header>.<payload>" as received: what the signature covers
   std::string alg, kid;
   std::string iss, sub;
-  std::vector<std::string> aud;  // "aud" may be a string or an array of strings
+  std::vector<std::string> aud;       // "aud" may be a string or an array of strings
   int64_t exp = 0, nbf = 0, iat = 0;  // 0 when absent
 };
 

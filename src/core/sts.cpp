@@ -40,8 +40,9 @@ bool HeaderSafe(const std::string& s) {
 Result<Credentials> Checked(Credentials c, const std::string& from) {
   if (c.secret_id.empty() || c.secret_key.empty() || c.token.empty() || c.expires_unix <= 0) {
     return TransportError("InvalidResponse.Credentials",
-                          from + " answered without TmpSecretId, TmpSecretKey, Token and "
-                                 "ExpiredTime");
+                          from +
+                              " answered without TmpSecretId, TmpSecretKey, Token and "
+                              "ExpiredTime");
   }
   if (!HeaderSafe(c.secret_id) || !HeaderSafe(c.secret_key) || !HeaderSafe(c.token) ||
       c.secret_id.size() > 256 || c.secret_key.size() > 256 || c.token.size() > 8192) {
@@ -65,8 +66,7 @@ std::string AssumeRoleWithWebIdentityBody(const WebIdentityRequest& r) {
   return w.str();
 }
 
-Result<Credentials> ParseAssumeRoleResponse(const Poco::JSON::Object::Ptr& response,
-                                            int64_t now) {
+Result<Credentials> ParseAssumeRoleResponse(const Poco::JSON::Object::Ptr& response, int64_t now) {
   json::Reader r;
   auto creds = r.Object(response, "Credentials", true);
   Credentials c;
@@ -94,9 +94,9 @@ Result<Credentials> ParseMetadataCredentials(std::string_view body, int64_t now)
   json::Reader r;
   std::string code = r.String(*o, "Code", false);
   if (!code.empty() && code != "Success") {
-    return TransportError("InvalidResponse.Credentials",
-                          "the CVM metadata service answered Code " +
-                              text::OneLine(text::TruncateUtf8(code, 64)));
+    return TransportError(
+        "InvalidResponse.Credentials",
+        "the CVM metadata service answered Code " + text::OneLine(text::TruncateUtf8(code, 64)));
   }
   Credentials c;
   c.secret_id = r.String(*o, "TmpSecretId", true);
@@ -145,8 +145,7 @@ Status CheckRoleArn(std::string_view arn) {
 
 Status CheckSessionName(std::string_view name) {
   if (name.size() < 2 || name.size() > 64 || !std::all_of(name.begin(), name.end(), SessionChar)) {
-    return UsageError("the role session name \"" +
-                      text::OneLine(text::TruncateUtf8(name, 80)) +
+    return UsageError("the role session name \"" + text::OneLine(text::TruncateUtf8(name, 80)) +
                       "\" must be 2-64 characters of letters, digits and _+=,.@-");
   }
   return OkStatus();

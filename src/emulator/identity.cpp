@@ -76,8 +76,7 @@ bool VerifyRs256(EVP_PKEY* key, const std::string& input, const std::string& sig
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   bool ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
             EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(),
-                             reinterpret_cast<const unsigned char*>(input.data()),
+                             signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
                              input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   return ok;
@@ -177,7 +176,8 @@ Result<RoleConfig> ParseRole(const std::string& spec) {
   };
   if (eq == std::string::npos) return fail("no ARN=");
   r.arn = spec.substr(0, eq);
-  if (!sts::CheckRoleArn(r.arn).ok()) return fail("the ARN is not qcs::cam::uin/<uin>:roleName/<n>");
+  if (!sts::CheckRoleArn(r.arn).ok())
+    return fail("the ARN is not qcs::cam::uin/<uin>:roleName/<n>");
   auto parts = text::Split(spec.substr(eq + 1), ',');
   r.provider = parts[0];
   if (r.provider.empty()) return fail("no provider");
@@ -210,8 +210,9 @@ Result<std::unique_ptr<Identity>> Identity::Create(IdentityOptions options) {
     auto o = json::ParseObject(p.jwks_json, 8);
     json::Reader r;
     auto list = o.ok() ? r.Array(*o, "keys", true) : nullptr;
-    if (!list) return UsageError("--oidc-provider " + p.name + ": " + p.jwks_file +
-                                 " is not a JWKS ({\"keys\":[...]})");
+    if (!list)
+      return UsageError("--oidc-provider " + p.name + ": " + p.jwks_file +
+                        " is not a JWKS ({\"keys\":[...]})");
     for (size_t i = 0; i < list->size(); ++i) {
       auto k = list->getObject(static_cast<unsigned>(i));
       if (!k || r.String(k, "kty", false) != "RSA") continue;
@@ -266,7 +267,11 @@ std::string Identity::Issuer() const {
 std::string Identity::SignToken(const std::string& audience, const std::string& subject,
                                 int64_t now, int64_t lifetime) const {
   json::Writer h;
-  h.BeginObject().String("alg", "RS256").String("typ", "JWT").String("kid", OwnKey().kid).EndObject();
+  h.BeginObject()
+      .String("alg", "RS256")
+      .String("typ", "JWT")
+      .String("kid", OwnKey().kid)
+      .EndObject();
   json::Writer p;
   p.BeginObject()
       .String("iss", Issuer())
@@ -281,8 +286,8 @@ std::string Identity::SignToken(const std::string& audience, const std::string& 
   return input + "." + jwt::Base64UrlEncode(SignRs256(OwnKey().pkey, input));
 }
 
-std::optional<HttpAnswer> Identity::Serve(const std::string& uri,
-                                          const std::string& authorization, int64_t now) {
+std::optional<HttpAnswer> Identity::Serve(const std::string& uri, const std::string& authorization,
+                                          int64_t now) {
   const std::string path = Path(uri);
   if (path == "/_emulator/oidc/jwks") {
     json::Writer w;
@@ -323,7 +328,10 @@ std::optional<HttpAnswer> Identity::Serve(const std::string& uri,
     std::string audience = QueryParam(uri, "audience");
     if (audience.empty()) audience = "https://github.com/example";
     json::Writer w;
-    w.BeginObject().Int("count", 1).String("value", SignToken(audience, options_.subject, now, 300)).EndObject();
+    w.BeginObject()
+        .Int("count", 1)
+        .String("value", SignToken(audience, options_.subject, now, 300))
+        .EndObject();
     return HttpAnswer{200, w.str(), "application/json"};
   }
   return std::nullopt;
@@ -429,8 +437,7 @@ ApiResult Identity::AssumeRoleWithWebIdentity(const Obj& body, int64_t now) {
   }
   if (duration == 0) duration = 7200;
   if (duration < 0 || duration > sts::kMaxDuration) {
-    return ErrorResult("InvalidParameter.ParamError",
-                       "DurationSeconds must be at most 43200.");
+    return ErrorResult("InvalidParameter.ParamError", "DurationSeconds must be at most 43200.");
   }
   if (!sts::CheckSessionName(session).ok()) {
     return ErrorResult("InvalidParameter.ParamError",
@@ -440,8 +447,7 @@ ApiResult Identity::AssumeRoleWithWebIdentity(const Obj& body, int64_t now) {
                                [&](const OidcProviderConfig& p) { return p.name == provider_id; });
   if (provider == options_.providers.end()) {
     return ErrorResult("InvalidParameter.WebIdentityTokenError",
-                       "The identity provider `" + provider_id.substr(0, 64) +
-                           "` does not exist.");
+                       "The identity provider `" + provider_id.substr(0, 64) + "` does not exist.");
   }
   std::string sub;
   std::string why = VerifyToken(token, *provider, now, &sub);
@@ -453,9 +459,10 @@ ApiResult Identity::AssumeRoleWithWebIdentity(const Obj& body, int64_t now) {
                        "The role `" + arn.substr(0, 160) + "` does not exist.");
   }
   if (role->provider != provider_id) {
-    return ErrorResult("UnauthorizedOperation", "The role's trust policy does not allow "
-                                                "sts:AssumeRoleWithWebIdentity for provider `" +
-                                                    provider_id + "`.");
+    return ErrorResult("UnauthorizedOperation",
+                       "The role's trust policy does not allow "
+                       "sts:AssumeRoleWithWebIdentity for provider `" +
+                           provider_id + "`.");
   }
   if (!role->sub_pattern.empty() && !Glob(role->sub_pattern, sub)) {
     return ErrorResult("UnauthorizedOperation",

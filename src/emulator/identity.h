@@ -44,7 +44,7 @@ struct IdentityOptions {
   std::vector<RoleConfig> roles;
   std::string request_token;  // --oidc-request-token: the token issuer's bearer token
   std::string subject = "repo:example/app:ref:refs/heads/main";  // --oidc-subject
-  std::string cvm_role;                                           // --cvm-role NAME[,max=S]
+  std::string cvm_role;                                          // --cvm-role NAME[,max=S]
   int64_t cvm_seconds = 7200;
 };
 
@@ -90,8 +90,8 @@ class Identity {
   Credential Issue(int64_t now, int64_t seconds);
   // The signing key, made on first use (RSA 2048 takes a while; most runs never need it).
   const Key& OwnKey() const;
-  std::string VerifyToken(const std::string& token, const OidcProviderConfig& provider,
-                          int64_t now, std::string* sub) const;
+  std::string VerifyToken(const std::string& token, const OidcProviderConfig& provider, int64_t now,
+                          std::string* sub) const;
 
   IdentityOptions options_;
   mutable std::once_flag own_key_once_;

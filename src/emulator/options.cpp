@@ -156,9 +156,9 @@ Result<Options> ParseOptions(
       a = a.substr(0, eq);
     }
     static const std::vector<std::string> kValued = {
-        "--listen",    "--tls-cert",           "--tls-key",     "--credentials",
-        "--inventory", "--scan-seconds",       "--rate-limit",  "--fault",
-        "--port-file", "--registry-inventory", "--sync-seconds",  "--oidc-provider",
+        "--listen",    "--tls-cert",           "--tls-key",      "--credentials",
+        "--inventory", "--scan-seconds",       "--rate-limit",   "--fault",
+        "--port-file", "--registry-inventory", "--sync-seconds", "--oidc-provider",
         "--role",      "--oidc-request-token", "--oidc-subject", "--cvm-role"};
     if (std::find(kValued.begin(), kValued.end(), a) == kValued.end()) {
       return UsageError("unknown option " + a + "; run tcss-emulator --help");
@@ -314,8 +314,10 @@ std::string EmulatorHelp() {
          "POST /_emulator/reset.\n"
          "Keyless: [--oidc-provider NAME=ISSUER,AUD[,AUD...][,jwks=FILE]]... (ISSUER self: the\n"
          "emulator's own issuer <URL>/_emulator/oidc, whose key it trusts without jwks=)\n"
-         "[--role ARN=PROVIDER[,sub=PATTERN][,max=SECONDS]]... serve STS AssumeRoleWithWebIdentity\n"
-         "(version 2018-08-13, unsigned) on the same listener; its temporary keys work on the TCSS\n"
+         "[--role ARN=PROVIDER[,sub=PATTERN][,max=SECONDS]]... serve STS "
+         "AssumeRoleWithWebIdentity\n"
+         "(version 2018-08-13, unsigned) on the same listener; its temporary keys work on the "
+         "TCSS\n"
          "side until they expire (max= caps their lifetime). --oidc-request-token T turns on a\n"
          "GitHub-style token issuer: GET /_emulator/oidc/token?audience=A with 'Bearer T' (sub:\n"
          "--oidc-subject), JWKS at /_emulator/oidc/jwks. --cvm-role NAME[,max=S] serves the CVM\n"

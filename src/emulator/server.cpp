@@ -31,9 +31,9 @@
 #include <vector>
 
 #include "core/json.h"
+#include "core/sts.h"
 #include "core/text.h"
 #include "emulator/auth.h"
-#include "core/sts.h"
 #include "emulator/handlers.h"
 #include "emulator/identity.h"
 #include "emulator/registry.h"
@@ -295,16 +295,16 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         log.headers[k] = "REDACTED";
       } else if (k == "authorization") {
         size_t at = v.find("Signature=");
-        log.headers[k] =
-            at == std::string::npos ? "REDACTED" : v.substr(0, at) + "Signature=REDACTED";
+        log.headers[k] = v == "SKIP"               ? v  // an unsigned STS call: nothing to hide
+                         : at == std::string::npos ? "REDACTED"
+                                                   : v.substr(0, at) + "Signature=REDACTED";
       } else {
         log.headers[k] = v;
       }
     }
-    log.body = too_large ? "(over 10 MB, not kept)"
-               : log.action == sts::kAssumeRoleWithWebIdentity
-                   ? RedactWebIdentityToken(body)
-                   : body.substr(0, size_t{64} * 1024);
+    log.body = too_large                                       ? "(over 10 MB, not kept)"
+               : log.action == sts::kAssumeRoleWithWebIdentity ? RedactWebIdentityToken(body)
+                                                               : body.substr(0, size_t{64} * 1024);
     log.status = 200;
 
     std::optional<ApiResult> answer =

@@ -18,7 +18,7 @@ class Identity;
 struct Credential {
   std::string secret_id;
   std::string secret_key;
-  std::string token;  // required as X-TC-Token when set
+  std::string token;         // required as X-TC-Token when set
   int64_t expires_unix = 0;  // temporary keys (STS, CVM role): refused from then on; 0 = never
 };
 

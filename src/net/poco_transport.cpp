@@ -291,8 +291,8 @@ class PocoTransport : public Transport {
     s.setTimeout(Left(deadline_ms), Left(deadline_ms), Left(deadline_ms));
     const Url& u = options_.endpoint;
     // Through a plain-http proxy the request line carries the absolute URI.
-    std::string target = proxy_ && u.scheme == "http" ? "http://" + u.HostHeader() + request.target
-                                                      : request.target;
+    std::string target =
+        proxy_ && u.scheme == "http" ? "http://" + u.HostHeader() + request.target : request.target;
     Poco::Net::HTTPRequest req(request.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& h : request.headers) {
       if (h.name == "Host") {

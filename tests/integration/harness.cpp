@@ -344,10 +344,10 @@ Emulator::Answer Emulator::Raw(const std::string& method, const std::string& pat
 Emulator::Answer Emulator::Call(const std::string& action, const std::string& body,
                                 const std::map<std::string, std::string>& overrides,
                                 const std::string& secret_key, long timestamp_offset,
-                                const std::string& token) {
+                                const std::string& token, const std::string& secret_id) {
   ClientSettings s;
   s.endpoint = *ParseEndpoint(url_);
-  s.credentials = {kSecretId, secret_key, token, ""};
+  s.credentials = {secret_id, secret_key, token, ""};
   s.language = "";
   long now = static_cast<long>(std::time(nullptr)) + timestamp_offset;
   HttpRequest r = BuildSignedRequest(s, action, body, now);

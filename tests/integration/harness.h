@@ -78,7 +78,7 @@ class Emulator {
   Answer Call(const std::string& action, const std::string& body,
               const std::map<std::string, std::string>& header_overrides = {},
               const std::string& secret_key = kSecretKey, long timestamp_offset = 0,
-              const std::string& token = "");
+              const std::string& token = "", const std::string& secret_id = kSecretId);
   Answer Raw(const std::string& method, const std::string& path,
              const std::vector<std::pair<std::string, std::string>>& headers,
              const std::string& body);

@@ -14,7 +14,7 @@ const path = require("node:path");
 const sign = require("tencentcloud-sdk-nodejs/tencentcloud/common/sign").default;
 const { Client } = require("tencentcloud-sdk-nodejs/tencentcloud/services/tcss/v20201101/tcss_client");
 
-const { BIN, SECRET_ID, SECRET_KEY, startEmulator } = require("./helpers");
+const { BIN, SECRET_ID, SECRET_KEY, startEmulator, emulatorFetch, emulatorJson } = require("./helpers");
 const TOKEN = "interopSessionToken-abcdef";
 const APP_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
@@ -193,4 +193,67 @@ test("the host signed without the port (the SDK's habit) is accepted", async () 
     "X-TC-Timestamp": String(ts), Authorization: auth } });
   const json = await res.json();
   assert.equal(json.Response.Error, undefined, JSON.stringify(json));
+});
+
+// Keyless (issue 10): the SDK's own OIDC credential, configured the TKE way (TKE_PROVIDER_ID,
+// TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN, TKE_REGION), exchanges a token from the
+// emulator's issuer with the emulator's STS, unsigned as the SDK sends it, and the temporary
+// keys it gets sign TCSS calls the emulator accepts; tcss-scan, given the same variables, does
+// the same exchange.
+test("the SDK's OIDC credential and tcss-scan both get working temporary keys from the emulator's STS", async () => {
+  const { OIDCRoleArnCredential } = require("tencentcloud-sdk-nodejs/tencentcloud/common/credential");
+  const role = "qcs::cam::uin/100000000001:roleName/tke-ci";
+  const emu = await startEmulator(
+      ["--oidc-provider", "tke=self,sts.tencentcloudapi.com", "--role", `${role}=tke`,
+       "--oidc-request-token", "interop-request-token"],
+      { TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: SECRET_KEY });
+  const saved = { ...process.env };
+  try {
+    const res = await emulatorFetch(`${emu.url}/_emulator/oidc/token?audience=sts.tencentcloudapi.com`,
+        { headers: { Authorization: "Bearer interop-request-token" } });
+    const jwt = (await res.json()).value;
+    assert.match(jwt, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const tokenFile = path.join(tmp, "oidc-token");
+    fs.writeFileSync(tokenFile, jwt);
+    const tke = { TKE_PROVIDER_ID: "tke", TKE_WEB_IDENTITY_TOKEN_FILE: tokenFile, TKE_ROLE_ARN: role, TKE_REGION: "ap-guangzhou" };
+    Object.assign(process.env, tke);
+
+    class Loopback extends http.Agent {
+      createConnection(_opts, cb) {
+        const s = net.connect({ host: "127.0.0.1", port: emu.port });
+        if (cb) s.once("connect", () => cb(null, s));
+        return s;
+      }
+    }
+    const profile = { language: "en-US", httpProfile: { protocol: "http://", agent: new Loopback(), reqTimeout: 10 } };
+    const credential = new OIDCRoleArnCredential({ profile });
+    const keys = await credential.getCredential();
+    assert.match(keys.secretId, /^AKID/);
+    assert.notEqual(keys.secretId, SECRET_ID);
+    assert.ok(keys.token.length > 0);
+    const client = new Client({ credential, profile });
+    const list = await client.DescribeAssetImageList({ Limit: 1 });
+    assert.ok(list.TotalCount >= 1);
+
+    const r = spawnSync(path.join(BIN, "tcss-scan"), [APP_ID], {
+      env: { PATH: process.env.PATH, HOME: tmp, TCSS_ENDPOINT: emu.url, ...tke },
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const log = await emulatorJson(emu, "GET", "/_emulator/requests");
+    const actions = log.Requests.map((q) => `${q.Action}:${q.ErrorCode}`);
+    assert.deepEqual(actions, [
+      "AssumeRoleWithWebIdentity:", "DescribeAssetImageList:",
+      "AssumeRoleWithWebIdentity:", "CreateAssetImageScanTask:",
+    ]);
+    // Both exchanges were sent unsigned; the token never reached the log.
+    for (const q of log.Requests.filter((x) => x.Action === "AssumeRoleWithWebIdentity")) {
+      assert.equal(q.Headers.authorization, "SKIP");
+      assert.ok(!q.Body.includes(jwt));
+    }
+    assert.ok(!JSON.stringify(log).includes(keys.secretKey));
+  } finally {
+    process.env = saved;
+    emu.stop();
+  }
 });

@@ -12,9 +12,9 @@
 namespace tcss {
 namespace {
 
+using testing::AppFixture;
 using testing::FakeClock;
 using testing::FakeRandom;
-using testing::AppFixture;
 using testing::RecordingTransport;
 
 const std::string kId = "sha256:" + std::string(64, 'a');

@@ -31,8 +31,8 @@ HttpResponse Ok(const std::string& fields) {
 
 HttpResponse StsAnswer(const std::string& id, int64_t expires) {
   return Ok(R"("Credentials":{"Token":"TMPTOKEN-)" + id + R"(","TmpSecretId":"AKIDTMP)" + id +
-            R"(","TmpSecretKey":"TMPKEY-)" + id + R"("},"ExpiredTime":)" +
-            std::to_string(expires) + R"(,"Expiration":"x")");
+            R"(","TmpSecretKey":"TMPKEY-)" + id + R"("},"ExpiredTime":)" + std::to_string(expires) +
+            R"(,"Expiration":"x")");
 }
 
 std::string Header(const HttpRequest& r, const std::string& name) {
@@ -270,8 +270,12 @@ class CountingProvider : public app::CredentialProvider {
     ++fetches;
     if (fail) return TransportError("Network.Timeout", "sts down");
     int64_t now = clock_.UnixSeconds();
-    return Credentials{"AKID" + std::to_string(fetches), "key" + std::to_string(fetches),
-                       "tok" + std::to_string(fetches), "test", now + lifetime_, now};
+    return Credentials{"AKID" + std::to_string(fetches),
+                       "key" + std::to_string(fetches),
+                       "tok" + std::to_string(fetches),
+                       "test",
+                       now + lifetime_,
+                       now};
   }
   std::string Describe() const override { return "counting"; }
   bool Renewable() const override { return true; }

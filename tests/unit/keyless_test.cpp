@@ -13,15 +13,15 @@ namespace {
 TEST(Base64Url, Rfc4648VectorsBothWays) {
   // RFC 4648 §10, in the URL-safe alphabet without padding.
   const std::vector<std::pair<std::string, std::string>> kVectors = {
-      {"", ""},        {"f", "Zg"},        {"fo", "Zm8"},        {"foo", "Zm9v"},
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
       {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}, {"\xfb\xff", "-_8"}};
   for (const auto& [plain, enc] : kVectors) {
     EXPECT_EQ(jwt::Base64UrlEncode(plain), enc);
     EXPECT_EQ(jwt::Base64UrlDecode(enc).value_or("?"), plain);
   }
   EXPECT_EQ(jwt::Base64UrlDecode("Zm8=").value_or("?"), "fo");  // padding tolerated
-  EXPECT_FALSE(jwt::Base64UrlDecode("Zm+v"));                    // '+' is not URL-safe
-  EXPECT_FALSE(jwt::Base64UrlDecode("Z"));                       // no whole byte
+  EXPECT_FALSE(jwt::Base64UrlDecode("Zm+v"));                   // '+' is not URL-safe
+  EXPECT_FALSE(jwt::Base64UrlDecode("Z"));                      // no whole byte
 }
 
 TEST(Jwt, DecodesTheRegisteredClaims) {
@@ -59,7 +59,7 @@ TEST(Jwt, MalformedTokensSayWhatIsWrongWithoutRepeatingThem) {
   ASSERT_FALSE(two_parts.ok());
   EXPECT_NE(two_parts.error().message.find("three base64url parts"), std::string::npos);
   EXPECT_EQ(two_parts.error().message.find("abc"), std::string::npos);
-  EXPECT_FALSE(jwt::Decode("e30.e30.").ok());     // empty signature
+  EXPECT_FALSE(jwt::Decode("e30.e30.").ok());              // empty signature
   EXPECT_FALSE(jwt::Decode("e30.bm90IGpzb24.c2ln").ok());  // payload is not JSON
   EXPECT_TRUE(jwt::LooksLikeJwt("e30.e30.c2ln"));
   EXPECT_FALSE(jwt::LooksLikeJwt("e30.e30"));
@@ -118,9 +118,9 @@ TEST(Sts, RenewsAtTenPercentBeforeExpiryWithinBounds) {
 TEST(Sts, RoleArns) {
   EXPECT_TRUE(sts::CheckRoleArn("qcs::cam::uin/100012345678:roleName/tcss-ci").ok());
   EXPECT_TRUE(sts::CheckRoleArn("qcs::cam::uin/100012345678:role/4611686018427397919").ok());
-  for (const char* bad : {"", "qcs::cam::uin/abc:roleName/x", "qcs::cam::uin/1:roleName/",
-                          "arn:aws:iam::1:role/x", "qcs::cam::uin/1:user/x",
-                          "qcs::cam::uin/1:roleName/a b"}) {
+  for (const char* bad :
+       {"", "qcs::cam::uin/abc:roleName/x", "qcs::cam::uin/1:roleName/", "arn:aws:iam::1:role/x",
+        "qcs::cam::uin/1:user/x", "qcs::cam::uin/1:roleName/a b"}) {
     auto st = sts::CheckRoleArn(bad);
     ASSERT_FALSE(st.ok()) << bad;
     EXPECT_NE(st.error().message.find("qcs::cam::uin/<account uin>:roleName/<role name>"),
@@ -129,10 +129,10 @@ TEST(Sts, RoleArns) {
 }
 
 TEST(Sts, SessionNamesFromTheCiRunAndSanitised) {
-  EXPECT_EQ(sts::DefaultSessionName({{"GITHUB_ACTIONS", "true"}, {"GITHUB_RUN_ID", "77"},
-                                     {"GITHUB_RUN_ATTEMPT", "2"}},
-                                    5),
-            "github-77-2");
+  EXPECT_EQ(
+      sts::DefaultSessionName(
+          {{"GITHUB_ACTIONS", "true"}, {"GITHUB_RUN_ID", "77"}, {"GITHUB_RUN_ATTEMPT", "2"}}, 5),
+      "github-77-2");
   EXPECT_EQ(sts::DefaultSessionName({{"GITLAB_CI", "true"}, {"CI_JOB_ID", "901"}}, 5),
             "gitlab-901");
   EXPECT_EQ(sts::DefaultSessionName({}, 1700000000), "tcss-scan-1700000000");
@@ -189,10 +189,10 @@ TEST(KeylessConfig, OptionsEnvironmentAndTheSdksNames) {
                        {"x"});
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->keyless.role_arn, "qcs::cam::uin/1:roleName/ours");
-  auto f = ParseConfig({{"TENCENTCLOUD_ROLE_ARN", "qcs::cam::uin/1:roleName/ours"}},
-                       {"--role-arn", "qcs::cam::uin/2:roleName/flag", "--role-duration", "2h",
-                        "--oidc-audience", "my-aud", "--role-session-name", "s1",
-                        "--sts-endpoint", "http://127.0.0.1:1", "x"});
+  auto f = ParseConfig(
+      {{"TENCENTCLOUD_ROLE_ARN", "qcs::cam::uin/1:roleName/ours"}},
+      {"--role-arn", "qcs::cam::uin/2:roleName/flag", "--role-duration", "2h", "--oidc-audience",
+       "my-aud", "--role-session-name", "s1", "--sts-endpoint", "http://127.0.0.1:1", "x"});
   ASSERT_TRUE(f.ok()) << f.error().message;
   EXPECT_EQ(f->keyless.role_arn, "qcs::cam::uin/2:roleName/flag");
   EXPECT_EQ(f->keyless.role_duration_s, 7200);
@@ -205,11 +205,14 @@ TEST(KeylessConfig, BadValuesAreUsageErrorsNamingTheirSource) {
   auto bad_env = ParseConfig({{"TKE_ROLE_ARN", "arn:aws:iam::1:role/x"}}, {"x"});
   ASSERT_FALSE(bad_env.ok());
   EXPECT_NE(bad_env.error().message.find("(from TKE_ROLE_ARN)"), std::string::npos);
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"--auth", "keys"}, {"--role-duration", "60"},
-        {"--role-duration", "43201"}, {"--role-duration", "1000.5"},
-        {"--role-session-name", "a b"}, {"--sts-endpoint", "http://sts.example.com"},
-        {"--oidc-provider-id", "bad name"}, {"--oidc-audience", "has space"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--auth", "keys"},
+                                        {"--role-duration", "60"},
+                                        {"--role-duration", "43201"},
+                                        {"--role-duration", "1000.5"},
+                                        {"--role-session-name", "a b"},
+                                        {"--sts-endpoint", "http://sts.example.com"},
+                                        {"--oidc-provider-id", "bad name"},
+                                        {"--oidc-audience", "has space"}}) {
     args.push_back("x");
     auto c = ParseConfig({}, args);
     ASSERT_FALSE(c.ok()) << args[0] << " " << args[1];

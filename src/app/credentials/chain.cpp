@@ -56,9 +56,10 @@ Result<Credentials> CredentialCache::Get(bool renew) {
   auto fresh = provider_->Fetch();
   if (!fresh.ok()) {
     if (current_ && !renew && current_->expires_unix > now + 5) {
-      d_.log.Warn(fmt::format("could not renew the temporary keys ({}); the current ones work "
-                              "until {}",
-                              fresh.error().message, IsoUtc(current_->expires_unix)));
+      d_.log.Warn(
+          fmt::format("could not renew the temporary keys ({}); the current ones work "
+                      "until {}",
+                      fresh.error().message, IsoUtc(current_->expires_unix)));
       return *current_;
     }
     return fresh.error();

@@ -22,7 +22,7 @@ class CvmRole : public CredentialProvider {
   explicit CvmRole(const CredentialDeps& d) : d_(d) {
     auto it = d.env.find("TCSS_METADATA_ENDPOINT");
     base_ = it == d.env.end() || text::Trim(it->second).empty() ? kDefaultMetadata
-                                                                  : text::Trim(it->second);
+                                                                : text::Trim(it->second);
     while (!base_.empty() && base_.back() == '/') base_.pop_back();
   }
 
@@ -46,8 +46,7 @@ class CvmRole : public CredentialProvider {
       }
       role_ = name;
     }
-    auto body = Get(kCredentialsPath + role_,
-                    static_cast<int64_t>(d_.c.timeout_s * 1000));
+    auto body = Get(kCredentialsPath + role_, static_cast<int64_t>(d_.c.timeout_s * 1000));
     if (!body.ok()) return body.error();
     auto creds = sts::ParseMetadataCredentials(*body, d_.p.clock.UnixSeconds());
     if (!creds.ok()) return creds.error();

@@ -44,10 +44,10 @@ class Oidc : public CredentialProvider {
     }
     const int64_t now = d_.p.clock.UnixSeconds();
     if (claims->exp != 0 && claims->exp <= now) {
-      return UsageError(fmt::format(
-          "the OIDC token from {} expired {} s ago ({}); {}", plan_.token_source,
-          now - claims->exp, IsoUtc(claims->exp),
-          plan_.token_source == kGithub ? "check this machine's clock (NTP)"
+      return UsageError(fmt::format("the OIDC token from {} expired {} s ago ({}); {}",
+                                    plan_.token_source, now - claims->exp, IsoUtc(claims->exp),
+                                    plan_.token_source == kGithub
+                                        ? "check this machine's clock (NTP)"
                                         : "give the job a fresh one (GitLab's id_tokens last as "
                                           "long as the job's timeout)"));
     }
@@ -117,9 +117,9 @@ class Oidc : public CredentialProvider {
       auto url = ParseEndpoint(endpoint);
       if (!url.ok()) return url.error();
       Sleeper& sleeper = d_.p.sleeper;
-      auto transport = d_.p.make_transport(TransportOptions{
-          *url, d_.c.ca_file, d_.c.https_proxy, d_.c.no_proxy,
-          [&sleeper] { return sleeper.Interrupted(); }});
+      auto transport =
+          d_.p.make_transport(TransportOptions{*url, d_.c.ca_file, d_.c.https_proxy, d_.c.no_proxy,
+                                               [&sleeper] { return sleeper.Interrupted(); }});
       if (!transport.ok()) return transport.error();
       transport_ = std::move(*transport);
       ClientSettings s;
@@ -127,7 +127,7 @@ class Oidc : public CredentialProvider {
       s.service = sts::kService;
       s.version = sts::kVersion;
       s.unsigned_call = true;
-      s.region = !d_.c.region.empty()            ? d_.c.region
+      s.region = !d_.c.region.empty()                 ? d_.c.region
                  : !Env(d_.env, "TKE_REGION").empty() ? Env(d_.env, "TKE_REGION")
                                                       : sts::kDefaultRegion;
       s.language = d_.c.language;
@@ -141,12 +141,11 @@ class Oidc : public CredentialProvider {
     req.provider_id = d_.c.keyless.oidc_provider_id;
     req.token = token;
     req.role_arn = d_.c.keyless.role_arn;
-    req.session_name = d_.c.keyless.role_session_name.empty()
-                           ? sts::DefaultSessionName(d_.env, now)
-                           : d_.c.keyless.role_session_name;
+    req.session_name = d_.c.keyless.role_session_name.empty() ? sts::DefaultSessionName(d_.env, now)
+                                                              : d_.c.keyless.role_session_name;
     req.duration_s = d_.c.keyless.role_duration_s;
-    auto resp = client_->Call(sts::kAssumeRoleWithWebIdentity,
-                              sts::AssumeRoleWithWebIdentityBody(req));
+    auto resp =
+        client_->Call(sts::kAssumeRoleWithWebIdentity, sts::AssumeRoleWithWebIdentityBody(req));
     if (!resp.ok()) {
       Error e = resp.error();
       std::string hint = sts::HintFor(e.code);
@@ -196,9 +195,8 @@ OidcPlan PlanOidc(const CredentialDeps& d) {
           "an OIDC token: this job has none; give it `permissions: id-token: write` (pull "
           "requests from forks get no token)");
     } else if (d.c.platform == Platform::kGitlab) {
-      missing.push_back(
-          "an OIDC token: add `id_tokens: TENCENTCLOUD_OIDC_TOKEN: {aud: " +
-          d.c.keyless.oidc_audience + "}` to the job");
+      missing.push_back("an OIDC token: add `id_tokens: TENCENTCLOUD_OIDC_TOKEN: {aud: " +
+                        d.c.keyless.oidc_audience + "}` to the job");
     } else {
       missing.push_back("an OIDC token (TENCENTCLOUD_OIDC_TOKEN, or a file named by " +
                         std::string(kTokenFile) + ")");
