@@ -6,7 +6,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 const yaml = require("js-yaml");
-const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch } = require("./helpers");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch, emulatorJson } = require("./helpers");
 
 const ACTION_DIR = path.join(ROOT, "actions/tcss-scan");
 const ACTION = yaml.load(fs.readFileSync(path.join(ACTION_DIR, "action.yml"), "utf8"));
@@ -226,4 +226,39 @@ test("the build path compiles tcss-scan from the action's checkout", () => {
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const v = run(path.join(dir, "bin/tcss-scan"), ["--version"]);
   assert.match(v.stdout, /^tcss-scan \S+ \(TCSS API 2020-11-01/);
+});
+
+test("keyless: with id-token: write the action exchanges the job's OIDC token and scans without stored keys", async () => {
+  const role = "qcs::cam::uin/100000000001:roleName/github-tcss-scan";
+  const kl = await startEmulator(["--scan-seconds", "1",
+    "--oidc-provider", "github-actions=self,sts.tencentcloudapi.com",
+    "--role", `${role}=github-actions,sub=repo:acme/app:*`,
+    "--oidc-request-token", "job-request-token", "--oidc-subject", "repo:acme/app:ref:refs/heads/main"]);
+  try {
+    const env = { ...jobEnv(), GITHUB_RUN_ID: "555", GITHUB_RUN_ATTEMPT: "1",
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${kl.url}/_emulator/oidc/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "job-request-token" };
+    delete env.TENCENTCLOUD_SECRET_ID;
+    delete env.TENCENTCLOUD_SECRET_KEY;
+    const inputs = { endpoint: kl.url, "role-arn": role, "oidc-provider-id": "github-actions" };
+    const { results, outputs } = runAction(inputs, env);
+    assert.equal(results.scan.status, 0, results.scan.stderr);
+    assert.match(outputs["task-id"], /^[0-9a-f]{24}$/);
+    // The JWT and the temporary key and token are masked before use, and shown nowhere else.
+    const masks = [...results.scan.stdout.matchAll(/^::add-mask::(.+)$/gm)].map((m) => m[1]);
+    assert.equal(masks.length, 3, results.scan.stdout);
+    for (const m of masks) assert.ok(!results.scan.stderr.includes(m));
+    const log = await emulatorJson(kl, "GET", "/_emulator/requests");
+    assert.equal(log.Requests[0].Action, "AssumeRoleWithWebIdentity");
+    assert.match(log.Requests[0].Body, /"RoleSessionName":"github-555-1"/);
+    for (const m of masks) assert.ok(!JSON.stringify(log).includes(m));
+    // A job without `permissions: id-token: write` has no request URL: exit 4, and the fix.
+    delete env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    delete env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    const denied = runAction(inputs, env);
+    assert.equal(denied.results.scan.status, 4);
+    assert.match(denied.results.scan.stdout, /^::error title=tcss-scan::.*permissions: id-token: write/m);
+  } finally {
+    kl.stop();
+  }
 });

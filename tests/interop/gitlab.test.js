@@ -28,7 +28,8 @@ after(() => {
 });
 
 // A git repository holding the templates and `pipeline` as .gitlab-ci.yml; runs it.
-function runPipeline(pipeline, extraArgs = []) {
+function runPipeline(pipeline, extraArgs = [],
+                     variables = `TENCENTCLOUD_SECRET_ID: ${SECRET_ID}\nTENCENTCLOUD_SECRET_KEY: ${SECRET_KEY}\n`) {
   const repo = tempDir("tcss-gl-");
   fs.mkdirSync(path.join(repo, "gitlab"));
   for (const f of fs.readdirSync(path.join(ROOT, "gitlab"))) {
@@ -36,8 +37,7 @@ function runPipeline(pipeline, extraArgs = []) {
   }
   fs.writeFileSync(path.join(repo, ".gitlab-ci.yml"), pipeline);
   // Project CI/CD variables (masked in GitLab): kept out of argv.
-  fs.writeFileSync(path.join(repo, ".gitlab-ci-local-variables.yml"),
-      `TENCENTCLOUD_SECRET_ID: ${SECRET_ID}\nTENCENTCLOUD_SECRET_KEY: ${SECRET_KEY}\n`);
+  fs.writeFileSync(path.join(repo, ".gitlab-ci-local-variables.yml"), variables);
   const git = (...a) => assert.equal(run("git", a, { cwd: repo }).status, 0);
   git("init", "-q", "-b", "main");
   git("add", "-A");
@@ -183,4 +183,40 @@ report:
 `);
   assert.equal(status, 0, log);
   assert.match(log, /report +> TASK=[0-9a-f]{24}/);
+});
+
+// gitlab-ci-local does not mint ID tokens, so the JWT GitLab would put in the job's id_tokens
+// variable comes from the emulator's issuer, with the claims GitLab's would carry.
+test("keyless: the job's id_tokens JWT is exchanged with STS and no stored keys are needed", async () => {
+  const role = "qcs::cam::uin/100000000001:roleName/gitlab-tcss-scan";
+  const kl = await startEmulator(["--scan-seconds", "1",
+    "--oidc-provider", "gitlab=self,https://gitlab.example.com",
+    "--role", `${role}=gitlab,sub=project_path:acme/app:*`,
+    "--oidc-request-token", "issuer-token", "--oidc-subject", "project_path:acme/app:ref_type:branch:ref:main"]);
+  try {
+    const res = await emulatorFetch(`${kl.url}/_emulator/oidc/token?audience=https://gitlab.example.com`,
+        { headers: { Authorization: "Bearer issuer-token" } });
+    const jwt = (await res.json()).value;
+    const { status, log } = runPipeline(`
+include:
+  - local: gitlab/tcss-scan.yml
+    inputs:
+      images: ${APP}
+      endpoint: ${kl.url}
+      role-arn: "${role}"
+      oidc-provider-id: gitlab
+      audience: https://gitlab.example.com
+`, [], `TENCENTCLOUD_OIDC_TOKEN: ${jwt}\nGITLAB_CI: "true"\n`);  // GitLab sets GITLAB_CI; gitlab-ci-local says false
+    assert.equal(status, 0, log);
+    assert.match(log, /tcss-scan > ([0-9a-f]{24})\n/);
+    assert.ok(!log.includes(jwt));
+    const reqs = (await (await emulatorFetch(`${kl.url}/_emulator/requests`)).json()).Requests;
+    assert.equal(reqs[0].Action, "AssumeRoleWithWebIdentity");
+    assert.equal(reqs[0].ErrorCode, "");
+    assert.match(reqs[0].Body, /"RoleSessionName":"gitlab-\d+"/);
+    assert.equal(reqs[reqs.length - 1].Action, "CreateAssetImageScanTask");
+    assert.ok(!JSON.stringify(reqs).includes(jwt));
+  } finally {
+    kl.stop();
+  }
 });
