@@ -52,6 +52,21 @@ Result<Credentials> Checked(Credentials c, const std::string& from) {
   return c;
 }
 
+// The three secrets from `keys` and ExpiredTime from `expiry`: STS nests the secrets in
+// Credentials, the metadata service does not.
+Credentials ReadKeys(json::Reader& r, const Poco::JSON::Object::Ptr& keys,
+                     const Poco::JSON::Object::Ptr& expiry, int64_t now) {
+  Credentials c;
+  if (keys) {
+    c.secret_id = r.String(keys, "TmpSecretId", true);
+    c.secret_key = r.String(keys, "TmpSecretKey", true);
+    c.token = r.String(keys, "Token", true);
+  }
+  c.expires_unix = r.Int(expiry, "ExpiredTime", true);
+  c.obtained_unix = now;
+  return c;
+}
+
 }  // namespace
 
 std::string AssumeRoleWithWebIdentityBody(const WebIdentityRequest& r) {
@@ -68,15 +83,7 @@ std::string AssumeRoleWithWebIdentityBody(const WebIdentityRequest& r) {
 
 Result<Credentials> ParseAssumeRoleResponse(const Poco::JSON::Object::Ptr& response, int64_t now) {
   json::Reader r;
-  auto creds = r.Object(response, "Credentials", true);
-  Credentials c;
-  if (creds) {
-    c.secret_id = r.String(creds, "TmpSecretId", true);
-    c.secret_key = r.String(creds, "TmpSecretKey", true);
-    c.token = r.String(creds, "Token", true);
-  }
-  c.expires_unix = r.Int(response, "ExpiredTime", true);
-  c.obtained_unix = now;
+  Credentials c = ReadKeys(r, r.Object(response, "Credentials", true), response, now);
   if (!r.ok) {
     return TransportError("InvalidResponse.Credentials",
                           "STS answered AssumeRoleWithWebIdentity without Credentials "
@@ -98,12 +105,7 @@ Result<Credentials> ParseMetadataCredentials(std::string_view body, int64_t now)
         "InvalidResponse.Credentials",
         "the CVM metadata service answered Code " + text::OneLine(text::TruncateUtf8(code, 64)));
   }
-  Credentials c;
-  c.secret_id = r.String(*o, "TmpSecretId", true);
-  c.secret_key = r.String(*o, "TmpSecretKey", true);
-  c.token = r.String(*o, "Token", true);
-  c.expires_unix = r.Int(*o, "ExpiredTime", true);
-  c.obtained_unix = now;
+  Credentials c = ReadKeys(r, *o, *o, now);
   if (!r.ok) {
     return TransportError("InvalidResponse.Credentials",
                           "the CVM metadata service answered without TmpSecretId, TmpSecretKey, "
