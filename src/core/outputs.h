@@ -22,6 +22,7 @@ struct ImageFindings {
   std::string reference;
   std::string scan_status;
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
+  int64_t ignored = 0;  // vulnerabilities an ignore rule or --ignore-unfixed left out of the above
 };
 
 // One vulnerability from DescribeAssetImageVulList. Level: 1 low, 2 medium, 3 high, 4 critical
@@ -33,8 +34,11 @@ struct VulnFinding {
   std::string component;
   std::string version;
   std::string fixed_versions;
-  int64_t level = 0;
+  int64_t level = 0;  // after reports::Triage: the one severity every output uses
   double cvss = 0;
+  bool ignored = false;        // accepted: not in the counts or the gate, still listed
+  std::string ignore_reason;   // the ignore file's comment, or why --ignore-unfixed took it
+  std::string ignore_expires;  // YYYY-MM-DD, or ""
 };
 
 struct Findings {
@@ -42,6 +46,7 @@ struct Findings {
   std::vector<VulnFinding> top;  // most severe first, then by CVSS
   std::vector<VulnFinding> all;  // every vulnerability read (with --report-file), same order
   ImageFindings totals;          // summed over images
+  bool triaged = false;          // reports::Triage ran: counts are tallied from `all`
 };
 
 struct ScanProgress {

@@ -1,0 +1,32 @@
+// The ignore file (.tcss-scan-ignore): accepted findings, one a line, in a format that also
+// reads trivy's plain .trivyignore:
+//
+//   # reason for the entries below (carried into every report)
+//   CVE-2024-3094 exp:2025-06-30 image:ccr.ccs.tencentyun.com/acme/*   # or a reason here
+//
+// An ID (CVE-…, or TCSS's own), then optional `exp:YYYY-MM-DD` (the last day it applies) and
+// `image:PATTERN` (`*` matches any run of characters in the normalised reference).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace tcss::reports {
+
+struct IgnoreRule {
+  std::string id;
+  std::string expires;        // "YYYY-MM-DD" or ""
+  std::string image_pattern;  // "" = every image
+  std::string reason;         // the trailing comment, else the comment lines just above
+  int line = 0;
+};
+
+// Errors (exit 4) name the file and the line, and what is wrong with it.
+Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const std::string& text);
+
+// `*` matches any run of characters (including none and '/'); everything else itself.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
+}  // namespace tcss::reports

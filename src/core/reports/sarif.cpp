@@ -1,0 +1,230 @@
+#include "core/reports/sarif.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "core/json.h"
+#include "core/reports/model.h"
+#include "core/text.h"
+#include "sign/tc3.h"
+
+namespace tcss::reports {
+
+namespace {
+
+constexpr size_t kMaxResults = 25000;
+constexpr size_t kMaxRules = 25000;
+constexpr size_t kMaxRuns = 20;
+constexpr size_t kMaxDescription = 1024;
+
+// RFC 3986 unreserved characters stay, '/' stays when `keep_slash`; the rest is %XX.
+std::string PercentEncode(const std::string& s, bool keep_slash) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// security-severity: the CVSS score when there is one, else the band's usual value.
+std::string SecuritySeverity(const VulnFinding& v) {
+  if (v.cvss > 0) return fmt::format("{:.1f}", std::min(v.cvss, 10.0));
+  static const char* kBand[] = {"0.0", "2.0", "5.5", "8.0", "9.5"};
+  return kBand[v.level >= 1 && v.level <= 4 ? v.level : 0];
+}
+
+const char* ResultLevel(int64_t level) {
+  return level >= 3 ? "error" : level == 2 ? "warning" : "note";
+}
+
+std::string Link(const VulnFinding& v) {
+  if (v.cve_id.rfind("CVE-", 0) == 0) return "https://nvd.nist.gov/vuln/detail/" + v.cve_id;
+  return "";
+}
+
+struct Run {
+  std::string repository;
+  std::vector<const VulnFinding*> findings;
+  int64_t worst = 0;
+};
+
+}  // namespace
+
+std::string SarifRunId(const std::string& repository) {
+  return "tcss-scan/" + PercentEncode(repository, false) + "/";
+}
+
+SarifOutput SarifReport(const RunReport& report) {
+  SarifOutput out;
+  std::vector<std::string> dropped;
+  // Group by repository; two tags of one repository are one run, each finding once.
+  std::map<std::string, Run> by_repo;
+  if (report.findings) {
+    const Findings& f = *report.findings;
+    std::set<std::string> seen;
+    for (const auto& v : f.all) {
+      std::string repo = Repository(ImageLabel(f, v.image_id));
+      if (!seen.insert(repo + "|" + FindingId(v) + "|" + v.component + "|" + v.version).second) {
+        continue;
+      }
+      Run& run = by_repo[repo];
+      run.repository = repo;
+      run.findings.push_back(&v);  // f.all is sorted, most severe first
+      run.worst = std::max(run.worst, v.level);
+    }
+    for (const auto& img : f.images) {  // an image without findings still gets its run
+      std::string repo = Repository(ImageLabel(f, img.image_id));
+      by_repo[repo].repository = repo;
+    }
+  }
+  std::vector<Run> runs;
+  for (auto& [repo, run] : by_repo) runs.push_back(std::move(run));
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const Run& a, const Run& b) { return a.worst > b.worst; });
+  if (runs.size() > kMaxRuns) {
+    dropped.push_back(fmt::format("{} image repositories (GitHub takes 20 runs per file)",
+                                  runs.size() - kMaxRuns));
+    runs.resize(kMaxRuns);
+  }
+  json::Writer w;
+  w.BeginObject()
+      .String("$schema", "https://json.schemastore.org/sarif-2.1.0.json")
+      .String("version", "2.1.0")
+      .BeginArray("runs");
+  for (auto& run : runs) {
+    std::vector<std::string> rule_ids;
+    std::vector<const VulnFinding*> rule_finding;  // each rule's most severe finding
+    std::map<std::string, size_t> rule_index;
+    std::vector<const VulnFinding*> results;
+    for (const VulnFinding* v : run.findings) {
+      std::string id = FindingId(*v);
+      if (rule_index.count(id) == 0) {
+        if (rule_ids.size() == kMaxRules) continue;
+        rule_index[id] = rule_ids.size();
+        rule_ids.push_back(id);
+        rule_finding.push_back(v);
+      }
+      if (results.size() == kMaxResults) continue;
+      results.push_back(v);
+    }
+    if (results.size() < run.findings.size()) {
+      dropped.push_back(
+          fmt::format("{} findings of {} (GitHub takes 25,000 results per run; "
+                      "the most severe were kept)",
+                      run.findings.size() - results.size(), run.repository));
+    }
+    w.BeginObject().BeginObject("tool").BeginObject("driver");
+    w.String("name", "tcss-scan")
+        .String("fullName", "tcss-scan (Tencent Cloud Container Security Service)")
+        .String("version", TCSS_VERSION)
+        .String("semanticVersion", TCSS_VERSION)
+        .String("informationUri", "https://github.com/acme/tcss-scan")
+        .BeginArray("rules");
+    for (size_t r = 0; r < rule_ids.size(); ++r) {
+      // The rule's text comes from its most severe finding (the list is sorted).
+      const std::string& id = rule_ids[r];
+      const VulnFinding* v = rule_finding[r];
+      std::string title = v->name.empty() ? id : v->name;
+      std::string sev = LevelName(v->level);
+      std::string fixed = v->fixed_versions.empty() ? "no fixed version yet" : v->fixed_versions;
+      std::string link = Link(*v);
+      std::string help_text =
+          fmt::format("{}\nSeverity: {}\nPackage: {}\nInstalled: {}\nFixed: {}{}", title, sev,
+                      v->component, v->version, fixed, link.empty() ? "" : "\nLink: " + link);
+      std::string help_md = fmt::format(
+          "**{}**\n\n| Severity | Package | Installed | Fixed | Link |\n|---|---|---|---|---|\n| "
+          "{} | {} | {} | {} | {} |\n",
+          title, sev, v->component, v->version, fixed,
+          link.empty() ? "-" : "[" + id + "](" + link + ")");
+      w.BeginObject()
+          .String("id", id)
+          .String("name", "ContainerImageVulnerability")
+          .BeginObject("shortDescription")
+          .String("text", text::TruncateUtf8(
+                              id + " in " + (v->component.empty() ? "the image" : v->component),
+                              kMaxDescription))
+          .EndObject()
+          .BeginObject("fullDescription")
+          .String("text", text::TruncateUtf8(title, kMaxDescription))
+          .EndObject()
+          .BeginObject("defaultConfiguration")
+          .String("level", ResultLevel(v->level))
+          .EndObject();
+      if (!link.empty()) w.String("helpUri", link);
+      w.BeginObject("help").String("text", help_text).String("markdown", help_md).EndObject();
+      w.BeginObject("properties")
+          .String("security-severity", SecuritySeverity(*v))
+          .StringArray("tags", {"security", "vulnerability", sev})
+          .String("precision", "very-high")
+          .EndObject()
+          .EndObject();
+    }
+    w.EndArray().EndObject().EndObject();  // rules, driver, tool
+    w.BeginObject("automationDetails").String("id", SarifRunId(run.repository)).EndObject();
+    w.BeginArray("results");
+    const std::string uri = PercentEncode(run.repository, true);
+    for (const VulnFinding* v : results) {
+      std::string id = FindingId(*v);
+      std::string fixed =
+          v->fixed_versions.empty() ? "no fixed version yet" : "fixed in " + v->fixed_versions;
+      std::string message =
+          fmt::format("{} ({}{}) in {} {}: {} in image {}", id, LevelName(v->level),
+                      v->cvss > 0 ? fmt::format(", CVSS {:.1f}", v->cvss) : "", v->component,
+                      v->version, fixed, ImageLabel(*report.findings, v->image_id));
+      w.BeginObject()
+          .String("ruleId", id)
+          .Int("ruleIndex", static_cast<int64_t>(rule_index[id]))
+          .String("level", ResultLevel(v->level))
+          .BeginObject("message")
+          .String("text", message)
+          .EndObject()
+          .BeginArray("locations")
+          .BeginObject()
+          .BeginObject("physicalLocation")
+          .BeginObject("artifactLocation")
+          .String("uri", uri)
+          .EndObject()
+          .BeginObject("region")
+          .Int("startLine", 1)
+          .Int("startColumn", 1)
+          .Int("endLine", 1)
+          .Int("endColumn", 1)
+          .EndObject()
+          .EndObject()
+          .EndObject()
+          .EndArray()
+          .BeginObject("partialFingerprints")
+          .String("primaryLocationLineHash",
+                  sign::Sha256Hex(run.repository + "|" + id + "|" + v->component))
+          .EndObject();
+      if (v->ignored) {
+        w.BeginArray("suppressions")
+            .BeginObject()
+            .String("kind", "external")
+            .String("status", "accepted")
+            .String("justification",
+                    v->ignore_reason +
+                        (v->ignore_expires.empty() ? "" : " (until " + v->ignore_expires + ")"))
+            .EndObject()
+            .EndArray();
+      }
+      w.EndObject();
+    }
+    w.EndArray().EndObject();  // results, run
+  }
+  w.EndArray().EndObject();
+  out.text = w.str() + "\n";
+  for (const auto& d : dropped) out.dropped += (out.dropped.empty() ? "" : "; ") + d;
+  return out;
+}
+
+}  // namespace tcss::reports

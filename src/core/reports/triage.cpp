@@ -1,0 +1,153 @@
+#include "core/reports/triage.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "core/image_ref.h"
+
+namespace tcss::reports {
+
+namespace {
+
+using Tally = std::array<int64_t, 5>;  // by level 0..4
+
+std::string Describe(const Tally& t) {
+  return fmt::format("{} critical, {} high, {} medium, {} low", t[4], t[3], t[2], t[1]);
+}
+
+// The forms of an image's references a pattern may match: as given and normalised.
+std::vector<std::string> Forms(const ImageFindings& img) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  const std::string& refs = img.reference;
+  while (start <= refs.size() && !refs.empty()) {
+    size_t comma = refs.find(", ", start);
+    std::string r = refs.substr(start, comma == std::string::npos ? comma : comma - start);
+    out.push_back(r);
+    auto parsed = ParseImageRef(r);
+    if (parsed.ok()) out.push_back(parsed->Normalized());
+    if (comma == std::string::npos) break;
+    start = comma + 2;
+  }
+  out.push_back(img.image_id);
+  return out;
+}
+
+}  // namespace
+
+int64_t CvssBand(double score) {
+  if (score >= 9.0) return 4;
+  if (score >= 7.0) return 3;
+  if (score >= 4.0) return 2;
+  if (score >= 0.1) return 1;
+  return 0;
+}
+
+std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
+  std::vector<std::string> notes;
+  // 1. Does TCSS's Level follow its own counts?
+  std::map<std::string, Tally> listed;
+  for (const auto& v : f.all) {
+    if (v.level >= 1 && v.level <= 4) ++listed[v.image_id][static_cast<size_t>(v.level)];
+  }
+  for (const auto& img : f.images) {
+    Tally counts{0, img.low, img.medium, img.high, img.critical};
+    Tally tally = listed[img.image_id];
+    if (tally != counts) {
+      notes.push_back(fmt::format(
+          "TCSS's vulnerability levels for {} do not add up to its counts (list: {}; counts: "
+          "{}); every finding is classified by its CVSS v3 score instead",
+          img.reference.empty() ? img.image_id : img.reference, Describe(tally), Describe(counts)));
+      for (auto& v : f.all) {
+        int64_t band = CvssBand(v.cvss);
+        if (band > 0) v.level = band;
+      }
+      break;
+    }
+  }
+  // 2. Ignore rules, then --ignore-unfixed.
+  std::map<std::string, std::vector<std::string>> forms;
+  for (const auto& img : f.images) forms[img.image_id] = Forms(img);
+  std::vector<int> matched(o.rules.size(), 0);
+  for (size_t r = 0; r < o.rules.size(); ++r) {
+    const IgnoreRule& rule = o.rules[r];
+    bool expired = !rule.expires.empty() && rule.expires < o.today;
+    for (auto& v : f.all) {
+      if (v.ignored || v.cve_id != rule.id) continue;
+      if (!rule.image_pattern.empty()) {
+        const auto& fs = forms[v.image_id];
+        if (std::none_of(fs.begin(), fs.end(), [&](const std::string& form) {
+              return GlobMatch(rule.image_pattern, form);
+            })) {
+          continue;
+        }
+      }
+      ++matched[r];
+      if (expired) continue;
+      v.ignored = true;
+      v.ignore_reason =
+          rule.reason.empty() ? fmt::format("{} line {}", o.rules_path, rule.line) : rule.reason;
+      v.ignore_expires = rule.expires;
+    }
+    if (expired) {
+      notes.push_back(fmt::format("{} line {}: {} expired on {}{}", o.rules_path, rule.line,
+                                  rule.id, rule.expires,
+                                  matched[r] > 0 ? " and counts again" : ""));
+    } else if (matched[r] == 0) {
+      notes.push_back(
+          fmt::format("{} line {}: {} matched no finding (remove it when it is "
+                      "no longer needed)",
+                      o.rules_path, rule.line, rule.id));
+    }
+  }
+  if (o.ignore_unfixed) {
+    for (auto& v : f.all) {
+      if (!v.ignored && v.fixed_versions.empty()) {
+        v.ignored = true;
+        v.ignore_reason = "no fixed version yet (--ignore-unfixed)";
+      }
+    }
+  }
+  // 3. The counts, from what counts.
+  std::map<std::string, Tally> counted;
+  std::map<std::string, int64_t> ignored;
+  for (const auto& v : f.all) {
+    if (v.ignored) {
+      ++ignored[v.image_id];
+    } else if (v.level >= 1 && v.level <= 4) {
+      ++counted[v.image_id][static_cast<size_t>(v.level)];
+    }
+  }
+  ImageFindings totals;
+  for (auto& img : f.images) {
+    const Tally& t = counted[img.image_id];
+    img.critical = t[4];
+    img.high = t[3];
+    img.medium = t[2];
+    img.low = t[1];
+    img.ignored = ignored[img.image_id];
+    totals.critical += img.critical;
+    totals.high += img.high;
+    totals.medium += img.medium;
+    totals.low += img.low;
+    totals.virus += img.virus;
+    totals.risk += img.risk;
+    totals.ignored += img.ignored;
+  }
+  f.totals = totals;
+  std::stable_sort(f.all.begin(), f.all.end(), [](const VulnFinding& a, const VulnFinding& b) {
+    return a.level != b.level ? a.level > b.level : a.cvss > b.cvss;
+  });
+  f.top.clear();
+  for (const auto& v : f.all) {
+    if (f.top.size() == 10) break;
+    if (!v.ignored) f.top.push_back(v);
+  }
+  f.triaged = true;
+  return notes;
+}
+
+}  // namespace tcss::reports

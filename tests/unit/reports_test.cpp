@@ -1,0 +1,238 @@
+// Findings people act on (issue 11), the pure parts: the ignore file, triage (one severity per
+// finding, ignores, --ignore-unfixed, re-tallied counts), SARIF and JUnit against golden files.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/json.h"
+#include "core/policy.h"
+#include "core/reports/ignore.h"
+#include "core/reports/junit.h"
+#include "core/reports/model.h"
+#include "core/reports/sarif.h"
+#include "core/reports/triage.h"
+
+namespace tcss {
+namespace {
+
+using reports::IgnoreRule;
+
+// Compares with tests/unit/golden/NAME; TCSS_UPDATE_GOLDEN=1 rewrites the file instead (then
+// review the diff before committing it).
+void ExpectGolden(const std::string& name, const std::string& text) {
+  const std::string path = std::string(TCSS_GOLDEN_DIR) + "/" + name;
+  const char* update = std::getenv("TCSS_UPDATE_GOLDEN");
+  if (update != nullptr && *update != '\0') {
+    std::ofstream(path, std::ios::binary) << text;
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(text, ss.str()) << "golden file " << name;
+}
+
+const std::string kApp = "sha256:" + std::string(64, 'a');
+const std::string kWeb = "sha256:" + std::string(64, 'b');
+
+VulnFinding V(const std::string& image, const std::string& cve, int64_t level, double cvss,
+              const std::string& fixed, const std::string& component = "openssl") {
+  VulnFinding v;
+  v.image_id = image;
+  v.cve_id = cve;
+  v.name = cve + " in " + component;
+  v.component = component;
+  v.version = "1.0";
+  v.fixed_versions = fixed;
+  v.level = level;
+  v.cvss = cvss;
+  return v;
+}
+
+// Two images; the app's list adds up to its counts (1 critical, 1 high, 1 medium, 1 low).
+Findings Sample() {
+  Findings f;
+  ImageFindings app{kApp, "ccr.ccs.tencentyun.com/acme/app:1.0", "SCANNED", 1, 1, 1, 1, 0, 0};
+  ImageFindings web{kWeb, "nginx:1.25", "SCANNED", 0, 1, 0, 0, 0, 0};
+  f.images = {app, web};
+  f.all = {V(kApp, "CVE-2024-0001", 4, 9.8, "1.1"), V(kApp, "CVE-2024-0002", 3, 7.5, ""),
+           V(kApp, "CVE-2024-0003", 2, 5.0, "1.2", "zlib"),
+           V(kApp, "CVE-2024-0004", 1, 2.0, "1.3", "zlib"), V(kWeb, "CVE-2024-0002", 3, 7.5, "")};
+  f.totals = {"", "", "", 1, 2, 1, 1, 0, 0};
+  return f;
+}
+
+TEST(IgnoreFile, ReadsTrivysFormatAndOurs) {
+  auto rules = reports::ParseIgnoreFile(
+      ".tcss-scan-ignore",
+      "\xEF\xBB\xBF# no fix upstream; not reachable\n"
+      "CVE-2024-0002\n"
+      "\n"
+      "CVE-2024-0001 exp:2030-01-31 image:ccr.ccs.tencentyun.com/acme/*  # vendor patch soon\n"
+      "GHSA-xxxx-yyyy\texp:2020-01-01\n");
+  ASSERT_TRUE(rules.ok()) << rules.error().message;
+  ASSERT_EQ(rules->size(), 3u);
+  EXPECT_EQ((*rules)[0].id, "CVE-2024-0002");
+  EXPECT_EQ((*rules)[0].reason, "no fix upstream; not reachable");
+  EXPECT_EQ((*rules)[0].line, 2);
+  EXPECT_EQ((*rules)[1].expires, "2030-01-31");
+  EXPECT_EQ((*rules)[1].image_pattern, "ccr.ccs.tencentyun.com/acme/*");
+  EXPECT_EQ((*rules)[1].reason, "vendor patch soon");
+  EXPECT_EQ((*rules)[2].expires, "2020-01-01");
+  EXPECT_EQ((*rules)[2].reason, "");  // the blank line ended the comment block
+}
+
+TEST(IgnoreFile, ABadLineIsAUsageErrorWithItsNumber) {
+  for (const char* bad : {"CVE-1 exp:2024-13-01", "CVE-1 exp:soon", "CVE-1 because", "CVE 1/2",
+                          "CVE-1 image:", "bad\xff"}) {
+    auto r = reports::ParseIgnoreFile("ign", std::string("# ok\n") + bad + "\n");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::kUsage);
+    EXPECT_NE(r.error().message.find("ign line 2"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(IgnoreFile, GlobMatchesRunsIncludingSlashes) {
+  EXPECT_TRUE(
+      reports::GlobMatch("ccr.ccs.tencentyun.com/acme/*", "ccr.ccs.tencentyun.com/acme/app:1"));
+  EXPECT_TRUE(reports::GlobMatch("*nginx*", "docker.io/library/nginx:1.25"));
+  EXPECT_FALSE(reports::GlobMatch("ccr.ccs.tencentyun.com/acme/*", "docker.io/acme/app"));
+  EXPECT_TRUE(reports::GlobMatch("a*b*c", "axxbyyc"));
+  EXPECT_FALSE(reports::GlobMatch("a*b*c", "axxbyy"));
+  // Linear in practice, even for a hostile pattern.
+  EXPECT_FALSE(reports::GlobMatch(std::string(50, '*') + "x", std::string(5000, 'a')));
+}
+
+TEST(Triage, IgnoresExpiryStaleRulesAndUnfixedChangeTheCountsEverywhere) {
+  Findings f = Sample();
+  reports::TriageOptions o;
+  o.rules = {IgnoreRule{"CVE-2024-0001", "2030-01-31", "*acme/*", "vendor patch soon", 3},
+             IgnoreRule{"CVE-2024-0003", "2024-01-01", "", "old", 4},
+             IgnoreRule{"CVE-2099-9999", "", "", "", 5}};
+  o.rules_path = ".tcss-scan-ignore";
+  o.ignore_unfixed = true;
+  o.today = "2026-12-01";
+  auto notes = reports::Triage(f, o);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0],
+            ".tcss-scan-ignore line 4: CVE-2024-0003 expired on 2024-01-01 and counts again");
+  EXPECT_NE(notes[1].find("line 5: CVE-2099-9999 matched no finding"), std::string::npos);
+  // app: 0001 ignored (rule), 0002 ignored (no fix); web: 0002 ignored (no fix).
+  EXPECT_EQ(f.images[0].critical, 0);
+  EXPECT_EQ(f.images[0].high, 0);
+  EXPECT_EQ(f.images[0].medium, 1);
+  EXPECT_EQ(f.images[0].low, 1);
+  EXPECT_EQ(f.images[0].ignored, 2);
+  EXPECT_EQ(f.images[1].high, 0);
+  EXPECT_EQ(f.totals.critical + f.totals.high, 0);
+  EXPECT_EQ(f.totals.ignored, 3);
+  EXPECT_TRUE(f.triaged);
+  ASSERT_EQ(f.top.size(), 2u);
+  EXPECT_EQ(f.top[0].cve_id, "CVE-2024-0003");
+  EXPECT_EQ(GateViolation(f, 3, false, false), "");
+  EXPECT_EQ(GateViolation(f, 2, false, false), "1 medium (threshold: medium)");
+  const VulnFinding& ignored = f.all[0];
+  EXPECT_EQ(ignored.cve_id, "CVE-2024-0001");
+  EXPECT_TRUE(ignored.ignored);
+  EXPECT_EQ(ignored.ignore_reason, "vendor patch soon");
+  EXPECT_EQ(ignored.ignore_expires, "2030-01-31");
+}
+
+TEST(Triage, LevelsThatDoNotAddUpFallBackToCvssBandsOnce) {
+  Findings f = Sample();
+  f.images[0].critical = 0;  // TCSS counts disagree with its own list
+  f.all[3].cvss = 9.1;       // the "low" one scores critical
+  reports::TriageOptions o;
+  o.today = "2026-12-01";
+  auto notes = reports::Triage(f, o);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("do not add up"), std::string::npos);
+  EXPECT_NE(notes[0].find("CVSS v3"), std::string::npos);
+  EXPECT_EQ(f.totals.critical, 2);  // 9.8 and 9.1
+  EXPECT_EQ(f.totals.low, 0);
+  for (const auto& v : f.all) EXPECT_EQ(v.level, reports::CvssBand(v.cvss)) << v.cve_id;
+}
+
+TEST(Triage, CvssBands) {
+  EXPECT_EQ(reports::CvssBand(10.0), 4);
+  EXPECT_EQ(reports::CvssBand(9.0), 4);
+  EXPECT_EQ(reports::CvssBand(8.9), 3);
+  EXPECT_EQ(reports::CvssBand(7.0), 3);
+  EXPECT_EQ(reports::CvssBand(6.9), 2);
+  EXPECT_EQ(reports::CvssBand(4.0), 2);
+  EXPECT_EQ(reports::CvssBand(3.9), 1);
+  EXPECT_EQ(reports::CvssBand(0.1), 1);
+  EXPECT_EQ(reports::CvssBand(0.0), 0);
+}
+
+RunReport Triaged() {
+  RunReport r;
+  r.task_id = "t1";
+  r.findings = Sample();
+  reports::TriageOptions o;
+  o.rules = {IgnoreRule{"CVE-2024-0004", "2030-01-31", "", "test fixture <&>", 1}};
+  o.today = "2026-12-01";
+  reports::Triage(*r.findings, o);
+  r.threshold = "high";
+  return r;
+}
+
+TEST(Sarif, GoldenAndGithubsRules) {
+  auto out = reports::SarifReport(Triaged());
+  EXPECT_EQ(out.dropped, "");
+  ExpectGolden("report.sarif", out.text);
+  auto doc = json::ParseObject(out.text);
+  ASSERT_TRUE(doc.ok());
+  auto runs = (*doc)->getArray("runs");
+  ASSERT_EQ(runs->size(), 2u);  // one per repository
+  std::set<std::string> categories;
+  for (size_t i = 0; i < runs->size(); ++i) {
+    auto run = runs->getObject(static_cast<unsigned>(i));
+    std::string id = run->getObject("automationDetails")->getValue<std::string>("id");
+    categories.insert(id.substr(0, id.rfind('/')));
+    auto results = run->getArray("results");
+    for (size_t k = 0; k < results->size(); ++k) {
+      auto res = results->getObject(static_cast<unsigned>(k));
+      EXPECT_EQ(res->getArray("locations")->size(), 1u);
+      std::string uri = res->getArray("locations")
+                            ->getObject(0)
+                            ->getObject("physicalLocation")
+                            ->getObject("artifactLocation")
+                            ->getValue<std::string>("uri");
+      EXPECT_EQ(uri.find(':'), std::string::npos) << uri;  // no tag, no digest, no scheme
+    }
+  }
+  EXPECT_EQ(categories.size(), 2u);  // distinct before the last '/'
+  EXPECT_EQ(reports::SarifRunId("ccr.ccs.tencentyun.com/acme/app"),
+            "tcss-scan/ccr.ccs.tencentyun.com%2Facme%2Fapp/");
+}
+
+TEST(Sarif, OverGithubsLimitsTheMostSevereStay) {
+  RunReport r;
+  r.findings.emplace();
+  r.findings->images.push_back(
+      {kApp, "ccr.ccs.tencentyun.com/acme/app:1.0", "SCANNED", 0, 0, 0, 0, 0, 0});
+  for (int i = 0; i < 25010; ++i) {
+    r.findings->all.push_back(
+        V(kApp, "CVE-2024-" + std::to_string(10000 + i), i < 5 ? 4 : 1, i < 5 ? 9.9 : 1.0, ""));
+  }
+  auto out = reports::SarifReport(r);
+  EXPECT_NE(out.dropped.find("10 findings of ccr.ccs.tencentyun.com/acme/app"), std::string::npos)
+      << out.dropped;
+  auto doc = json::ParseObject(out.text, 64);
+  ASSERT_TRUE(doc.ok());
+  auto run = (*doc)->getArray("runs")->getObject(0);
+  EXPECT_EQ(run->getArray("results")->size(), 25000u);
+  EXPECT_EQ(run->getArray("results")->getObject(0)->getValue<std::string>("level"), "error");
+}
+
+TEST(Junit, GoldenOneSuitePerImage) {
+  ExpectGolden("report.junit.xml", reports::JunitReport(Triaged()));
+  EXPECT_EQ(reports::XmlEscape("a<b>&\"c'\x01\x1f\td"), "a&lt;b&gt;&amp;&quot;c&apos;\td");
+}
+
+}  // namespace
+}  // namespace tcss
