@@ -19,6 +19,9 @@
 #include "core/image_ref.h"
 #include "core/outputs.h"
 #include "core/policy.h"
+#include "core/reports/junit.h"
+#include "core/reports/sarif.h"
+#include "core/reports/triage.h"
 #include "core/text.h"
 
 namespace tcss::app {
@@ -54,6 +57,14 @@ class Runner {
   // then collects findings and applies the gate. `first_delay_ms` is the wait before poll one.
   void WaitAndGate(bool keep_polling, int64_t first_delay_ms);
   Status CheckOutputPaths();
+  // Reads the ignore file (--ignore-file, else .tcss-scan-ignore when it exists).
+  Status LoadIgnoreRules();
+  // Whether every vulnerability must be read: a report lists them all, and ignore rules and
+  // --ignore-unfixed re-tally the counts from them.
+  bool NeedsEveryVulnerability() const {
+    return !c_.report_file.empty() || !c_.sarif_file.empty() || !c_.junit_file.empty() ||
+           !triage_.rules.empty() || c_.ignore_unfixed;
+  }
   int Finish();
   std::vector<std::string> WriteOutputs(int exit_code);
   void Fail(Error e) { report_.error = std::move(e); }
@@ -70,6 +81,7 @@ class Runner {
   bool outputs_unusable_ = false;
   bool stdout_closed_ = false;
   std::string started_at_;  // ISO time the run began, for the scan report
+  reports::TriageOptions triage_;
 };
 
 Status Runner::CheckOutputPaths() {
@@ -79,6 +91,8 @@ Status Runner::CheckOutputPaths() {
   };
   std::vector<Target> targets = {{"--dotenv/TCSS_DOTENV", c_.dotenv_path, true},
                                  {"--report-file/TCSS_REPORT_FILE", c_.report_file, true},
+                                 {"--sarif-file/TCSS_SARIF_FILE", c_.sarif_file, true},
+                                 {"--junit-file/TCSS_JUNIT_FILE", c_.junit_file, true},
                                  {"GITHUB_OUTPUT", c_.github_output, false},
                                  {"GITHUB_STEP_SUMMARY", c_.github_step_summary, false}};
   for (const auto& t : targets) {
@@ -90,6 +104,26 @@ Status Runner::CheckOutputPaths() {
     return UsageError("cannot read the CA file " + c_.ca_file +
                       " (--ca-file/SSL_CERT_FILE); point it at a readable PEM file");
   }
+  return OkStatus();
+}
+
+Status Runner::LoadIgnoreRules() {
+  const std::string kDefault = ".tcss-scan-ignore";
+  std::string path = c_.ignore_file;
+  if (path.empty()) {
+    if (!p_.files.Exists(kDefault)) return OkStatus();
+    path = kDefault;
+  }
+  auto text = p_.files.Read(path);
+  if (!text.ok()) {
+    return UsageError("cannot read the ignore file " + path +
+                      " (--ignore-file/TCSS_IGNORE_FILE): " + text.error().message);
+  }
+  auto rules = reports::ParseIgnoreFile(path, *text);
+  if (!rules.ok()) return rules.error();
+  triage_.rules = std::move(*rules);
+  triage_.rules_path = path;
+  log_.Verbose(fmt::format("{} ignore rule(s) from {}", triage_.rules.size(), path));
   return OkStatus();
 }
 
@@ -134,18 +168,33 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
   if (!c_.github_step_summary.empty()) {
     note(p_.files.Append(c_.github_step_summary, log_.Scrub(GithubSummaryMarkdown(report_))));
   }
-  if (!c_.report_file.empty()) {
-    if (report_.findings) {
-      std::string now = IsoUtc(p_.clock.UnixSeconds());
-      note(p_.files.Replace(
-          c_.report_file,
-          GitlabContainerScanningReport(report_, started_at_.empty() ? now : started_at_, now)));
-    } else if (report_.waited) {
-      log_.Warn("no findings were read (the scan did not end, or no images were named), so " +
-                c_.report_file + " was not written");
-    } else {
-      log_.Verbose("--report-file is written only with --wait (or status of an ended task)");
+  // The finding reports: written when the findings of an ended scan were read.
+  const std::pair<std::string, std::string> kReports[] = {{"--report-file", c_.report_file},
+                                                          {"--sarif-file", c_.sarif_file},
+                                                          {"--junit-file", c_.junit_file}};
+  for (const auto& [flag, path] : kReports) {
+    if (path.empty()) continue;
+    if (!report_.findings) {
+      if (report_.waited) {
+        log_.Warn("no findings were read (the scan did not end, or no images were named), so " +
+                  path + " was not written");
+      } else {
+        log_.Verbose(flag + " is written only with --wait (or status of an ended task)");
+      }
+      continue;
     }
+    std::string text;
+    if (flag == "--report-file") {
+      std::string now = IsoUtc(p_.clock.UnixSeconds());
+      text = GitlabContainerScanningReport(report_, started_at_.empty() ? now : started_at_, now);
+    } else if (flag == "--sarif-file") {
+      auto sarif = reports::SarifReport(report_);
+      if (!sarif.dropped.empty()) log_.Warn("left out of " + path + ": " + sarif.dropped);
+      text = std::move(sarif.text);
+    } else {
+      text = reports::JunitReport(report_);
+    }
+    note(p_.files.Replace(path, text));
   }
   if (!c_.dotenv_path.empty()) {
     // A run without a TaskID still replaces the dotenv, so that a later job never picks up
@@ -196,6 +245,13 @@ bool Runner::Prepare(ClientSettings* settings) {
   if (!st.ok()) {
     Fail(st.error());
     outputs_unusable_ = true;  // report on stderr only
+    return false;
+  }
+  triage_.ignore_unfixed = c_.ignore_unfixed;
+  triage_.today = IsoUtc(p_.clock.UnixSeconds()).substr(0, 10);
+  auto ignore = LoadIgnoreRules();
+  if (!ignore.ok()) {
+    Fail(ignore.error());
     return false;
   }
   auto endpoint = ParseEndpoint(c_.endpoint);
@@ -436,15 +492,20 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
     return;
   }
   if (report_.images.empty()) return;
-  auto findings = source_->ReadFindings(report_.images, !c_.report_file.empty());
+  const bool every = NeedsEveryVulnerability();
+  auto findings = source_->ReadFindings(report_.images, every);
   if (!findings.ok()) {
     Fail(findings.error());
     return;
   }
+  if (every) {
+    for (const auto& n : reports::Triage(*findings, triage_)) log_.Warn(n);
+  }
   report_.findings = *findings;
   const auto& t = findings->totals;
-  log_.Info(fmt::format("findings: {} critical, {} high, {} medium, {} low, {} viruses, {} risks",
-                        t.critical, t.high, t.medium, t.low, t.virus, t.risk));
+  log_.Info(fmt::format("findings: {} critical, {} high, {} medium, {} low, {} viruses, {} risks{}",
+                        t.critical, t.high, t.medium, t.low, t.virus, t.risk,
+                        t.ignored > 0 ? fmt::format("; {} ignored", t.ignored) : ""));
   int threshold = c_.severity_threshold ? static_cast<int>(*c_.severity_threshold) : 0;
   report_.gate = GateViolation(*findings, threshold, c_.gate_virus, c_.gate_risk);
   if (!report_.gate.empty()) {

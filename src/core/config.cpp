@@ -418,6 +418,32 @@ const std::vector<Option>& Table() {
          c.report_file = Trim(v.back());
          return OkStatus();
        }},
+      {"--sarif-file", "TCSS_SARIF_FILE", "sarif-file", "PATH", "none",
+       "with --wait: write SARIF 2.1.0 for GitHub code scanning", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.sarif_file = Trim(v.back());
+         return OkStatus();
+       }},
+      {"--junit-file", "TCSS_JUNIT_FILE", "junit-file", "PATH", "none",
+       "with --wait: write JUnit XML for test-report views (GitLab, Jenkins, Azure)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.junit_file = Trim(v.back());
+         return OkStatus();
+       }},
+      {"--ignore-file", "TCSS_IGNORE_FILE", "ignore-file", "PATH",
+       ".tcss-scan-ignore when it exists",
+       "accepted findings, one a line: ID [exp:YYYY-MM-DD] [image:PATTERN] [# reason]",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.ignore_file = Trim(v.back());
+         return OkStatus();
+       }},
+      {"--ignore-unfixed", "TCSS_IGNORE_UNFIXED", "ignore-unfixed", "", "false",
+       "findings without a fixed version do not count toward the gate", Kind::kBool,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetBool(c.ignore_unfixed, v, n);
+       }},
       {"--dry-run", "TCSS_DRY_RUN", "dry-run", "", "false",
        "validate, print the signed request, send nothing", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {

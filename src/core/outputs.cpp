@@ -268,6 +268,25 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
       }
       out += "\n";
     }
+    if (f.totals.ignored > 0) {
+      out += fmt::format(
+          "Ignored ({}; not in the counts or the gate):\n\n| ID | Image | Level | Reason | Until "
+          "|\n|---|---|---|---|---|\n",
+          f.totals.ignored);
+      for (const auto& v : f.all) {
+        if (!v.ignored) continue;
+        std::string image;
+        for (const auto& i : f.images) {
+          if (i.image_id == v.image_id) image = i.reference.empty() ? i.image_id : i.reference;
+        }
+        std::string row = fmt::format("| {} | {} | {} | {} | {} |\n", MdCell(v.cve_id),
+                                      MdCell(image), LevelName(v.level), MdCell(v.ignore_reason),
+                                      v.ignore_expires.empty() ? "-" : MdCell(v.ignore_expires));
+        if (out.size() + row.size() + 1024 > max_bytes) break;
+        out += row;
+      }
+      out += "\n";
+    }
     return out;
   }
   if (r.selection == "all") out += "Selection: all images.\n";
@@ -385,7 +404,12 @@ std::string GitlabContainerScanningReport(const RunReport& r, const std::string&
       id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" +
            id.substr(16, 4) + "-" + id.substr(20, 12);
       w.BeginObject().String("id", id).String("name", name.empty() ? "unnamed finding" : name);
-      w.String("description", v.name.empty() ? name : v.name);
+      std::string description = v.name.empty() ? name : v.name;
+      if (v.ignored) {
+        description += " (ignored: " + v.ignore_reason +
+                       (v.ignore_expires.empty() ? "" : ", until " + v.ignore_expires) + ")";
+      }
+      w.String("description", description);
       w.String("severity", kSeverity[v.level >= 1 && v.level <= 4 ? v.level : 0]);
       if (!v.fixed_versions.empty()) {
         w.String("solution", "Upgrade " + v.component + " to " + v.fixed_versions);

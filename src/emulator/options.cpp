@@ -55,14 +55,24 @@ std::vector<Image> DemoInventory() {
   app.high = 2;
   app.medium = 3;
   app.low = 4;
+  // The list adds up to the counts (a client checks TCSS's levels against them); two
+  // findings have no fixed version yet.
   app.vulns = {
       {"CVE-2024-3094", "xz backdoor", 4, 10.0, "xz-utils", "5.6.0", "5.6.2"},
       {"CVE-2023-44487", "HTTP/2 rapid reset", 3, 7.5, "nghttp2", "1.51.0", "1.57.0"},
-      {"CVE-2023-4911", "glibc looney tunables", 3, 7.8, "glibc", "2.36", "2.36-9+deb12u3"}};
+      {"CVE-2023-4911", "glibc looney tunables", 3, 7.8, "glibc", "2.36", "2.36-9+deb12u3"},
+      {"CVE-2023-5678", "openssl DH check", 2, 5.3, "openssl", "3.0.11", "3.0.13"},
+      {"CVE-2024-0727", "openssl PKCS12 NULL dereference", 2, 5.5, "openssl", "3.0.11", "3.0.13"},
+      {"CVE-2023-52425", "expat large token DoS", 2, 6.5, "libexpat1", "2.5.0", ""},
+      {"CVE-2011-3374", "apt key revocation", 1, 3.7, "apt", "2.6.1", ""},
+      {"CVE-2013-4392", "systemd chown race", 1, 3.3, "systemd", "252.17", "252.19"},
+      {"CVE-2023-4039", "gcc stack protector", 1, 3.1, "libgcc-s1", "12.2.0", "12.3.0"},
+      {"CVE-2022-27943", "libiberty recursion", 1, 2.5, "libstdc++6", "12.2.0", "13.1.0"}};
   Image nginx;
   nginx.image_id = "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
   nginx.image_name = "nginx:1.25";
   nginx.low = 1;
+  nginx.vulns = {{"CVE-2011-3374", "apt key revocation", 1, 3.7, "apt", "2.6.1", ""}};
   Image clean;
   clean.image_id = "sha256:c849b2717cdcdce6e58e1e96a6ed6a8b7e2a8ddeb0a1d1b4e8cbfb3bc5a0a9a1";
   clean.image_name = "ccr.ccs.tencentyun.com/demo/clean:2.0";

@@ -157,7 +157,7 @@ TEST(EmulatorApi, TaskLifecycleAndFindings) {
   EXPECT_EQ(img->getValue<int>("CriticalLevelVulCnt"), 1);
   EXPECT_EQ(img->getValue<int>("HighLevelVulCnt"), 2);
   auto vulns = emu.Call("DescribeAssetImageVulList", R"({"ImageID":")" + kAppId + R"("})");
-  EXPECT_EQ(vulns.response->getValue<int>("TotalCount"), 3);
+  EXPECT_EQ(vulns.response->getValue<int>("TotalCount"), 10);
   EXPECT_EQ(vulns.response->getArray("List")->getObject(0)->getValue<std::string>("CVEID"),
             "CVE-2024-3094");
   EXPECT_EQ(emu.Call(kCreate, CreateBody(kAppId)).code, "");  // the task ended

@@ -114,7 +114,7 @@ int ListenLoopback(int* port);
 std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 8000);
 
 // The emulator's built-in demo inventory.
-inline const std::string kApp = "ccr.ccs.tencentyun.com/demo/app:1.0";  // 1/2/3/4 vulns, 3 CVEs
+inline const std::string kApp = "ccr.ccs.tencentyun.com/demo/app:1.0";  // 1/2/3/4 vulns, all listed
 inline const std::string kAppId =
     "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 inline const std::string kNginx = "nginx:1.25";  // 1 low

@@ -197,7 +197,7 @@ TEST_F(WaitTest, GitlabContainerScanningReport) {
                                std::regex("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}")));
   EXPECT_EQ(scan->getObject("scanner")->getValue<std::string>("id"), "tencent-tcss");
   auto vulns = (*report)->getArray("vulnerabilities");
-  ASSERT_EQ(vulns->size(), 3u);  // every vulnerability of the demo app image
+  ASSERT_EQ(vulns->size(), 11u);  // every vulnerability of the demo app (10) and nginx (1) images
   auto first = vulns->getObject(0);
   EXPECT_EQ(first->getValue<std::string>("name"), "CVE-2024-3094");
   EXPECT_EQ(first->getValue<std::string>("severity"), "Critical");

@@ -87,6 +87,7 @@ SarifOutput SarifReport(const RunReport& report) {
     }
   }
   std::vector<Run> runs;
+  runs.reserve(by_repo.size());
   for (auto& [repo, run] : by_repo) runs.push_back(std::move(run));
   std::stable_sort(runs.begin(), runs.end(),
                    [](const Run& a, const Run& b) { return a.worst > b.worst; });
