@@ -1,0 +1,131 @@
+// Findings people act on (issue 11) through the real binaries: an ignore file with a live, an
+// expired and a stale entry plus --ignore-unfixed give the same numbers in the exit code, the
+// dotenv, the step summary, the GitLab report, SARIF and JUnit.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "core/json.h"
+#include "harness.h"
+
+namespace tcss::it {
+namespace {
+
+int CountOf(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+class ReportsTest : public ::testing::Test {
+ protected:
+  TempDir home;
+};
+
+// The demo app image: 1 critical, 2 high, 3 medium, 4 low, two of them without a fix.
+TEST_F(ReportsTest, OneSetOfNumbersInEveryOutput) {
+  Emulator emu({"--scan-seconds", "0.5"});
+  home.Write("ignore",
+             "# accepted until the base image moves\n"
+             "CVE-2024-3094 exp:2099-12-31\n"
+             "CVE-2023-44487 exp:2020-01-01 # expired: counts again\n"
+             "CVE-2099-0001\n");
+  Env env = ScanEnv(emu, home);
+  AsGithubStep(env, home);
+  env["TCSS_DOTENV"] = home.File("scan.env");
+  auto r = RunProcess(
+      {ScanBin(), "--wait", "--severity-threshold", "medium", "--ignore-unfixed", "--ignore-file",
+       home.File("ignore"), "--sarif-file", home.File("s.sarif"), "--junit-file",
+       home.File("junit.xml"), "--report-file", home.File("gl.json"), kApp},
+      env);
+  // Counted: 0 critical (ignored), 2 high (one by an expired rule), 2 medium, 3 low.
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("the scan found 2 high, 2 medium (threshold: medium)"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("line 3: CVE-2023-44487 expired on 2020-01-01 and counts again"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("line 4: CVE-2099-0001 matched no finding"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 ignored"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("do not add up"), std::string::npos) << r.err;
+
+  std::string dotenv = home.Read("scan.env");
+  for (const char* line : {"TCSS_CRITICAL=0\n", "TCSS_HIGH=2\n", "TCSS_MEDIUM=2\n", "TCSS_LOW=3\n"})
+    EXPECT_NE(dotenv.find(line), std::string::npos) << line << dotenv;
+  std::string output = home.Read("output");
+  EXPECT_NE(output.find("critical<<"), std::string::npos);
+  std::string summary = home.Read("summary.md");
+  EXPECT_NE(summary.find("| **Total** | 0 | 2 | 2 | 3 |"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("Ignored (3;"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("| `CVE-2024-3094` |"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("2099-12-31"), std::string::npos) << summary;
+
+  auto gl = json::ParseObject(home.Read("gl.json"));
+  ASSERT_TRUE(gl.ok());
+  auto vulns = (*gl)->getArray("vulnerabilities");
+  ASSERT_EQ(vulns->size(), 10u);
+  EXPECT_NE(vulns->getObject(0)
+                ->getValue<std::string>("description")
+                .find("(ignored: accepted until the base image moves, until 2099-12-31)"),
+            std::string::npos);
+
+  auto sarif = json::ParseObject(home.Read("s.sarif"), 64);
+  ASSERT_TRUE(sarif.ok());
+  auto run = (*sarif)->getArray("runs")->getObject(0);
+  auto results = run->getArray("results");
+  ASSERT_EQ(results->size(), 10u);
+  int suppressed = 0, errors = 0, warnings = 0, notes = 0;
+  for (size_t i = 0; i < results->size(); ++i) {
+    auto res = results->getObject(static_cast<unsigned>(i));
+    if (res->has("suppressions")) {
+      ++suppressed;
+      continue;
+    }
+    std::string level = res->getValue<std::string>("level");
+    errors += level == "error";
+    warnings += level == "warning";
+    notes += level == "note";
+  }
+  EXPECT_EQ(suppressed, 3);
+  EXPECT_EQ(errors, 2);
+  EXPECT_EQ(warnings, 2);
+  EXPECT_EQ(notes, 3);
+  EXPECT_EQ(run->getObject("automationDetails")->getValue<std::string>("id"),
+            "tcss-scan/ccr.ccs.tencentyun.com%2Fdemo%2Fapp/");
+
+  std::string junit = home.Read("junit.xml");
+  EXPECT_NE(junit.find("<testsuites name=\"tcss-scan\" tests=\"11\" failures=\"4\" errors=\"0\" "
+                       "skipped=\"6\">"),
+            std::string::npos)
+      << junit;
+  EXPECT_EQ(CountOf(junit, "<skipped message=\"ignored: "), 3);
+  EXPECT_NE(junit.find("name=\"[HIGH] CVE-2023-44487 nghttp2@1.51.0\""), std::string::npos);
+}
+
+TEST_F(ReportsTest, TheDefaultIgnoreFileAndABadOne) {
+  Emulator emu({"--scan-seconds", "0.5"});
+  Env env = ScanEnv(emu, home);
+  home.Write(".tcss-scan-ignore", "CVE-2024-3094\n");
+  auto r =
+      RunProcess({ScanBin(), "--wait", "--severity-threshold", "critical", kApp}, env, home.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // the one critical is accepted
+  EXPECT_NE(r.err.find("findings: 0 critical, 2 high, 3 medium, 4 low, 0 viruses, 0 risks; 1 "
+                       "ignored"),
+            std::string::npos)
+      << r.err;
+
+  emu.Reset();
+  home.Write(".tcss-scan-ignore", "CVE-2024-3094\nCVE-2024-1 exp:31/12/2025\n");
+  r = RunProcess({ScanBin(), "--wait", kApp}, env, home.path());
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find(".tcss-scan-ignore line 2: exp: must be a date"), std::string::npos)
+      << r.err;
+  EXPECT_TRUE(emu.Actions().empty());  // nothing was sent
+
+  r = RunProcess({ScanBin(), "--ignore-file", home.File("missing"), kApp}, env);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("cannot read the ignore file"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tcss::it
