@@ -262,3 +262,20 @@ test("keyless: with id-token: write the action exchanges the job's OIDC token an
     kl.stop();
   }
 });
+
+test("the action writes SARIF and JUnit and reads the checkout's ignore file; outputs carry the counted numbers", () => {
+  const cwdFiles = tempDir("tcss-gh-checkout-");
+  fs.writeFileSync(path.join(cwdFiles, "ignore"), "CVE-2024-3094 exp:2099-12-31 # fixed in the next base image\n");
+  const sarif = path.join(cwdFiles, "tcss.sarif");
+  const junit = path.join(cwdFiles, "junit.xml");
+  const { results, outputs } = runAction({ endpoint: emu.url, wait: "true", "severity-threshold": "critical",
+    "ignore-file": path.join(cwdFiles, "ignore"), "ignore-unfixed": "true", "sarif-file": sarif, "junit-file": junit }, jobEnv());
+  assert.equal(results.scan.status, 0, results.scan.stderr);  // the one critical is accepted
+  assert.deepEqual([outputs.critical, outputs.high, outputs.medium, outputs.low], ["0", "2", "2", "3"]);
+  const doc = JSON.parse(fs.readFileSync(sarif, "utf8"));
+  const suppressed = doc.runs[0].results.filter((r) => r.suppressions);
+  assert.equal(suppressed.length, 3);
+  assert.equal(suppressed[0].suppressions[0].justification, "fixed in the next base image (until 2099-12-31)");
+  assert.match(fs.readFileSync(junit, "utf8"), /failures="0"/);
+  fs.rmSync(cwdFiles, { recursive: true, force: true });
+});

@@ -29,13 +29,15 @@ after(() => {
 
 // A git repository holding the templates and `pipeline` as .gitlab-ci.yml; runs it.
 function runPipeline(pipeline, extraArgs = [],
-                     variables = `TENCENTCLOUD_SECRET_ID: ${SECRET_ID}\nTENCENTCLOUD_SECRET_KEY: ${SECRET_KEY}\n`) {
+                     variables = `TENCENTCLOUD_SECRET_ID: ${SECRET_ID}\nTENCENTCLOUD_SECRET_KEY: ${SECRET_KEY}\n`,
+                     files = {}) {
   const repo = tempDir("tcss-gl-");
   fs.mkdirSync(path.join(repo, "gitlab"));
   for (const f of fs.readdirSync(path.join(ROOT, "gitlab"))) {
     fs.copyFileSync(path.join(ROOT, "gitlab", f), path.join(repo, "gitlab", f));
   }
   fs.writeFileSync(path.join(repo, ".gitlab-ci.yml"), pipeline);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(repo, name), text);
   // Project CI/CD variables (masked in GitLab): kept out of argv.
   fs.writeFileSync(path.join(repo, ".gitlab-ci-local-variables.yml"), variables);
   const git = (...a) => assert.equal(run("git", a, { cwd: repo }).status, 0);
@@ -219,4 +221,27 @@ include:
   } finally {
     kl.stop();
   }
+});
+
+test("the repository's ignore file and ignore-unfixed shape the gate, the dotenv counts and the JUnit report", () => {
+  const { status, log } = runPipeline(`
+stages: [test, report]
+include:
+  - local: gitlab/tcss-scan.yml
+    inputs:
+      images: ${APP}
+      endpoint: ${emu.url}
+      wait: true
+      severity-threshold: critical
+      ignore-unfixed: true
+report:
+  stage: report
+  needs: [tcss-scan]
+  script:
+    - echo "CRITICAL=$TCSS_CRITICAL HIGH=$TCSS_HIGH MEDIUM=$TCSS_MEDIUM LOW=$TCSS_LOW"
+    - echo "IGNORED=$(grep -c '<skipped message="ignored' tcss-scan-junit.xml)"
+`, [], undefined, { ".tcss-scan-ignore": "# accepted: fixed in the next base image\nCVE-2024-3094 exp:2099-12-31\n" });
+  assert.equal(status, 0, log);  // the one critical is accepted, so the gate passes
+  assert.match(log, /report +> CRITICAL=0 HIGH=2 MEDIUM=2 LOW=3/);
+  assert.match(log, /report +> IGNORED=3/);
 });
