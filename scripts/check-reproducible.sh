@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the release binaries a second time from a copy of the checkout in another folder, with
+# another build folder, under another user name and with the clock a year ahead (faketime),
+# and fails unless every byte equals dist/ from the first build (scripts/build-static.sh).
+# TCSS_ARCH=arm64 does the same for the cross build.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+APT_PACKAGES=(faketime rsync)
+NEED_NODE=0 ensure_packages
+"$ROOT/scripts/build-static.sh"  # the first build (quick when nothing changed)
+other="$(mktemp -d /tmp/tcss-repro.XXXXXX)"
+trap 'rm -rf "$other"' EXIT
+copy="$other/some/other/place/tcss-scan"
+mkdir -p "$copy"
+rsync -a --exclude '/build*' --exclude '/dist' --exclude node_modules "$ROOT/" "$copy/"
+log "second build in $copy, clock a year ahead"
+(cd "$copy" && USER=someone-else LOGNAME=someone-else TCSS_BUILD_ROOT="$other/b" TCSS_ARCH="${TCSS_ARCH:-}" \
+  faketime -f '+365d' ./scripts/build-static.sh >/dev/null)
+status=0
+compared=()
+for f in "$copy"/dist/tcss-*-linux-*; do
+  name="$(basename "$f")"
+  if ! cmp -s "$f" "$ROOT/dist/$name"; then
+    echo "check-reproducible: $name differs between the two builds" >&2
+    status=1
+  fi
+  compared+=("$name")
+done
+[ ${#compared[@]} -gt 0 ] || { echo "check-reproducible: the second build produced nothing" >&2; exit 1; }
+[ "$status" = 0 ] && log "byte-identical in both builds: ${compared[*]}"
+exit "$status"
