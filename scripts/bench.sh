@@ -7,7 +7,10 @@
 #   4. registry images: one reference found among 2,000 (and the calls it took, with and without
 #      the ImageName filter), submission of 1 and 1,000 registry images;
 #   5. tcss-emulator throughput for signed CreateAssetImageScanTask calls over keep-alive
-#      connections vs a trivial POCO server that does no work.
+#      connections vs a trivial POCO server that does no work;
+#   6. findings: 10,000 vulnerabilities over 5 images read, classified (an ignore file,
+#      --ignore-unfixed) and written as GitLab report, SARIF and JUnit, vs the same scan gated
+#      on the counts alone: wall time and tcss-scan's own CPU time.
 # Usage: scripts/bench.sh [RUNS] (default 30). Numbers vary ±30% on a shared machine.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -152,3 +155,33 @@ echo "== 5. server throughput: 8 keep-alive clients, 3 s, signed CreateAssetImag
 row "tcss-emulator (signature check, state)" "$(TCSS_BENCH_IMAGE="$image_id" "$BIN/tcss-bench" load "$emulator" 8 3)"
 start trivial "$BIN/tcss-bench" trivial-server
 row "trivial POCO server (no work)" "$("$BIN/tcss-bench" load "$url" 8 3)"
+
+echo
+echo "== 6. findings: 10,000 vulnerabilities over 5 images, every report vs counts only =="
+{
+  printf '['
+  for img in 1 2 3 4 5; do
+    [ "$img" -gt 1 ] && printf ','
+    printf '{"ImageID":"sha256:%064x","ImageName":"ccr.ccs.tencentyun.com/bench/big-%d:1",' "$((9000 + img))" "$img"
+    printf '"CriticalLevelVulCnt":200,"HighLevelVulCnt":400,"MediumLevelVulCnt":600,"LowLevelVulCnt":800,"Vulns":['
+    for v in $(seq 1 2000); do
+      level=$(( v <= 200 ? 4 : v <= 600 ? 3 : v <= 1200 ? 2 : 1 ))
+      cvss=$(( level == 4 ? 95 : level == 3 ? 75 : level == 2 ? 55 : 25 ))
+      fixed=$([ $((v % 3)) -eq 0 ] && echo '' || echo '1.1')
+      [ "$v" -gt 1 ] && printf ','
+      printf '{"CVEID":"CVE-2024-%05d","Level":%d,"CVSSV3Score":%d.%d,"Component":"pkg-%d","Version":"1.0","FixedVersions":"%s"}' \
+        "$v" "$level" "$((cvss / 10))" "$((cvss % 10))" "$((v % 97))" "$fixed"
+    done
+    printf ']}'
+  done
+  printf ']'
+} >"$work/findings.json"
+printf 'CVE-2024-00001\nCVE-2024-00002 exp:2099-01-01\nCVE-2099-00001\n' >"$work/ignore"
+start findings "$BIN/tcss-emulator" --scan-seconds 0 --rate-limit 0 --inventory "$work/findings.json"
+big=()
+for img in 1 2 3 4 5; do big+=("ccr.ccs.tencentyun.com/bench/big-$img:1"); done
+TIMEFORMAT='%R s wall, %U s user + %S s sys'
+cpu() { { time "$@" >/dev/null 2>&1; } 2>&1; }
+row "counts only (--wait)" "$(cpu "$BIN/tcss-scan" --endpoint "$url" --wait -q "${big[@]}")"
+row "every vulnerability, ignore file, 3 reports" "$(cpu "$BIN/tcss-scan" --endpoint "$url" --wait -q --ignore-file "$work/ignore" --ignore-unfixed --report-file "$work/gl.json" --sarif-file "$work/out.sarif" --junit-file "$work/junit.xml" "${big[@]}")"
+row "  report sizes (GitLab, SARIF, JUnit)" "$(du -h "$work/gl.json" "$work/out.sarif" "$work/junit.xml" | cut -f1 | tr '\n' ' ')"
