@@ -506,6 +506,20 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
   log_.Info(fmt::format("findings: {} critical, {} high, {} medium, {} low, {} viruses, {} risks{}",
                         t.critical, t.high, t.medium, t.low, t.virus, t.risk,
                         t.ignored > 0 ? fmt::format("; {} ignored", t.ignored) : ""));
+  // What was accepted, and until when, in the log too: the most severe first, a few at most.
+  constexpr int kIgnoredShown = 10;
+  int shown = 0;
+  for (const auto& v : findings->all) {
+    if (!v.ignored) continue;
+    if (++shown > kIgnoredShown) {
+      log_.Info(
+          fmt::format("  … and {} more ignored (see the reports)", t.ignored - kIgnoredShown));
+      break;
+    }
+    log_.Info(fmt::format("  ignored {} {} ({}): {}{}", LevelName(v.level), v.cve_id, v.component,
+                          v.ignore_reason,
+                          v.ignore_expires.empty() ? "" : ", until " + v.ignore_expires));
+  }
   int threshold = c_.severity_threshold ? static_cast<int>(*c_.severity_threshold) : 0;
   report_.gate = GateViolation(*findings, threshold, c_.gate_virus, c_.gate_risk);
   if (!report_.gate.empty()) {
