@@ -1,7 +1,5 @@
 #include "core/sts.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cctype>
 
@@ -187,16 +185,9 @@ std::string DefaultStsEndpoint(std::string_view tcss_endpoint) {
 }
 
 std::string GithubTokenUrl(std::string_view request_url, std::string_view audience) {
-  std::string enc;
-  for (unsigned char c : audience) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      enc.push_back(static_cast<char>(c));
-    } else {
-      enc += fmt::format("%{:02X}", c);
-    }
-  }
   std::string url(request_url);
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + "audience=" + enc;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") +
+         "audience=" + PercentEncode(audience, false);
 }
 
 std::string HintFor(const std::string& code) {

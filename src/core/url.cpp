@@ -33,7 +33,20 @@ std::string RedactUserinfo(std::string_view url) {
   return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at));
 }
 
-namespace {
+std::string PercentEncode(std::string_view s, bool keep_slash) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
 Result<std::string> PercentDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -43,14 +56,13 @@ Result<std::string> PercentDecode(std::string_view s) {
     }
     if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
         !std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      return UsageError("a '%' in the user or password must start an escape like %40");
+      return UsageError("a '%' must start an escape like %40");
     }
     out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
     i += 2;
   }
   return out;
 }
-}  // namespace
 
 Result<Url> ParseUrl(std::string_view text) {
   const std::string shown = RedactUserinfo(text);
@@ -74,8 +86,8 @@ Result<Url> ParseUrl(std::string_view text) {
     auto user = PercentDecode(userinfo.substr(0, colon));
     auto password = PercentDecode(colon == std::string_view::npos ? std::string_view()
                                                                   : userinfo.substr(colon + 1));
-    if (!user.ok()) return fail(user.error().message);
-    if (!password.ok()) return fail(password.error().message);
+    if (!user.ok()) return fail("the user: " + user.error().message);
+    if (!password.ok()) return fail("the password: " + password.error().message);
     u.user = *user;
     u.password = *password;
     authority = authority.substr(at + 1);

@@ -25,6 +25,11 @@ struct Url {
 // user and password are percent-decoded (RFC 3986), so "p%40ss" is the password "p@ss".
 // Errors never repeat the userinfo.
 Result<Url> ParseUrl(std::string_view text);
+// RFC 3986 percent-encoding: unreserved characters (and '/' when `keep_slash`) stay, every
+// other byte becomes %XX. Decoding refuses a '%' that does not start two hex digits.
+std::string PercentEncode(std::string_view s, bool keep_slash);
+Result<std::string> PercentDecode(std::string_view s);
+
 // `url` with any userinfo ("user:password@") replaced by "***@": for messages.
 std::string RedactUserinfo(std::string_view url);
 bool IsLoopbackHost(std::string_view host);

@@ -14,8 +14,10 @@
 #include "core/json.h"
 #include "core/jwt.h"
 #include "core/outputs.h"
+#include "core/reports/ignore.h"
 #include "core/sts.h"
 #include "core/text.h"
+#include "core/url.h"
 
 namespace tcss::emulator {
 
@@ -100,35 +102,16 @@ std::string SignRs256(EVP_PKEY* key, const std::string& input) {
   return sig;
 }
 
-// '*' matches any run of characters; everything else matches itself.
-bool Glob(std::string_view pattern, std::string_view s) {
-  if (pattern.empty()) return s.empty();
-  if (pattern[0] == '*') {
-    for (size_t i = 0; i <= s.size(); ++i)
-      if (Glob(pattern.substr(1), s.substr(i))) return true;
-    return false;
-  }
-  return !s.empty() && pattern[0] == s[0] && Glob(pattern.substr(1), s.substr(1));
-}
-
 std::string QueryParam(const std::string& uri, const std::string& name) {
   size_t q = uri.find('?');
   if (q == std::string::npos) return "";
   for (const auto& kv : text::Split(uri.substr(q + 1), '&')) {
     size_t eq = kv.find('=');
     if (kv.substr(0, eq) != name || eq == std::string::npos) continue;
-    std::string out;
-    const std::string v = kv.substr(eq + 1);
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (v[i] == '%' && i + 2 < v.size() && std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
-          std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
-        out.push_back(static_cast<char>(std::stoi(v.substr(i + 1, 2), nullptr, 16)));
-        i += 2;
-      } else {
-        out.push_back(v[i] == '+' ? ' ' : v[i]);
-      }
-    }
-    return out;
+    std::string v = kv.substr(eq + 1);
+    std::replace(v.begin(), v.end(), '+', ' ');  // form encoding
+    auto decoded = PercentDecode(v);
+    return decoded.ok() ? *decoded : "";
   }
   return "";
 }
@@ -464,7 +447,7 @@ ApiResult Identity::AssumeRoleWithWebIdentity(const Obj& body, int64_t now) {
                        "sts:AssumeRoleWithWebIdentity for provider `" +
                            provider_id + "`.");
   }
-  if (!role->sub_pattern.empty() && !Glob(role->sub_pattern, sub)) {
+  if (!role->sub_pattern.empty() && !reports::GlobMatch(role->sub_pattern, sub)) {
     return ErrorResult("UnauthorizedOperation",
                        "The role's trust policy condition on oidc:sub does not match `" +
                            sub.substr(0, 200) + "`.");

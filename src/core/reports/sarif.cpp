@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "core/reports/model.h"
 #include "core/text.h"
+#include "core/url.h"
 #include "sign/tc3.h"
 
 namespace tcss::reports {
@@ -20,20 +21,6 @@ constexpr size_t kMaxResults = 25000;
 constexpr size_t kMaxRules = 25000;
 constexpr size_t kMaxRuns = 20;
 constexpr size_t kMaxDescription = 1024;
-
-// RFC 3986 unreserved characters stay, '/' stays when `keep_slash`; the rest is %XX.
-std::string PercentEncode(const std::string& s, bool keep_slash) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
 
 // security-severity: the CVSS score when there is one, else the band's usual value.
 std::string SecuritySeverity(const VulnFinding& v) {
