@@ -68,6 +68,15 @@ class Runner {
   int Finish();
   std::vector<std::string> WriteOutputs(int exit_code);
   void Fail(Error e) { report_.error = std::move(e); }
+  platforms::PublishContext PublishContextFor(int exit_code) {
+    return {env_, exit_code,
+            [this] {
+              if (run_id_.empty()) run_id_ = p_.random.Hex(4);
+              return run_id_;
+            },
+            [this] { return p_.random.Hex(16); },
+            [this](std::string t) { return log_.Scrub(std::move(t)); }};
+  }
 
   const Config& c_;
   const EnvMap& env_;
@@ -82,6 +91,7 @@ class Runner {
   bool stdout_closed_ = false;
   std::string started_at_;  // ISO time the run began, for the scan report
   reports::TriageOptions triage_;
+  std::string run_id_;  // names this run's files where a CI system keeps many
 };
 
 Status Runner::CheckOutputPaths() {
@@ -92,9 +102,10 @@ Status Runner::CheckOutputPaths() {
   std::vector<Target> targets = {{"--dotenv/TCSS_DOTENV", c_.dotenv_path, true},
                                  {"--report-file/TCSS_REPORT_FILE", c_.report_file, true},
                                  {"--sarif-file/TCSS_SARIF_FILE", c_.sarif_file, true},
-                                 {"--junit-file/TCSS_JUNIT_FILE", c_.junit_file, true},
-                                 {"GITHUB_OUTPUT", c_.github_output, false},
-                                 {"GITHUB_STEP_SUMMARY", c_.github_step_summary, false}};
+                                 {"--junit-file/TCSS_JUNIT_FILE", c_.junit_file, true}};
+  for (const auto& f : c_.platform->Files(PublishContextFor(0))) {
+    targets.push_back({f.what, f.path, f.replace});
+  }
   for (const auto& t : targets) {
     if (t.path.empty()) continue;
     auto st = p_.files.CheckWritable(t.path, t.replace);
@@ -143,10 +154,18 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
     stdout_text = report_.task_id + "\n";
   }
   bool failed = report_.error && !report_.error_is_warning;
-  if (c_.platform == Platform::kGithub && report_.error) {
-    stdout_text += WorkflowAnnotation(failed ? "error" : "warning", "tcss-scan",
-                                      log_.Scrub(Describe(*report_.error)));
+  if (report_.error) {
+    stdout_text += c_.platform->Annotation(failed, log_.Scrub(Describe(*report_.error)));
   }
+  // The CI system's own channels: files first (a command on stdout may name one), then stdout,
+  // then the programs it reads values from.
+  platforms::Publication pub = c_.platform->Publish(report_, PublishContextFor(exit_code));
+  for (const auto& w : pub.warnings) log_.Warn(w);
+  for (const auto& f : pub.files) {
+    note(f.target.replace ? p_.files.Replace(f.target.path, f.text)
+                          : p_.files.Append(f.target.path, f.text));
+  }
+  stdout_text += pub.stdout_text;
   if (!stdout_text.empty()) {
     p_.out << stdout_text << std::flush;
     if (!p_.out.good()) {
@@ -154,19 +173,19 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
                                      : "writing to stdout failed (a closed pipe or a full disk)"));
     }
   }
-  if (!c_.github_output.empty() && !report_.task_id.empty()) {
-    std::string text;
-    for (const auto& [name, value] : GithubOutputs(report_)) {
-      Result<std::string> entry = UsageError("");
-      for (int i = 0; i < 5 && !entry.ok(); ++i) {
-        entry = GithubOutputEntry(name, value, "ghadelimiter_" + p_.random.Hex(16));
-      }
-      if (entry.ok()) text += *entry;
+  for (const auto& argv : pub.commands) {
+    std::string ignored;
+    auto rc = p_.run_process(argv, &ignored);
+    if (!rc.ok()) {  // it cannot be run at all: once is enough to say so
+      note(UsageError(
+          fmt::format("{} {}: {}", argv[0], argv.size() > 1 ? argv[1] : "", rc.error().message)));
+      break;
     }
-    note(p_.files.Append(c_.github_output, text));
-  }
-  if (!c_.github_step_summary.empty()) {
-    note(p_.files.Append(c_.github_step_summary, log_.Scrub(GithubSummaryMarkdown(report_))));
+    if (*rc != 0) {
+      note(
+          UsageError(fmt::format("{} {} {} exited with {}", argv[0], argv.size() > 1 ? argv[1] : "",
+                                 argv.size() > 3 ? argv[3] : "", *rc)));
+    }
   }
   // The finding reports: written when the findings of an ended scan were read.
   const std::pair<std::string, std::string> kReports[] = {{"--report-file", c_.report_file},
@@ -285,7 +304,7 @@ bool Runner::Prepare(ClientSettings* settings) {
   settings->language = c_.language;
   settings->timeout_s = c_.timeout_s;
   settings->retries = c_.retries;
-  log_.Verbose(fmt::format("platform: {}; images from {}; endpoint {}", PlatformName(c_.platform),
+  log_.Verbose(fmt::format("platform: {}; images from {}; endpoint {}", c_.platform->Name(),
                            c_.image_source.empty() ? "-" : c_.image_source, c_.endpoint));
   return true;
 }
@@ -573,15 +592,20 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
       args[0] == base.substr(kPrefix.size())) {
     args.erase(args.begin());
   }
-  auto config = ParseConfig(env, args);
+  // Plugin platforms (Drone, Woodpecker, CNB) pass their settings as PLUGIN_<NAME>.
+  auto plugin_env = platforms::WithPluginSettings(env);
+  auto config =
+      plugin_env.ok() ? ParseConfig(*plugin_env, args) : Result<Config>(plugin_env.error());
   if (!config.ok()) {
-    ports.err << "tcss-scan: error: " << text::OneLine(config.error().message) << '\n'
+    ports.err << "tcss-scan: error: "
+              << platforms::DefuseLogCommands(text::OneLine(config.error().message)) << '\n'
               << std::flush;
-    if (DetectPlatform(env) == Platform::kGithub) {
-      ports.out << WorkflowAnnotation("error", "tcss-scan", config.error().message) << std::flush;
-    }
+    auto platform = platforms::Choose(env, "");
+    if (platform.ok())
+      ports.out << (*platform)->Annotation(true, config.error().message) << std::flush;
     return ExitCodeFor(ErrorKind::kUsage);
   }
+  const EnvMap& run_env = *plugin_env;
   const Config& c = *config;
   switch (c.command) {
     case Command::kHelp:
@@ -603,8 +627,8 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
       break;
   }
   Logger log(ports.err, c.log_level);
-  if (c.command == Command::kPush) return PushThenScan(c, env, ports, log);
-  Runner runner(c, env, ports, log);
+  if (c.command == Command::kPush) return PushThenScan(c, run_env, ports, log);
+  Runner runner(c, run_env, ports, log);
   return c.command == Command::kStatus ? runner.StatusCommand() : runner.Submit();
 }
 

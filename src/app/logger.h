@@ -36,7 +36,11 @@ class Logger {
   void Error(const std::string& m) { Write("tcss-scan: error: " + m); }
 
  private:
-  void Write(const std::string& m) { err_ << text::OneLine(Scrub(m)) << '\n' << std::flush; }
+  // One line, secrets out, and nothing a CI runner would take for a command (Azure acts on
+  // "##vso[" anywhere in a line of stderr too).
+  void Write(const std::string& m) {
+    err_ << platforms::DefuseLogCommands(text::OneLine(Scrub(m))) << '\n' << std::flush;
+  }
   std::ostream& err_;
   LogLevel level_;
   std::vector<std::string> secrets_;

@@ -406,8 +406,8 @@ const std::vector<Option>& Table() {
            return UsageError("--output \"" + o + "\" must be text or json");
          return OkStatus();
        }},
-      {"--dotenv", "TCSS_DOTENV", "dotenv", "PATH", "tcss-scan.env under GitLab, else off",
-       "write a GitLab dotenv report (TCSS_TASK_ID=...)", Kind::kValue,
+      {"--dotenv", "TCSS_DOTENV", "dotenv", "PATH", "tcss-scan.env under GitLab, Jenkins, Drone, Woodpecker; else off",
+       "write a dotenv file (TCSS_TASK_ID=...): a GitLab dotenv report, a Jenkins readProperties file", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.dotenv_path = Trim(v.back());
          return OkStatus();
@@ -444,6 +444,11 @@ const std::vector<Option>& Table() {
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetBool(c.ignore_unfixed, v, n);
        }},
+      {"--platform", "TCSS_PLATFORM", "platform", "NAME", "auto",
+       "the CI system whose conventions to follow (auto detects it; tekton must be named)",
+       Kind::kValue,
+       // Chosen before the other options, whose defaults it sets (ParseConfig).
+       [](Config&, const std::vector<std::string>&, const std::string&) { return OkStatus(); }},
       {"--dry-run", "TCSS_DRY_RUN", "dry-run", "", "false",
        "validate, print the signed request, send nothing", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
@@ -650,8 +655,17 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     positional.push_back(a);
   }
 
-  c.platform = DetectPlatform(env);
-  if (c.platform == Platform::kGitlab) c.dotenv_path = "tcss-scan.env";
+  // The platform first: it sets defaults the precedence rule below may override.
+  {
+    size_t at = 0;
+    while (std::string(table[at].flag) != "--platform") ++at;
+    std::string requested =
+        flag_values[at].empty() ? Get(env, table[at].env) : flag_values[at].back();
+    auto platform = platforms::Choose(env, requested);
+    if (!platform.ok()) return platform.error();
+    c.platform = *platform;
+    c.dotenv_path = c.platform->DefaultDotenv();
+  }
 
   // Precedence, written once: flag > environment > platform default (above) > built-in default.
   for (size_t i = 0; i < table.size(); ++i) {
@@ -747,7 +761,7 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       return UsageError("--exclude-image-id narrows --all or --filter; add one of them");
     }
     if (!c.all && c.filters.empty() && c.images.empty()) {
-      auto from_pipeline = ImagesFromPipeline(env);
+      auto from_pipeline = platforms::ImagesFromPipeline(env, *c.platform);
       if (!from_pipeline.ok()) return from_pipeline.error();
       if (from_pipeline->images.empty()) {
         std::string looked = "IMAGE arguments, --image, TCSS_IMAGES";
@@ -757,6 +771,13 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       }
       c.images = from_pipeline->images;
       c.image_source = from_pipeline->source;
+      if (c.digest.empty() && !from_pipeline->digest.empty()) {
+        if (!IsImageId(from_pipeline->digest)) {
+          return UsageError("\"" + from_pipeline->digest + "\" (from " + c.image_source +
+                            ") is not a digest; it must be sha256: and 64 lower-case hex digits");
+        }
+        c.digest = from_pipeline->digest;
+      }
     }
     std::vector<std::string> unique;
     for (const auto& img : c.images) {
@@ -809,8 +830,6 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
                         (p.ok() ? "" : ": " + p.error().message));
     }
   }
-  c.github_output = Get(env, "GITHUB_OUTPUT");
-  c.github_step_summary = Get(env, "GITHUB_STEP_SUMMARY");
   return c;
 }
 

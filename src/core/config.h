@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/pipeline.h"
+#include "core/platforms/platform.h"
 #include "core/result.h"
 
 namespace tcss {
@@ -99,9 +99,8 @@ struct Config {
   bool dry_run = false;
   LogLevel log_level = LogLevel::kInfo;
 
-  Platform platform = Platform::kNone;
-  std::string github_output;
-  std::string github_step_summary;
+  // The CI system: detected, or --platform. Never null.
+  const platforms::Platform* platform = &platforms::None();
 
   KeylessConfig keyless;
 };

@@ -11,11 +11,6 @@ namespace tcss::sts {
 
 namespace {
 
-std::string Get(const EnvMap& env, const std::string& key) {
-  auto it = env.find(key);
-  return it == env.end() ? "" : it->second;
-}
-
 bool SessionChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '=' ||
          c == ',' || c == '.' || c == '@' || c == '-';
@@ -161,15 +156,8 @@ std::string SanitizeSessionName(std::string_view s) {
   return out;
 }
 
-std::string DefaultSessionName(const EnvMap& env, int64_t now) {
-  if (Get(env, "GITHUB_ACTIONS") == "true" && !Get(env, "GITHUB_RUN_ID").empty()) {
-    std::string attempt = Get(env, "GITHUB_RUN_ATTEMPT");
-    return SanitizeSessionName("github-" + Get(env, "GITHUB_RUN_ID") +
-                               (attempt.empty() ? "" : "-" + attempt));
-  }
-  if (Get(env, "GITLAB_CI") == "true" && !Get(env, "CI_JOB_ID").empty()) {
-    return SanitizeSessionName("gitlab-" + Get(env, "CI_JOB_ID"));
-  }
+std::string DefaultSessionName(std::string_view job_name, int64_t now) {
+  if (!job_name.empty()) return SanitizeSessionName(job_name);
   return SanitizeSessionName("tcss-scan-" + std::to_string(now));
 }
 

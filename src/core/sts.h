@@ -50,8 +50,9 @@ Status CheckRoleArn(std::string_view arn);
 Status CheckSessionName(std::string_view name);
 // `s` with every character outside [A-Za-z0-9_+=,.@-] replaced by '-', cut to 64 characters.
 std::string SanitizeSessionName(std::string_view s);
-// github-<run id>-<attempt>, gitlab-<job id>, else tcss-scan-<now>; sanitised.
-std::string DefaultSessionName(const EnvMap& env, int64_t now);
+// The CI job's own name for the run (Platform::SessionName: github-<run id>-<attempt>,
+// gitlab-<job id>, ...), else tcss-scan-<now>; sanitised.
+std::string DefaultSessionName(std::string_view job_name, int64_t now);
 
 // STS for a TCSS endpoint: the intl STS for the intl TCSS, the mainland one for any other
 // *.tencentcloudapi.com host, and the endpoint itself otherwise (the emulator serves both).

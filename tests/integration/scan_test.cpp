@@ -274,7 +274,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "does not exist"},
         UsageCase{"GithubOutputDirMissing",
                   {kApp},
-                  {{"GITHUB_OUTPUT", "/nonexistent/out"}},
+                  {{"GITHUB_ACTIONS", "true"}, {"GITHUB_OUTPUT", "/nonexistent/out"}},
                   "GITHUB_OUTPUT"},
         UsageCase{"BadBoolean", {kApp}, {{"TCSS_DRY_RUN", "yes please"}}, "TCSS_DRY_RUN"}),
     [](const auto& param_info) { return param_info.param.name; });

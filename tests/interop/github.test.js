@@ -6,7 +6,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 const yaml = require("js-yaml");
-const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch, emulatorJson } = require("./helpers");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch, emulatorJson, helpOptions } = require("./helpers");
 
 const ACTION_DIR = path.join(ROOT, "actions/tcss-scan");
 const ACTION = yaml.load(fs.readFileSync(path.join(ACTION_DIR, "action.yml"), "utf8"));
@@ -15,12 +15,6 @@ const TOOLS = path.join(__dirname, "node_modules/.bin");
 const ACTION_ONLY_INPUTS = ["binary-url", "binary-sha256", "release-url"];
 const APP_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
-// flag/env/input triples from `tcss-scan --help` ("env X | input y | default z").
-function helpOptions() {
-  const r = run(path.join(BIN, "tcss-scan"), ["--help"]);
-  assert.equal(r.status, 0);
-  return [...r.stdout.matchAll(/env (\S+) \| input (\S+) \|/g)].map((m) => ({ env: m[1], input: m[2] }));
-}
 
 const scanStep = () => ACTION.runs.steps.find((s) => s.id === "scan");
 

@@ -51,4 +51,11 @@ function run(cmd, args, options) {
   return spawnSync(cmd, args, { encoding: "utf8", timeout: 120000, ...options });
 }
 
-module.exports = { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, emulatorFetch, emulatorJson, tempDir, run };
+// flag/env/input triples from `tcss-scan --help` ("env X | input y | default z").
+function helpOptions() {
+  const r = run(path.join(BIN, "tcss-scan"), ["--help"]);
+  if (r.status !== 0) throw new Error(`tcss-scan --help exited ${r.status}`);
+  return [...r.stdout.matchAll(/env (\S+) \| input (\S+) \|/g)].map((m) => ({ env: m[1], input: m[2] }));
+}
+
+module.exports = { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, emulatorFetch, emulatorJson, tempDir, run, helpOptions };

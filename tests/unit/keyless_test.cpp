@@ -129,13 +129,20 @@ TEST(Sts, RoleArns) {
 }
 
 TEST(Sts, SessionNamesFromTheCiRunAndSanitised) {
+  auto name = [](const EnvMap& env) {
+    auto p = platforms::Choose(env, "");
+    return sts::DefaultSessionName((*p)->SessionName(env), 5);
+  };
   EXPECT_EQ(
-      sts::DefaultSessionName(
-          {{"GITHUB_ACTIONS", "true"}, {"GITHUB_RUN_ID", "77"}, {"GITHUB_RUN_ATTEMPT", "2"}}, 5),
+      name({{"GITHUB_ACTIONS", "true"}, {"GITHUB_RUN_ID", "77"}, {"GITHUB_RUN_ATTEMPT", "2"}}),
       "github-77-2");
-  EXPECT_EQ(sts::DefaultSessionName({{"GITLAB_CI", "true"}, {"CI_JOB_ID", "901"}}, 5),
-            "gitlab-901");
-  EXPECT_EQ(sts::DefaultSessionName({}, 1700000000), "tcss-scan-1700000000");
+  EXPECT_EQ(name({{"GITLAB_CI", "true"}, {"CI_JOB_ID", "901"}}), "gitlab-901");
+  EXPECT_EQ(name({{"TF_BUILD", "True"}, {"BUILD_BUILDID", "1234"}}), "azure-1234");
+  EXPECT_EQ(name({{"JENKINS_URL", "https://ci/"}, {"BUILD_TAG", "jenkins-my job-9"}}),
+            "jenkins-my-job-9");
+  EXPECT_EQ(name({{"CI", "woodpecker"}, {"CI_PIPELINE_NUMBER", "12"}}), "woodpecker-12");
+  EXPECT_EQ(name({{"GITHUB_ACTIONS", "true"}}), "tcss-scan-5");  // no run id: the generic name
+  EXPECT_EQ(sts::DefaultSessionName("", 1700000000), "tcss-scan-1700000000");
   EXPECT_EQ(sts::SanitizeSessionName("a b/c:d"), "a-b-c-d");
   EXPECT_EQ(sts::SanitizeSessionName("x"), "x-");
   EXPECT_EQ(sts::SanitizeSessionName(std::string(100, 'y')).size(), 64u);

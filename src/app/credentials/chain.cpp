@@ -38,11 +38,11 @@ Result<std::unique_ptr<CredentialProvider>> ChooseCredentials(const CredentialDe
 void CredentialCache::Protect(const Credentials& c) {
   d_.log.AddSecret(c.secret_key);
   d_.log.AddSecret(c.token);
-  if (d_.c.platform != Platform::kGithub) return;
-  // Keys from the job's own secrets are masked by GitHub already; temporary ones are new to it.
+  // Keys from the job's own secrets are masked by the CI system already; temporary ones are
+  // new to it.
   std::string mask;
-  if (c.expires_unix != 0) mask += AddMaskCommand(c.secret_key);
-  if (!c.token.empty()) mask += AddMaskCommand(c.token);
+  if (c.expires_unix != 0) mask += d_.c.platform->MaskCommand(c.secret_key);
+  if (!c.token.empty()) mask += d_.c.platform->MaskCommand(c.token);
   if (!mask.empty()) d_.p.out << mask << std::flush;
 }
 

@@ -37,7 +37,7 @@ class Oidc : public CredentialProvider {
     auto token = Token();
     if (!token.ok()) return token.error();
     d_.log.AddSecret(*token);
-    if (d_.c.platform == Platform::kGithub) d_.p.out << AddMaskCommand(*token) << std::flush;
+    d_.p.out << d_.c.platform->MaskCommand(*token) << std::flush;
     auto claims = jwt::Decode(*token);
     if (!claims.ok()) {
       return UsageError(claims.error().message + " (from " + plan_.token_source + ")");
@@ -91,8 +91,8 @@ class Oidc : public CredentialProvider {
         return TransportError("InvalidResponse.Token",
                               "GitHub's OIDC token service answered without a token (\"value\")");
       }
-    } else if (plan_.token_source == kTokenVariable) {
-      token = Env(d_.env, kTokenVariable);
+    } else if (plan_.token_source != kTokenFile) {
+      token = Env(d_.env, plan_.token_source);  // ours, or the platform's (CircleCI, Bitbucket)
     } else {
       std::string path = Env(d_.env, kTokenFile);
       auto text = d_.p.files.Read(path);
@@ -141,8 +141,9 @@ class Oidc : public CredentialProvider {
     req.provider_id = d_.c.keyless.oidc_provider_id;
     req.token = token;
     req.role_arn = d_.c.keyless.role_arn;
-    req.session_name = d_.c.keyless.role_session_name.empty() ? sts::DefaultSessionName(d_.env, now)
-                                                              : d_.c.keyless.role_session_name;
+    req.session_name = d_.c.keyless.role_session_name.empty()
+                           ? sts::DefaultSessionName(d_.c.platform->SessionName(d_.env), now)
+                           : d_.c.keyless.role_session_name;
     req.duration_s = d_.c.keyless.role_duration_s;
     auto resp =
         client_->Call(sts::kAssumeRoleWithWebIdentity, sts::AssumeRoleWithWebIdentityBody(req));
@@ -179,6 +180,13 @@ OidcPlan PlanOidc(const CredentialDeps& d) {
     plan.token_source = kTokenVariable;
   } else if (!Env(d.env, kTokenFile).empty()) {
     plan.token_source = kTokenFile;
+  } else {
+    for (const auto& name : d.c.platform->OidcTokenVariables()) {
+      if (!Env(d.env, name).empty()) {
+        plan.token_source = name;
+        break;
+      }
+    }
   }
   std::vector<std::string> missing;
   if (d.c.keyless.role_arn.empty()) {
@@ -190,13 +198,9 @@ OidcPlan PlanOidc(const CredentialDeps& d) {
         "TKE_PROVIDER_ID)");
   }
   if (plan.token_source.empty()) {
-    if (d.c.platform == Platform::kGithub) {
-      missing.push_back(
-          "an OIDC token: this job has none; give it `permissions: id-token: write` (pull "
-          "requests from forks get no token)");
-    } else if (d.c.platform == Platform::kGitlab) {
-      missing.push_back("an OIDC token: add `id_tokens: TENCENTCLOUD_OIDC_TOKEN: {aud: " +
-                        d.c.keyless.oidc_audience + "}` to the job");
+    std::string hint = d.c.platform->OidcTokenHint(d.c.keyless.oidc_audience);
+    if (!hint.empty()) {
+      missing.push_back(hint);
     } else {
       missing.push_back("an OIDC token (TENCENTCLOUD_OIDC_TOKEN, or a file named by " +
                         std::string(kTokenFile) + ")");

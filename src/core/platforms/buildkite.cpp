@@ -1,0 +1,53 @@
+// Buildkite: values for later steps in the build's meta-data (buildkite-agent meta-data set),
+// the summary as an annotation (buildkite-agent annotate).
+#include "core/platforms/list.h"
+
+namespace tcss::platforms {
+
+namespace {
+
+// One argv string must stay under Linux's 128 KiB MAX_ARG_STRLEN; Buildkite takes up to 1 MiB.
+constexpr size_t kAnnotationBytes = size_t{100} * 1000;
+
+class BuildkitePipeline : public Platform {
+ public:
+  const char* Id() const override { return "buildkite"; }
+  const char* Name() const override { return "Buildkite"; }
+  bool Detect(const Env& env) const override { return Get(env, "BUILDKITE") == "true"; }
+
+  Publication Publish(const RunReport& report, const PublishContext& ctx) const override {
+    Publication pub;
+    if (!report.task_id.empty()) {
+      for (const auto& [key, value] : DotenvVars(report)) {
+        // The agent would read a value starting with '-' as a flag.
+        if (!value.empty() && value[0] == '-') {
+          pub.warnings.push_back("the meta-data " + key +
+                                 " was left out: its value starts with '-'");
+          continue;
+        }
+        pub.commands.push_back({"buildkite-agent", "meta-data", "set", key, value});
+      }
+    }
+    std::string style = report.error && !report.error_is_warning ? "error"
+                        : !report.gate.empty()                   ? "error"
+                        : report.error                           ? "warning"
+                                                                 : "success";
+    pub.commands.push_back({"buildkite-agent", "annotate", "--style", style, "--context",
+                            "tcss-scan-" + ctx.run_id(),
+                            ctx.scrub(GithubSummaryMarkdown(report, kAnnotationBytes))});
+    return pub;
+  }
+
+  std::string SessionName(const Env& env) const override {
+    return Get(env, "BUILDKITE_JOB_ID").empty() ? "" : "buildkite-" + Get(env, "BUILDKITE_JOB_ID");
+  }
+};
+
+}  // namespace
+
+const Platform& Buildkite() {
+  static const BuildkitePipeline kPlatform;
+  return kPlatform;
+}
+
+}  // namespace tcss::platforms

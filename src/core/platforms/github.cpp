@@ -1,0 +1,106 @@
+// GitHub Actions: docker/metadata-action's tags, $GITHUB_OUTPUT, the step summary, workflow
+// commands on stdout (SPEC §4, §5).
+#include "core/config.h"
+#include "core/json.h"
+#include "core/platforms/list.h"
+#include "core/sts.h"
+
+namespace tcss::platforms {
+
+namespace {
+
+class GithubActions : public Platform {
+ public:
+  const char* Id() const override { return "github"; }
+  const char* Name() const override { return "GitHub Actions"; }
+  bool Detect(const Env& env) const override { return Get(env, "GITHUB_ACTIONS") == "true"; }
+
+  Result<PipelineImages> Images(const Env& env, bool detected) const override {
+    PipelineImages out;
+    if (!detected && !Detect(env)) return out;
+    out.looked_at.push_back("DOCKER_METADATA_OUTPUT_JSON");
+    std::string meta = Get(env, "DOCKER_METADATA_OUTPUT_JSON");
+    if (!meta.empty()) {
+      auto obj = json::ParseObject(meta);
+      if (!obj.ok()) {
+        return UsageError("DOCKER_METADATA_OUTPUT_JSON is not valid JSON (" + obj.error().message +
+                          "); pass the image with --image instead");
+      }
+      json::Reader r;
+      auto tags = r.Array(*obj, "tags", false);
+      if (!r.ok) return UsageError("DOCKER_METADATA_OUTPUT_JSON .tags is not a list of strings");
+      if (tags) {
+        for (size_t i = 0; i < tags->size(); ++i) {
+          Poco::Dynamic::Var v = tags->get(static_cast<unsigned>(i));
+          if (!v.isString()) {
+            return UsageError("DOCKER_METADATA_OUTPUT_JSON .tags is not a list of strings");
+          }
+          out.images.push_back(v.extract<std::string>());
+        }
+      }
+      if (!out.images.empty()) {
+        out.source = "DOCKER_METADATA_OUTPUT_JSON .tags";
+        return out;
+      }
+    }
+    out.looked_at.push_back("DOCKER_METADATA_OUTPUT_TAGS");
+    out.images = SplitList(Get(env, "DOCKER_METADATA_OUTPUT_TAGS"));
+    if (!out.images.empty()) out.source = "DOCKER_METADATA_OUTPUT_TAGS";
+    return out;
+  }
+
+  std::vector<OutputFile> Files(const PublishContext& ctx) const override {
+    std::vector<OutputFile> out;
+    std::string output = Get(ctx.env, "GITHUB_OUTPUT");
+    std::string summary = Get(ctx.env, "GITHUB_STEP_SUMMARY");
+    if (!output.empty()) out.push_back({"GITHUB_OUTPUT", output, false});
+    if (!summary.empty()) out.push_back({"GITHUB_STEP_SUMMARY", summary, false});
+    return out;
+  }
+
+  Publication Publish(const RunReport& report, const PublishContext& ctx) const override {
+    Publication pub;
+    for (const auto& file : Files(ctx)) {
+      if (file.what == "GITHUB_OUTPUT") {
+        if (report.task_id.empty()) continue;
+        std::string text;
+        for (const auto& [name, value] : GithubOutputs(report)) {
+          Result<std::string> entry = UsageError("");
+          for (int i = 0; i < 5 && !entry.ok(); ++i) {
+            entry = GithubOutputEntry(name, value, "ghadelimiter_" + ctx.random_hex());
+          }
+          if (entry.ok()) text += *entry;
+        }
+        pub.files.push_back({file, text});
+      } else {
+        pub.files.push_back({file, ctx.scrub(GithubSummaryMarkdown(report))});
+      }
+    }
+    return pub;
+  }
+
+  std::string Annotation(bool error, const std::string& message) const override {
+    return WorkflowAnnotation(error ? "error" : "warning", "tcss-scan", message);
+  }
+  std::string MaskCommand(const std::string& secret) const override {
+    return AddMaskCommand(secret);
+  }
+  std::string SessionName(const Env& env) const override {
+    if (Get(env, "GITHUB_RUN_ID").empty()) return "";
+    std::string attempt = Get(env, "GITHUB_RUN_ATTEMPT");
+    return "github-" + Get(env, "GITHUB_RUN_ID") + (attempt.empty() ? "" : "-" + attempt);
+  }
+  std::string OidcTokenHint(const std::string& /*audience*/) const override {
+    return "an OIDC token: this job has none; give it `permissions: id-token: write` (pull "
+           "requests from forks get no token)";
+  }
+};
+
+}  // namespace
+
+const Platform& Github() {
+  static const GithubActions kPlatform;
+  return kPlatform;
+}
+
+}  // namespace tcss::platforms

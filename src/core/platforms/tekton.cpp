@@ -1,0 +1,81 @@
+// Tekton: chosen with --platform tekton (a Task param; Tekton sets no marker variable). The
+// image comes from the Tekton Chains params IMAGE_URL / IMAGE_DIGEST; outputs are result files,
+// /tekton/results/NAME (what $(results.NAME.path) expands to).
+#include "core/platforms/list.h"
+
+namespace tcss::platforms {
+
+namespace {
+
+// A TaskRun's results share one 4096-byte termination message (Tekton's default), as JSON with
+// each result's key and type: budget the per-result overhead.
+constexpr size_t kResultsBudget = 4096;
+constexpr size_t kPerResultOverhead = 48;
+
+std::string ResultsDir(const Env& env) {
+  std::string dir = Get(env, "TCSS_TEKTON_RESULTS_DIR");
+  return dir.empty() ? "/tekton/results" : dir;
+}
+
+class TektonTask : public Platform {
+ public:
+  const char* Id() const override { return "tekton"; }
+  const char* Name() const override { return "Tekton"; }
+  bool Detect(const Env& /*env*/) const override { return false; }
+
+  Result<PipelineImages> Images(const Env& env, bool detected) const override {
+    PipelineImages out;
+    if (!detected) return out;
+    out.looked_at.push_back("IMAGE_URL (with IMAGE_DIGEST)");
+    std::string url = Get(env, "IMAGE_URL");
+    if (url.empty()) return out;
+    out.images = {url};
+    out.digest = Get(env, "IMAGE_DIGEST");
+    out.source = out.digest.empty() ? "IMAGE_URL" : "IMAGE_URL@IMAGE_DIGEST";
+    return out;
+  }
+
+  std::vector<OutputFile> Files(const PublishContext& ctx) const override {
+    std::vector<OutputFile> out;
+    for (const char* name : {"task-id", "request-id", "image-ids", "exit-code"}) {
+      out.push_back(
+          {std::string("$(results.") + name + ".path)", ResultsDir(ctx.env) + "/" + name, true});
+    }
+    return out;
+  }
+
+  // Every declared result is written, empty when the run has no value for it, so that a
+  // pipeline reading it after a failed submission gets "" rather than a missing result.
+  Publication Publish(const RunReport& report, const PublishContext& ctx) const override {
+    Publication pub;
+    Vars results = {{"task-id", ""}, {"request-id", ""}, {"image-ids", ""}};
+    if (!report.task_id.empty()) results = StepOutputs(report, '-');
+    results.emplace_back("exit-code", std::to_string(ctx.exit_code));
+    size_t total = 0;
+    for (const auto& [name, value] : results)
+      total += name.size() + value.size() + kPerResultOverhead;
+    for (auto& [name, value] : results) {
+      if (name == "image-ids" && total > kResultsBudget) {
+        total -= value.size();
+        pub.warnings.push_back(
+            "the result image-ids was written empty: with it the results pass "
+            "Tekton's 4096-byte limit");
+        value.clear();
+      }
+    }
+    for (const auto& [name, value] : results) {
+      pub.files.push_back(
+          {{"$(results." + name + ".path)", ResultsDir(ctx.env) + "/" + name, true}, value});
+    }
+    return pub;
+  }
+};
+
+}  // namespace
+
+const Platform& Tekton() {
+  static const TektonTask kPlatform;
+  return kPlatform;
+}
+
+}  // namespace tcss::platforms
