@@ -149,7 +149,10 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
   if (c_.output == OutputFormat::kJson) {
     stdout_text = log_.Scrub(JsonReport(report_));
   } else if (c_.command == Command::kStatus) {
-    if (report_.progress) stdout_text = report_.progress->status + "\n";
+    // The service's word, so one line that no runner takes for a command.
+    if (report_.progress) {
+      stdout_text = platforms::DefuseLogCommands(text::OneLine(report_.progress->status)) + "\n";
+    }
   } else if (!report_.task_id.empty()) {
     stdout_text = report_.task_id + "\n";
   }

@@ -124,6 +124,57 @@ TEST_F(KeylessTest, GitlabJobWithIdTokensVariable) {
   EXPECT_EQ(r.err.find(env["TENCENTCLOUD_OIDC_TOKEN"]), std::string::npos);
 }
 
+// CircleCI and Bitbucket mint a token for the job in a variable of their own: no setting names
+// it. Under Azure the temporary secrets are masked with task.setsecret instead of ::add-mask::.
+TEST_F(KeylessTest, CiVendorTokenVariablesAndAzureMasking) {
+  Emulator emu(Identity());
+  struct Case {
+    Env vars;
+    std::string session;
+  };
+  for (const Case& c : {Case{{{"CIRCLECI", "true"},
+                              {"CIRCLE_BUILD_NUM", "55"},
+                              {"CIRCLE_OIDC_TOKEN_V2", IssuedToken(emu)},
+                              {"CIRCLE_OIDC_TOKEN", "not-a-jwt"}},
+                             "circleci-55"},
+                        Case{{{"BITBUCKET_BUILD_NUMBER", "8"},
+                              {"BITBUCKET_STEP_OIDC_TOKEN", IssuedToken(emu)},
+                              {"BITBUCKET_PIPELINES_VARIABLES_PATH", home.File("bb")}},
+                             "bitbucket-8"},
+                        Case{{{"TF_BUILD", "True"},
+                              {"BUILD_BUILDID", "71"},
+                              {"TENCENTCLOUD_OIDC_TOKEN", IssuedToken(emu)}},
+                             "azure-71"}}) {
+    emu.Reset();
+    Env env = KeylessEnv(emu, home);
+    for (const auto& [k, v] : c.vars) env[k] = v;
+    auto r = RunProcess({ScanBin(), kNginx}, env, home.path());
+    ASSERT_EQ(r.exit_code, 0) << c.session << ": " << r.err;
+    auto reqs = emu.Requests();
+    EXPECT_NE(Field(reqs, 0, "Body").find(R"("RoleSessionName":")" + c.session + "\""),
+              std::string::npos)
+        << Field(reqs, 0, "Body");
+    EXPECT_EQ(r.out.find("::add-mask::"), std::string::npos);
+    if (c.session == "azure-71") {
+      // The token and the temporary key and token, each announced before use.
+      size_t n = 0;
+      for (size_t at = r.out.find("##vso[task.setsecret]"); at != std::string::npos;
+           at = r.out.find("##vso[task.setsecret]", at + 1)) {
+        ++n;
+      }
+      EXPECT_EQ(n, 3u) << r.out;
+    }
+  }
+  // Without one, the hint says how the platform gives one.
+  Env env = KeylessEnv(emu, home);
+  env["CIRCLECI"] = "true";
+  auto r = RunProcess({ScanBin(), "--auth", "oidc", kNginx}, env, home.path());
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("CircleCI gives one (CIRCLE_OIDC_TOKEN_V2) to jobs that use a context"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(KeylessTest, TokenFileWithTheSdksVariables) {
   Emulator emu(Identity());
   Env env = BaseEnv(home.path(), false);

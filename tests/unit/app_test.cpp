@@ -151,6 +151,48 @@ TEST_F(AppFixture, PushRunsDockerPushThenScansThePushedDigest) {
   EXPECT_EQ(Run({"push", "sha256:" + std::string(64, 'a')}), 4);
 }
 
+// Under Azure every line of output is read for ##vso[ commands: the service's status word on
+// stdout, its messages in the log and the annotation cannot be one.
+TEST_F(AppFixture, AzureRunnerFindsNoCommandInWhatTheServiceSaid) {
+  env["TF_BUILD"] = "True";
+  transport.script = {Ok(R"("Status":"##vso[task.complete result=Failed]x\n##[set-output a=b]",)"
+                         R"("Schedule":1,"ImageTotal":1,"ImageScanCnt":0,"LeftSeconds":0)")};
+  transport.latency_ms = 0;
+  EXPECT_EQ(Run({"status", "t1"}), 1) << err.str();  // not END: ScanStatus.<status>
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> v;
+    for (size_t start = 0, end; start < text.size(); start = end + 1) {
+      end = text.find('\n', start);
+      v.push_back(text.substr(start, end - start));
+    }
+    return v;
+  };
+  std::vector<std::string> got = lines(out.str());
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got[0], "##vso [task.complete result=Failed]x\\n## [set-output a=b]");
+  // Each line holds at most our one command, at its start; the service's text is data.
+  for (const auto& line : got) {
+    size_t first = line.find("##vso[");
+    EXPECT_TRUE(first == std::string::npos || first == 0) << line;
+    if (line.rfind("##vso[task.logissue", 0) == 0) {
+      EXPECT_EQ(line.find("##vso[", 1), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(err.str().find("##vso["), std::string::npos) << err.str();
+  EXPECT_EQ(err.str().find("##["), std::string::npos) << err.str();
+  transport.script = {HttpResponse{
+      200,
+      R"({"Response":{"Error":{"Code":"InvalidParameter","Message":"bad ##vso[task.setvariable )"
+      R"(variable=X]1"},"RequestId":"r"}})"}};
+  out.str("");
+  err.str("");
+  EXPECT_EQ(Run({kId}), 1);
+  EXPECT_EQ(err.str().find("##vso["), std::string::npos) << err.str();
+  EXPECT_EQ(out.str(),
+            "##vso[task.logissue type=error]bad ##vso [task.setvariable variable=X]1 "
+            "[InvalidParameter] (RequestId r)\n");
+}
+
 TEST_F(AppFixture, StatusGateWithoutImagesIsAUsageError) {
   EXPECT_EQ(Run({"status", "t1", "--severity-threshold", "high"}), 4);
   EXPECT_NE(err.str().find("needs the image IDs"), std::string::npos);

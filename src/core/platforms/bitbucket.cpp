@@ -13,9 +13,7 @@ class BitbucketPipelines : public Platform {
   bool Detect(const Env& env) const override { return !Get(env, "BITBUCKET_BUILD_NUMBER").empty(); }
 
   std::vector<OutputFile> Files(const PublishContext& ctx) const override {
-    std::string path = Get(ctx.env, "BITBUCKET_PIPELINES_VARIABLES_PATH");
-    if (path.empty()) return {};
-    return {{"BITBUCKET_PIPELINES_VARIABLES_PATH", path, false}};
+    return AppendedFile(ctx.env, "BITBUCKET_PIPELINES_VARIABLES_PATH");
   }
 
   Publication Publish(const RunReport& report, const PublishContext& ctx) const override {
@@ -38,6 +36,10 @@ class BitbucketPipelines : public Platform {
   // Minted for a step with `oidc: true`.
   std::vector<std::string> OidcTokenVariables() const override {
     return {"BITBUCKET_STEP_OIDC_TOKEN"};
+  }
+  std::string OidcTokenHint(const std::string& /*audience*/) const override {
+    return "an OIDC token: add `oidc: true` to the step (BITBUCKET_STEP_OIDC_TOKEN); or set "
+           "TENCENTCLOUD_OIDC_TOKEN";
   }
 };
 

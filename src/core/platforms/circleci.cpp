@@ -20,9 +20,7 @@ class CircleciJob : public Platform {
   bool Detect(const Env& env) const override { return Get(env, "CIRCLECI") == "true"; }
 
   std::vector<OutputFile> Files(const PublishContext& ctx) const override {
-    std::string path = Get(ctx.env, "BASH_ENV");
-    if (path.empty()) return {};
-    return {{"BASH_ENV", path, false}};
+    return AppendedFile(ctx.env, "BASH_ENV");
   }
 
   Publication Publish(const RunReport& report, const PublishContext& ctx) const override {
@@ -43,6 +41,10 @@ class CircleciJob : public Platform {
   // CircleCI mints both for every job in a context-enabled workflow; v2 carries more claims.
   std::vector<std::string> OidcTokenVariables() const override {
     return {"CIRCLE_OIDC_TOKEN_V2", "CIRCLE_OIDC_TOKEN"};
+  }
+  std::string OidcTokenHint(const std::string& /*audience*/) const override {
+    return "an OIDC token: CircleCI gives one (CIRCLE_OIDC_TOKEN_V2) to jobs that use a "
+           "context; or set TENCENTCLOUD_OIDC_TOKEN";
   }
 };
 

@@ -50,11 +50,8 @@ class GithubActions : public Platform {
   }
 
   std::vector<OutputFile> Files(const PublishContext& ctx) const override {
-    std::vector<OutputFile> out;
-    std::string output = Get(ctx.env, "GITHUB_OUTPUT");
-    std::string summary = Get(ctx.env, "GITHUB_STEP_SUMMARY");
-    if (!output.empty()) out.push_back({"GITHUB_OUTPUT", output, false});
-    if (!summary.empty()) out.push_back({"GITHUB_STEP_SUMMARY", summary, false});
+    std::vector<OutputFile> out = AppendedFile(ctx.env, "GITHUB_OUTPUT");
+    for (auto& f : AppendedFile(ctx.env, "GITHUB_STEP_SUMMARY")) out.push_back(std::move(f));
     return out;
   }
 

@@ -17,6 +17,9 @@ const Platform& Bitbucket();
 const Platform& Drone();
 const Platform& DockerHub();
 
+// The file named by the variable `var` as an appended channel, or none when it is unset.
+std::vector<OutputFile> AppendedFile(const Env& env, const std::string& var);
+
 // DotenvVars' names without TCSS_, lower case, with `sep` between words: task_id / task-id.
 Vars StepOutputs(const RunReport& report, char sep);
 

@@ -138,6 +138,12 @@ std::string DefuseLogCommands(std::string line) {
   return Replace(Replace(std::move(line), "##vso[", "##vso ["), "##[", "## [");
 }
 
+std::vector<OutputFile> AppendedFile(const Env& env, const std::string& var) {
+  std::string path = Get(env, var);
+  if (path.empty()) return {};
+  return {{var, path, false}};
+}
+
 Vars StepOutputs(const RunReport& report, char sep) {
   Vars out;
   for (auto& [key, value] : DotenvVars(report)) {
