@@ -247,3 +247,10 @@ test("Jenkinsfile: reads the dotenv tcss-scan writes under Jenkins, and the JUni
     assert.equal(code.split(open).length, code.split(close).length, `${open}${close} balance`);
   }
 });
+
+test("README: every yaml snippet parses", () => {
+  const text = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length >= 2);
+  for (const b of blocks) yaml.load(b);
+});
