@@ -96,7 +96,7 @@ Result<Env> WithPluginSettings(const Env& env) {
       std::string names;
       for (const auto& k : known) names += (names.empty() ? "" : ", ") + k.first;
       return UsageError("unknown plugin setting \"" + name + "\" (" + key +
-                        "); the settings are: " + names);
+                        "); the settings are (with - or _): " + names);
     }
     if (text::Trim(Get(out, it->second)).empty()) out[it->second] = value;
   }
