@@ -37,6 +37,10 @@ NEED_NODE=0 ensure_packages
 cache="${TCSS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tcss-scan}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# Runs a build command quietly; on failure its last lines explain why.
+quietly() {
+  "$@" >"$work/step.log" 2>&1 || { tail -n 40 "$work/step.log" >&2; exit 1; }
+}
 
 case "$(uname -m)" in
   x86_64) host_arch=amd64 ;;
@@ -117,7 +121,7 @@ if [ ! -f "$prefix/.complete" ]; then
   dpkg-source -x --no-check "$work"/poco_*.dsc "$work/poco" >/dev/null
   # The source and build folders are temporary: map them to fixed names in every object.
   map="-ffile-prefix-map=$work/poco=/usr/src/poco -ffile-prefix-map=$work/poco-build=/usr/src/poco-build -ffile-prefix-map=$cache=/usr/src/cache $cross_flags"
-  cmake -S "$work/poco" -B "$work/poco-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  quietly cmake -S "$work/poco" -B "$work/poco-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_FLAGS="$map" -DCMAKE_CXX_FLAGS="$map" ${poco_cross[@]+"${poco_cross[@]}"} \
     -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_INSTALL_PREFIX="$prefix" \
     -DENABLE_FOUNDATION=ON -DENABLE_XML=ON -DENABLE_JSON=ON -DENABLE_UTIL=ON -DENABLE_NET=ON \
@@ -127,8 +131,8 @@ if [ ! -f "$prefix/.complete" ]; then
     -DENABLE_SEVENZIP=OFF -DENABLE_PDF=OFF -DENABLE_APACHECONNECTOR=OFF -DENABLE_CPPPARSER=OFF \
     -DENABLE_POCODOC=OFF -DENABLE_PAGECOMPILER=OFF -DENABLE_PAGECOMPILER_FILE2PAGE=OFF \
     -DENABLE_JWT=OFF -DENABLE_ACTIVERECORD=OFF -DENABLE_ACTIVERECORD_COMPILER=OFF \
-    -DENABLE_TESTS=OFF >"$work/poco.log" 2>&1 || { tail -n 40 "$work/poco.log" >&2; exit 1; }
-  cmake --build "$work/poco-build" -j "$(nproc)" >"$work/poco.log" 2>&1 || { tail -n 40 "$work/poco.log" >&2; exit 1; }
+    -DENABLE_TESTS=OFF
+  quietly cmake --build "$work/poco-build" -j "$(nproc)"
   rm -rf "$prefix"
   cmake --install "$work/poco-build" >/dev/null
   touch "$prefix/.complete"
@@ -141,12 +145,10 @@ default_build="$ROOT/build-static"
 BUILD_DIR="${TCSS_BUILD_ROOT:-$default_build}"
 # The checkout, the build folder and the cache may live anywhere: none of them reaches the bytes.
 map="-ffile-prefix-map=$ROOT=/usr/src/tcss-scan -ffile-prefix-map=$BUILD_DIR=/usr/src/tcss-scan/build -ffile-prefix-map=$prefix=/usr/src/poco-static -ffile-prefix-map=$cache=/usr/src/cache $cross_flags"
-cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+quietly cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
   -DTCSS_STATIC=ON -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_FLAGS="$map" \
-  -DCMAKE_EXE_LINKER_FLAGS="-Wl,--build-id=sha1" ${cross[@]+"${cross[@]}"} >"$work/build.log" 2>&1 \
-  || { tail -n 40 "$work/build.log" >&2; exit 1; }
-cmake --build "$BUILD_DIR" --target tcss-scan tcss-emulator >"$work/build.log" 2>&1 \
-  || { tail -n 40 "$work/build.log" >&2; exit 1; }
+  -DCMAKE_EXE_LINKER_FLAGS="-Wl,--build-id=sha1" ${cross[@]+"${cross[@]}"}
+quietly cmake --build "$BUILD_DIR" --target tcss-scan tcss-emulator
 
 dist="$ROOT/dist"
 mkdir -p "$dist"

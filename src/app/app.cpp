@@ -600,9 +600,7 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
   auto config =
       plugin_env.ok() ? ParseConfig(*plugin_env, args) : Result<Config>(plugin_env.error());
   if (!config.ok()) {
-    ports.err << "tcss-scan: error: "
-              << platforms::DefuseLogCommands(text::OneLine(config.error().message)) << '\n'
-              << std::flush;
+    Logger(ports.err, LogLevel::kInfo).Error(config.error().message);
     auto platform = platforms::Choose(env, "");
     if (platform.ok())
       ports.out << (*platform)->Annotation(true, config.error().message) << std::flush;

@@ -17,11 +17,7 @@ class Logger {
     if (s.size() >= 4) secrets_.push_back(s);
   }
   std::string Scrub(std::string line) const {
-    for (const auto& s : secrets_) {
-      for (size_t at = line.find(s); at != std::string::npos; at = line.find(s, at)) {
-        line.replace(at, s.size(), "***");
-      }
-    }
+    for (const auto& s : secrets_) line = text::ReplaceAll(std::move(line), s, "***");
     return line;
   }
   void Verbose(const std::string& m) {

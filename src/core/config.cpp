@@ -93,6 +93,17 @@ Result<Filter> ParseFilter(const std::string& text) {
   return f;
 }
 
+// --digest, or the digest the pipeline names (Tekton's IMAGE_DIGEST).
+Status SetDigest(Config& c, const std::string& value, const std::string& from) {
+  std::string d = Trim(value);
+  if (!IsImageId(d)) {
+    return UsageError(from + " \"" + value +
+                      "\" is not a digest; it must be sha256: and 64 lower-case hex digits");
+  }
+  c.digest = d;
+  return OkStatus();
+}
+
 constexpr std::pair<const char*, const char*> kSdkEnvAliases[] = {
     {"TENCENTCLOUD_ROLE_ARN", "TKE_ROLE_ARN"},
     {"TENCENTCLOUD_OIDC_PROVIDER_ID", "TKE_PROVIDER_ID"},
@@ -189,13 +200,7 @@ const std::vector<Option>& Table() {
        "exactly that manifest of the image's repository",
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
-         std::string d = Trim(v.back());
-         if (!IsImageId(d)) {
-           return UsageError(n + " \"" + v.back() +
-                             "\" is not a digest; it must be sha256: and 64 lower-case hex digits");
-         }
-         c.digest = d;
-         return OkStatus();
+         return SetDigest(c, v.back(), n);
        }},
       {"--no-resolve", "TCSS_NO_RESOLVE", "no-resolve", "", "false",
        "send references to the API verbatim instead of resolving them to image IDs", Kind::kBool,
@@ -406,8 +411,11 @@ const std::vector<Option>& Table() {
            return UsageError("--output \"" + o + "\" must be text or json");
          return OkStatus();
        }},
-      {"--dotenv", "TCSS_DOTENV", "dotenv", "PATH", "tcss-scan.env under GitLab, Jenkins, Drone, Woodpecker; else off",
-       "write a dotenv file (TCSS_TASK_ID=...): a GitLab dotenv report, a Jenkins readProperties file", Kind::kValue,
+      {"--dotenv", "TCSS_DOTENV", "dotenv", "PATH",
+       "tcss-scan.env under GitLab, Jenkins, Drone, Woodpecker; else off",
+       "write a dotenv file (TCSS_TASK_ID=...): a GitLab dotenv report, a Jenkins "
+       "readProperties file",
+       Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.dotenv_path = Trim(v.back());
          return OkStatus();
@@ -772,11 +780,8 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       c.images = from_pipeline->images;
       c.image_source = from_pipeline->source;
       if (c.digest.empty() && !from_pipeline->digest.empty()) {
-        if (!IsImageId(from_pipeline->digest)) {
-          return UsageError("\"" + from_pipeline->digest + "\" (from " + c.image_source +
-                            ") is not a digest; it must be sha256: and 64 lower-case hex digits");
-        }
-        c.digest = from_pipeline->digest;
+        Status st = SetDigest(c, from_pipeline->digest, c.image_source);
+        if (!st.ok()) return st.error();
       }
     }
     std::vector<std::string> unique;

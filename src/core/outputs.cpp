@@ -371,13 +371,8 @@ std::string JsonReport(const RunReport& r) {
   w.EndObject();
   // Azure acts on "##vso[" anywhere in a line of output, and "##[" starts Azure's and CNB's line
   // commands: inside JSON strings (the only place a '#' can be) "\u005b" is the same '['.
-  std::string out = w.str();
-  for (const std::string marker : {"##vso[", "##["}) {
-    for (size_t at = out.find(marker); at != std::string::npos; at = out.find(marker, at)) {
-      out.replace(at + marker.size() - 1, 1, "\\u005b");
-    }
-  }
-  return out + "\n";
+  return text::ReplaceAll(text::ReplaceAll(w.str(), "##vso[", "##vso\\u005b"), "##[", "##\\u005b") +
+         "\n";
 }
 
 std::string IsoUtc(int64_t unix_seconds) {

@@ -14,6 +14,9 @@ std::string Trim(std::string_view s);
 std::string Lower(std::string_view s);
 // Splits on every `sep`; empty fields are kept ("a,,b" → "a", "", "b").
 std::vector<std::string> Split(std::string_view s, char sep);
+// `s` with every occurrence of `from` (non-empty) replaced by `to`, scanning on after each
+// replacement (what was put in is never searched again).
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
 // Makes one log line of `s`: CR, LF and other control characters become visible escapes
 // (\n, \r, \xNN), so that nothing from the input can start a line of its own (on GitHub a
 // line starting with "::" is a workflow command).

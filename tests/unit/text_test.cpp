@@ -86,3 +86,16 @@ TEST(NoProxy, CidrRangesAndExactAddressesButNoSuffixesForIps) {
 
 }  // namespace
 }  // namespace tcss
+
+namespace tcss {
+namespace {
+
+TEST(Text, ReplaceAllNeverSearchesWhatItPutIn) {
+  EXPECT_EQ(text::ReplaceAll("a##[b##[", "##[", "## ["), "a## [b## [");
+  EXPECT_EQ(text::ReplaceAll("xx", "x", "xx"), "xxxx");  // no endless growth
+  EXPECT_EQ(text::ReplaceAll("abc", "", "-"), "abc");
+  EXPECT_EQ(text::ReplaceAll("key key", "key", "***"), "*** ***");
+}
+
+}  // namespace
+}  // namespace tcss

@@ -48,11 +48,9 @@ class Oidc : public CredentialProvider {
                                     plan_.token_source, now - claims->exp, IsoUtc(claims->exp),
                                     plan_.token_source == kGithub
                                         ? "check this machine's clock (NTP)"
-                                    : d_.c.platform->Id() == std::string("gitlab")
-                                        ? "give the job a fresh one (GitLab's id_tokens last as "
-                                          "long as the job's timeout)"
-                                        : "give the job a fresh one, or check this machine's "
-                                          "clock (NTP)"));
+                                        : "give the job a fresh one (a CI job's token, such as "
+                                          "GitLab's id_tokens, lasts as long as the job's "
+                                          "timeout), or check this machine's clock (NTP)"));
     }
     std::string aud;
     for (const auto& a : claims->aud) aud += (aud.empty() ? "" : ",") + a;

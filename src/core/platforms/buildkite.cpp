@@ -28,10 +28,8 @@ class BuildkitePipeline : public Platform {
         pub.commands.push_back({"buildkite-agent", "meta-data", "set", key, value});
       }
     }
-    std::string style = report.error && !report.error_is_warning ? "error"
-                        : !report.gate.empty()                   ? "error"
-                        : report.error                           ? "warning"
-                                                                 : "success";
+    bool failed = (report.error && !report.error_is_warning) || !report.gate.empty();
+    std::string style = failed ? "error" : report.error ? "warning" : "success";
     pub.commands.push_back({"buildkite-agent", "annotate", "--style", style, "--context",
                             "tcss-scan-" + ctx.run_id(),
                             ctx.scrub(GithubSummaryMarkdown(report, kAnnotationBytes))});

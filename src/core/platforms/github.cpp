@@ -57,21 +57,20 @@ class GithubActions : public Platform {
 
   Publication Publish(const RunReport& report, const PublishContext& ctx) const override {
     Publication pub;
-    for (const auto& file : Files(ctx)) {
-      if (file.what == "GITHUB_OUTPUT") {
-        if (report.task_id.empty()) continue;
-        std::string text;
-        for (const auto& [name, value] : GithubOutputs(report)) {
-          Result<std::string> entry = UsageError("");
-          for (int i = 0; i < 5 && !entry.ok(); ++i) {
-            entry = GithubOutputEntry(name, value, "ghadelimiter_" + ctx.random_hex());
-          }
-          if (entry.ok()) text += *entry;
+    for (const auto& output : AppendedFile(ctx.env, "GITHUB_OUTPUT")) {
+      if (report.task_id.empty()) break;
+      std::string text;
+      for (const auto& [name, value] : GithubOutputs(report)) {
+        Result<std::string> entry = UsageError("");
+        for (int i = 0; i < 5 && !entry.ok(); ++i) {
+          entry = GithubOutputEntry(name, value, "ghadelimiter_" + ctx.random_hex());
         }
-        pub.files.push_back({file, text});
-      } else {
-        pub.files.push_back({file, ctx.scrub(GithubSummaryMarkdown(report))});
+        if (entry.ok()) text += *entry;
       }
+      pub.files.push_back({output, text});
+    }
+    for (const auto& summary : AppendedFile(ctx.env, "GITHUB_STEP_SUMMARY")) {
+      pub.files.push_back({summary, ctx.scrub(GithubSummaryMarkdown(report))});
     }
     return pub;
   }

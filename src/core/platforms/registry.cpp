@@ -16,13 +16,6 @@ class NoCi : public Platform {
   bool Detect(const Env& /*env*/) const override { return true; }
 };
 
-std::string Replace(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-    s.replace(at, from.size(), to);
-  }
-  return s;
-}
-
 }  // namespace
 
 const Platform& None() {
@@ -135,7 +128,7 @@ std::string AzureEscape(const std::string& s, bool property) {
 }
 
 std::string DefuseLogCommands(std::string line) {
-  return Replace(Replace(std::move(line), "##vso[", "##vso ["), "##[", "## [");
+  return text::ReplaceAll(text::ReplaceAll(std::move(line), "##vso[", "##vso ["), "##[", "## [");
 }
 
 std::vector<OutputFile> AppendedFile(const Env& env, const std::string& var) {

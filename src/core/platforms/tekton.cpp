@@ -12,9 +12,11 @@ namespace {
 constexpr size_t kResultsBudget = 4096;
 constexpr size_t kPerResultOverhead = 48;
 
-std::string ResultsDir(const Env& env) {
+// $(results.NAME.path): /tekton/results/NAME, or under TCSS_TEKTON_RESULTS_DIR.
+OutputFile ResultFile(const Env& env, const std::string& name) {
   std::string dir = Get(env, "TCSS_TEKTON_RESULTS_DIR");
-  return dir.empty() ? "/tekton/results" : dir;
+  return {"$(results." + name + ".path)", (dir.empty() ? "/tekton/results" : dir) + "/" + name,
+          true};
 }
 
 class TektonTask : public Platform {
@@ -38,8 +40,7 @@ class TektonTask : public Platform {
   std::vector<OutputFile> Files(const PublishContext& ctx) const override {
     std::vector<OutputFile> out;
     for (const char* name : {"task-id", "request-id", "image-ids", "exit-code"}) {
-      out.push_back(
-          {std::string("$(results.") + name + ".path)", ResultsDir(ctx.env) + "/" + name, true});
+      out.push_back(ResultFile(ctx.env, name));
     }
     return out;
   }
@@ -56,16 +57,12 @@ class TektonTask : public Platform {
       total += name.size() + value.size() + kPerResultOverhead;
     for (auto& [name, value] : results) {
       if (name == "image-ids" && total > kResultsBudget) {
-        total -= value.size();
         pub.warnings.push_back(
             "the result image-ids was written empty: with it the results pass "
             "Tekton's 4096-byte limit");
         value.clear();
       }
-    }
-    for (const auto& [name, value] : results) {
-      pub.files.push_back(
-          {{"$(results." + name + ".path)", ResultsDir(ctx.env) + "/" + name, true}, value});
+      pub.files.push_back({ResultFile(ctx.env, name), value});
     }
     return pub;
   }
