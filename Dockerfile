@@ -1,7 +1,7 @@
 # The job image of the GitLab template (and any CI that runs containers): tcss-scan and
 # tcss-emulator on PATH, from the static release build (scripts/build-static.sh), which needs
 # nothing but glibc at run time.
-#   docker build -t ghcr.io/acme/tcss-scan:0.1.0 .   (releases push it multi-arch from Dockerfile.release)
+#   docker build -t ghcr.io/tcss-scan/tcss-scan:0.1.0 .   (releases push it multi-arch from Dockerfile.release)
 FROM debian:bookworm-slim AS build
 WORKDIR /src
 COPY CMakeLists.txt ./

@@ -9,13 +9,11 @@
 # commit's time, archives are deterministic, the binaries are stripped). Given the same Debian
 # toolchain: dist/BUILDINFO-<arch> records the package versions that went in.
 #
-# Usage: scripts/build-static.sh [--check-sums | --update-sums]
-#   --check-sums   after building, compare with actions/tcss-scan/SHA256SUMS (exit 1 when a
+# Usage: scripts/build-static.sh [--check-sums]
+#   --check-sums   on a release commit, after building, compare with actions/tcss-scan/SHA256SUMS (exit 1 when a
 #                  byte differs with the toolchain of actions/tcss-scan/BUILDINFO-<arch>; when
 #                  this machine's toolchain differs the bytes cannot match: a notice, or exit 1
 #                  with TCSS_STRICT_SUMS=1, as the release workflow sets)
-#   --update-sums  this architecture's lines of dist/SHA256SUMS, and BUILDINFO-<arch>, into
-#                  actions/tcss-scan/
 # TCSS_ARCH=arm64 on an amd64 machine cross-builds linux-arm64 (Debian's crossbuild-essential-arm64
 # and multiarch libssl-dev:arm64; POCO cross-compiled from the same source package).
 # TCSS_BUILD_ROOT: build folder (default build-static, build-static-arm64). The POCO build
@@ -27,14 +25,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mode="${1:-}"
 case "$mode" in
-  ""|--check-sums|--update-sums) ;;
-  *) echo "build-static: unknown option $mode (--check-sums, --update-sums)" >&2; exit 4 ;;
+  ""|--check-sums) ;;
+  *) echo "build-static: unknown option $mode (--check-sums)" >&2; exit 4 ;;
 esac
 
 # Only what the build needs (this also runs inside the Dockerfile's build stage).
-APT_PACKAGES=(libpoco-dev libfmt-dev libssl-dev cmake ninja-build g++ dpkg-dev ca-certificates)
+APT_PACKAGES=(libpoco-dev libfmt-dev libssl-dev cmake ninja-build g++ dpkg-dev ca-certificates ccache)
 NEED_NODE=0 ensure_packages
-cache="${TCSS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tcss-scan}"
+cache="$CACHE_ROOT"
+use_ccache
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # Runs a build command quietly; on failure its last lines explain why.
@@ -176,15 +175,18 @@ log "$dist/tcss-scan-linux-$arch ($(du -h "$dist/tcss-scan-linux-$arch" | cut -f
 
 committed="$ROOT/actions/tcss-scan"
 case "$mode" in
-  --update-sums)
-    # This architecture's lines replace its old ones; the other architecture's stay.
-    { grep -v -- "-linux-$arch\$" "$committed/SHA256SUMS" 2>/dev/null || true
-      grep -- "-linux-$arch\$" "$dist/SHA256SUMS"; } | sort -k2 >"$work/sums"
-    cp "$work/sums" "$committed/SHA256SUMS"
-    cp "$dist/BUILDINFO-$arch" "$committed/"
-    log "wrote $committed/SHA256SUMS and BUILDINFO-$arch: commit them with the change"
-    ;;
   --check-sums)
+    version="$(project_value TCSS_VERSION)"
+    if [ ! -f "$committed/SHA256SUMS" ]; then
+      # Between releases (X.Y.Z-dev) nothing is committed to compare with: the bytes are proven
+      # by building twice (scripts/check-reproducible.sh). A release commit must carry its sums.
+      if [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+        echo "build-static: release $version has no actions/tcss-scan/SHA256SUMS (scripts/release.sh writes them)" >&2
+        exit 1
+      fi
+      log "$version is not a release: no committed sums to compare with"
+      exit 0
+    fi
     if ! diff -q "$committed/BUILDINFO-$arch" "$dist/BUILDINFO-$arch" >/dev/null; then
       echo "build-static: this machine's toolchain differs from actions/tcss-scan/BUILDINFO-$arch, so its bytes cannot match the committed sums:" >&2
       diff "$committed/BUILDINFO-$arch" "$dist/BUILDINFO-$arch" >&2 || true
@@ -195,7 +197,7 @@ case "$mode" in
     fi
     # Only the architectures built here are compared.
     if ! (cd "$dist" && grep -E "  tcss-[a-z]+-linux-$arch\$" "$committed/SHA256SUMS" | sha256sum -c --quiet -); then
-      echo "build-static: dist/ differs from actions/tcss-scan/SHA256SUMS with the same toolchain: the build is not reproducible, or the sums are stale (scripts/build-static.sh --update-sums after a source change)" >&2
+      echo "build-static: dist/ differs from actions/tcss-scan/SHA256SUMS with the same toolchain: the build is not reproducible, or the sums do not belong to this commit (scripts/release.sh writes them)" >&2
       exit 1
     fi
     log "dist/ matches actions/tcss-scan/SHA256SUMS byte for byte"

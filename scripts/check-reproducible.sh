@@ -16,7 +16,10 @@ copy="$other/some/other/place/tcss-scan"
 mkdir -p "$copy"
 rsync -a --exclude '/build*' --exclude '/dist' --exclude node_modules "$ROOT/" "$copy/"
 log "second build in $copy, clock a year ahead"
+# Its own compiler cache: every object of this build was compiled by a build like this one (in
+# another folder, another user, the clock ahead), never taken from the first build's cache.
 (cd "$copy" && USER=someone-else LOGNAME=someone-else TCSS_BUILD_ROOT="$other/b" TCSS_ARCH="${TCSS_ARCH:-}" \
+  TCSS_CCACHE_DIR="$CACHE_ROOT/ccache-second-build" TCSS_CCACHE_BASEDIR="$other" \
   faketime -f '+365d' ./scripts/build-static.sh >/dev/null)
 status=0
 compared=()

@@ -2,11 +2,12 @@
 # The hardening checks scripts/test.sh runs after the main suite:
 #   1. an ASan+UBSan build (warnings as errors) running the unit and integration suites;
 #   2. every libFuzzer target for a short fixed time (scripts/fuzz.sh), corpus included;
-#   3. the static release build (scripts/build-static.sh, POCO cached), checked against the
-#      committed actions/tcss-scan/SHA256SUMS, built a second time elsewhere to prove it is
-#      reproducible, its glibc floor and dynamic dependencies checked, its binaries run through
-#      the submission, wait, secrets and keyless integration suites;
+#   3. the static release build (scripts/build-static.sh, POCO cached), built a second time
+#      elsewhere to prove it is reproducible (and, on a release commit, checked against the
+#      committed actions/tcss-scan/SHA256SUMS), its glibc floor and dynamic dependencies checked,
+#      its binaries run through the submission, wait, secrets and keyless integration suites;
 #   4. the same for linux-arm64, cross-built, its binaries run under qemu-user-static.
+# Each step is a phase of scripts/test.sh's timing table.
 # Usage: scripts/check.sh [asan|fuzz|static|arm64]... (default: all four). FUZZ_SECONDS (default 10).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -34,45 +35,63 @@ install_bins() {
   done
 }
 
+asan_build() { BUILD_DIR="$ROOT/build-asan" build Debug -DTCSS_SANITIZE=ON -DTCSS_WERROR=ON; }
+asan_tests() {
+  (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --output-on-failure -j "${TCSS_INTEGRATION_JOBS:-4}" --timeout 300 -L '^(unit|integration|fuzz)$')
+}
+fuzz_all() {
+  local target
+  for target in $("$ROOT/scripts/fuzz.sh" --list); do
+    "$ROOT/scripts/fuzz.sh" "$target" "${FUZZ_SECONDS:-10}"
+  done
+}
+# The glibc the release binaries need at most (release.sh, the action and README say the same).
+check_floor() {
+  local floor GLIBC_FLOOR
+  GLIBC_FLOOR="$(project_value TCSS_GLIBC_FLOOR)"
+  floor="$("$ROOT/scripts/glibc-floor.sh" "$@")"
+  if [ "$(printf '%s\n%s\n' "$floor" "$GLIBC_FLOOR" | sort -t. -k1,1n -k2,2n | tail -n1)" != "$GLIBC_FLOOR" ]; then
+    echo "check.sh: $* need glibc $floor, newer than the $GLIBC_FLOOR promised" >&2
+    return 1
+  fi
+  log "the static binaries need glibc >= $floor (at most $GLIBC_FLOOR) and nothing else"
+}
+static_suites() {
+  install_bins amd64
+  TCSS_BIN_DIR="$ROOT/dist/bin-amd64" "$BUILD_DIR/bin/integration_tests" \
+    --gtest_filter="$suites" --gtest_brief=1
+}
+arm64_suites() {
+  APT_PACKAGES=(qemu-user-static)
+  NEED_NODE=0 ensure_packages
+  install_bins arm64 "qemu-aarch64-static -L /usr/aarch64-linux-gnu"
+  # Emulated, a third of the native speed: the suites that cover the platform-specific
+  # parts (TLS, signals, files, the clock) rather than all of them.
+  TCSS_BIN_DIR="$ROOT/dist/bin-arm64" "$BUILD_DIR/bin/integration_tests" \
+    --gtest_filter='ScanTest.*:WaitTest.*:Secrets.*:KeylessTest.*' --gtest_brief=1
+}
+
 for step in "${steps[@]}"; do
   case "$step" in
     asan)
-      log "ASan+UBSan build and the unit and integration suites under it"
-      BUILD_DIR="$ROOT/build-asan" build Debug -DTCSS_SANITIZE=ON -DTCSS_WERROR=ON
-      (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --output-on-failure -j 2 --timeout 300 -L 'unit|integration|fuzz')
+      phase "ASan+UBSan build" asan_build
+      phase "unit, integration and fuzz replay under ASan+UBSan" asan_tests
       ;;
     fuzz)
-      for target in $("$ROOT/scripts/fuzz.sh" --list); do
-        "$ROOT/scripts/fuzz.sh" "$target" "${FUZZ_SECONDS:-10}"
-      done
+      phase "fuzzing (clang build, ${FUZZ_SECONDS:-10}s a target)" fuzz_all
       ;;
     static)
-      "$ROOT/scripts/build-static.sh" --check-sums
-      "$ROOT/scripts/check-reproducible.sh"
-      floor="$("$ROOT/scripts/glibc-floor.sh" "$ROOT"/dist/tcss-{scan,emulator}-linux-amd64)"
-      # Built on Debian 12, the static libstdc++ and libgcc import arc4random (2.36) and
-      # _dl_find_object (2.35): the binaries must still run on Debian 12 (bookworm-slim, 2.36).
-      if [ "$(printf '%s\n2.36\n' "$floor" | sort -t. -k1,1n -k2,2n | tail -n1)" != 2.36 ]; then
-        echo "check.sh: the static binaries need glibc $floor, newer than Debian 12's 2.36" >&2
-        exit 1
-      fi
-      log "the static binaries need glibc >= $floor and nothing else; through the integration suites"
-      install_bins amd64
-      TCSS_BIN_DIR="$ROOT/dist/bin-amd64" "$BUILD_DIR/bin/integration_tests" \
-        --gtest_filter="$suites" --gtest_brief=1
+      phase "static release build, amd64" "$ROOT/scripts/build-static.sh" --check-sums
+      phase "reproducibility: the amd64 build again elsewhere" "$ROOT/scripts/check-reproducible.sh"
+      phase "glibc floor, amd64" check_floor "$ROOT"/dist/tcss-{scan,emulator}-linux-amd64
+      phase "integration suites on the amd64 release binaries" static_suites
       ;;
     arm64)
-      TCSS_ARCH=arm64 "$ROOT/scripts/build-static.sh" --check-sums
-      APT_PACKAGES=(qemu-user-static)
-      NEED_NODE=0 ensure_packages
-      log "the arm64 binaries under qemu-user-static through the integration suites"
-      install_bins arm64 "qemu-aarch64-static -L /usr/aarch64-linux-gnu"
-      # Emulated, a third of the native speed: the suites that cover the platform-specific
-      # parts (TLS, signals, files, the clock) rather than all of them.
-      TCSS_BIN_DIR="$ROOT/dist/bin-arm64" "$BUILD_DIR/bin/integration_tests" \
-        --gtest_filter='ScanTest.*:WaitTest.*:Secrets.*:KeylessTest.*' --gtest_brief=1
+      phase "static release build, arm64 (cross)" env TCSS_ARCH=arm64 "$ROOT/scripts/build-static.sh" --check-sums
+      phase "glibc floor, arm64" check_floor "$ROOT"/dist/tcss-{scan,emulator}-linux-arm64
+      phase "integration suites on the arm64 release binaries (qemu)" arm64_suites
       ;;
     *) echo "check.sh: unknown step $step (asan, fuzz, static, arm64)" >&2; exit 4 ;;
   esac

@@ -1,18 +1,25 @@
-# Shared by the scripts in this folder: repo root, package installation, the build.
+# Shared by the scripts in this folder: repo root, package installation, the build, the compiler
+# cache and the phase timings.
 # shellcheck shell=bash
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 
 APT_PACKAGES=(libpoco-dev libfmt-dev libssl-dev libgtest-dev cmake ninja-build g++ openssl
-  ca-certificates rsync curl shellcheck libxml2-utils)
+  ca-certificates rsync curl shellcheck libxml2-utils ccache)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-# npm and the POCO cache live under HOME; a bare CI environment may not set it.
+# project_value KEY: KEY's value in project.env (the version, the home, the job image, the floor).
+project_value() { sed -n "s/^$1=//p" "$ROOT/project.env"; }
+
+# npm and the caches live under HOME; a bare CI environment may not set it.
 if [ -z "${HOME:-}" ]; then
   HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
   export HOME="${HOME:-/tmp}"
 fi
+# Everything kept between runs on one machine: the static POCO build, the arm64 OpenSSL sysroot,
+# the compiler caches, the clang-tidy passes.
+CACHE_ROOT="${TCSS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tcss-scan}"
 
 need_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -46,9 +53,47 @@ ensure_node_modules() {
   fi
 }
 
+# Every compile of every build (main, ASan, fuzz, static, arm64) goes through ccache when it is
+# there. Paths under the checkout are hashed relative to it (CCACHE_BASEDIR), so a fresh clone
+# in another folder compiles only what changed since the last build on this machine. CMake
+# reads the launcher from the environment when it configures a build folder for the first time.
+# TCSS_CCACHE_DIR and TCSS_CCACHE_BASEDIR choose another cache and tree (check-reproducible.sh).
+use_ccache() {
+  command -v ccache >/dev/null 2>&1 || return 0
+  export CCACHE_DIR="${TCSS_CCACHE_DIR:-$CACHE_ROOT/ccache}" CCACHE_BASEDIR="${TCSS_CCACHE_BASEDIR:-$ROOT}"
+  # Debug info may name the folder of the clone that filled the cache; nothing reads it here.
+  export CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-3G}"
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+}
+
 build() {
   local type="${1:-RelWithDebInfo}"
   shift || true
+  use_ccache
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
   cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
+
+# phase NAME CMD...: runs CMD and, when TCSS_TIMINGS_FILE is set, records how long it took and
+# how it ended, so that the end of the run can say where its time went (print_timings).
+phase() {
+  local name="$1" t0=$SECONDS status=0
+  shift
+  log "$name"
+  "$@" || status=$?
+  if [ -n "${TCSS_TIMINGS_FILE:-}" ]; then
+    printf '%s\t%s\t%s\n' "$((SECONDS - t0))" "$status" "$name" >>"$TCSS_TIMINGS_FILE"
+  fi
+  return "$status"
+}
+
+print_timings() {
+  [ -s "${TCSS_TIMINGS_FILE:-}" ] || return 0
+  awk -F'\t' '{ t[NR] = $1; s[NR] = $2; n[NR] = $3; total += $1 }
+    END {
+      print "==> where the time went (seconds, share of the total):"
+      for (i = 1; i <= NR; i++)
+        printf "%6d s %5.1f%%  %s%s\n", t[i], total ? 100 * t[i] / total : 0, n[i], s[i] ? "  (FAILED, exit " s[i] ")" : ""
+      printf "%6d s          total\n", total
+    }' "$TCSS_TIMINGS_FILE" >&2
 }

@@ -7,7 +7,8 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-version="$(sed -n 's/^project(tcss_scan VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")"
+version="$(project_value TCSS_VERSION)"
+home="$(project_value TCSS_HOME)"
 pkg() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 upstream() { local v="${1#*:}"; echo "${v%%[-+~]*}"; }
 floor="$("$ROOT/scripts/glibc-floor.sh" "$ROOT"/dist/tcss-*-linux-*[0-9a-z] 2>/dev/null || echo unknown)"
@@ -25,7 +26,7 @@ cat <<JSON
   "metadata": {
     "timestamp": "$(date -u -d "@${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct)}" +%Y-%m-%dT%H:%M:%SZ)",
     "component": {"type": "application", "name": "tcss-scan", "version": "$version",
-                  "purl": "pkg:github/acme/tcss-scan@v$version"}
+                  "purl": "pkg:github/$home@v$version"}
   },
   "components": [
 $(component poco "$(upstream "$(pkg libpoco-dev)")" "pkg:deb/debian/poco@$(pkg libpoco-dev)" "linked statically: Foundation, JSON, Util, Net, Crypto, NetSSL, XML"),

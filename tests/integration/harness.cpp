@@ -275,7 +275,14 @@ Emulator::Emulator(std::vector<std::string> extra, bool with_token, bool tls) {
   }
   posix_spawn_file_actions_destroy(&fa);
   pid_ = pid;
-  for (int i = 0; i < 200 && ReadFile(dir_.File("port")).empty(); ++i) {
+  // Up to 30 s: a big inventory under ASan on a busy machine takes several seconds to load.
+  // An emulator that exited (a bad option, a bad inventory) is not waited for.
+  for (int i = 0; i < 1200 && ReadFile(dir_.File("port")).empty(); ++i) {
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = 0;
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   std::string port = ReadFile(dir_.File("port"));

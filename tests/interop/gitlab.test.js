@@ -32,9 +32,11 @@ function runPipeline(pipeline, extraArgs = [],
                      variables = `TENCENTCLOUD_SECRET_ID: ${SECRET_ID}\nTENCENTCLOUD_SECRET_KEY: ${SECRET_KEY}\n`,
                      files = {}) {
   const repo = tempDir("tcss-gl-");
-  fs.mkdirSync(path.join(repo, "gitlab"));
-  for (const f of fs.readdirSync(path.join(ROOT, "gitlab"))) {
-    fs.copyFileSync(path.join(ROOT, "gitlab", f), path.join(repo, "gitlab", f));
+  for (const dir of ["gitlab", "templates"]) {
+    fs.mkdirSync(path.join(repo, dir));
+    for (const f of fs.readdirSync(path.join(ROOT, dir))) {
+      fs.copyFileSync(path.join(ROOT, dir, f), path.join(repo, dir, f));
+    }
   }
   fs.writeFileSync(path.join(repo, ".gitlab-ci.yml"), pipeline);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(repo, name), text);
@@ -66,11 +68,11 @@ test("the TaskID reaches a later job through the dotenv report", async () => {
   const { status, log } = runPipeline(`
 stages: [test, report]
 include:
-  - local: gitlab/tcss-scan.yml
+  - local: templates/tcss-scan.yml
     inputs:
       images: ${APP}
       endpoint: ${emu.url}
-      wait: true
+      wait: "true"
 report:
   stage: report
   needs: [tcss-scan]
@@ -99,12 +101,12 @@ test("a registry image: the template scans it as one, and a later job reads the 
   const { status, log } = runPipeline(`
 stages: [test, report]
 include:
-  - local: gitlab/tcss-scan.yml
+  - local: templates/tcss-scan.yml
     inputs:
       images: ccr.ccs.tencentyun.com/demo/web:2.0
       source: registry
       endpoint: ${emu.url}
-      wait: true
+      wait: "true"
 report:
   stage: report
   needs: [tcss-scan]
@@ -129,7 +131,7 @@ test("an API error that fail-on selects fails the pipeline", () => {
   return emuFault.then(() => {
     const { status, log } = runPipeline(`
 include:
-  - local: gitlab/tcss-scan.yml
+  - local: templates/tcss-scan.yml
     inputs:
       images: ${APP}
       endpoint: ${emu.url}
@@ -143,11 +145,11 @@ include:
 test("allow_failure exit_codes tolerates only the findings gate", () => {
   const { status, log } = runPipeline(`
 include:
-  - local: gitlab/tcss-scan.yml
+  - local: templates/tcss-scan.yml
     inputs:
       images: ${APP}
       endpoint: ${emu.url}
-      wait: true
+      wait: "true"
       severity-threshold: high
 tcss-scan:
   allow_failure:
@@ -161,7 +163,7 @@ tcss-scan:
 test("a value outside an input's options is rejected before anything runs", () => {
   const { status, log } = runPipeline(`
 include:
-  - local: gitlab/tcss-scan.yml
+  - local: templates/tcss-scan.yml
     inputs:
       images: ${APP}
       severity-threshold: severe
@@ -201,7 +203,7 @@ test("keyless: the job's id_tokens JWT is exchanged with STS and no stored keys 
     const jwt = (await res.json()).value;
     const { status, log } = runPipeline(`
 include:
-  - local: gitlab/tcss-scan.yml
+  - local: templates/tcss-scan.yml
     inputs:
       images: ${APP}
       endpoint: ${kl.url}
@@ -227,13 +229,13 @@ test("the repository's ignore file and ignore-unfixed shape the gate, the dotenv
   const { status, log } = runPipeline(`
 stages: [test, report]
 include:
-  - local: gitlab/tcss-scan.yml
+  - local: templates/tcss-scan.yml
     inputs:
       images: ${APP}
       endpoint: ${emu.url}
-      wait: true
+      wait: "true"
       severity-threshold: critical
-      ignore-unfixed: true
+      ignore-unfixed: "true"
 report:
   stage: report
   needs: [tcss-scan]

@@ -58,4 +58,21 @@ function helpOptions() {
   return [...r.stdout.matchAll(/env (\S+) \| input (\S+) \|/g)].map((m) => ({ env: m[1], input: m[2] }));
 }
 
-module.exports = { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, emulatorFetch, emulatorJson, tempDir, run, helpOptions };
+// project.env as an object (TCSS_VERSION, TCSS_RELEASED, TCSS_HOME, TCSS_IMAGE, ...).
+function projectEnv(root = ROOT) {
+  const out = {};
+  for (const line of fs.readFileSync(path.join(root, "project.env"), "utf8").split("\n")) {
+    const m = line.match(/^(TCSS_[A-Z_]+)=(.*)$/);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+// The job image the published files name: the newest release's.
+function jobImage() {
+  const env = projectEnv();
+  return `${env.TCSS_IMAGE}:${env.TCSS_RELEASED}`;
+}
+
+module.exports = { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, emulatorFetch, emulatorJson, tempDir, run, helpOptions,
+                   projectEnv, jobImage };

@@ -8,7 +8,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 const yaml = require("js-yaml");
-const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch, helpOptions } = require("./helpers");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch, helpOptions, jobImage } = require("./helpers");
 
 const DIR = path.join(ROOT, "integrations");
 const load = (file) => yaml.load(fs.readFileSync(path.join(DIR, file), "utf8"));
@@ -54,7 +54,7 @@ function pluginEnv(settings, secrets) {
 function replayPlugin(file, marker) {
   const doc = load(file);
   const step = doc.steps.find((s) => s.name === "tcss-scan");
-  assert.equal(step.image, "ghcr.io/acme/tcss-scan:0.1.0");
+  assert.equal(step.image, jobImage());
   for (const k of Object.keys(step.settings)) {
     const input = k.replace(/_/g, "-");
     assert.ok(OPTIONS.some((o) => o.input === input) || ["secret-id", "secret-key"].includes(input), `${file}: setting ${k}`);
@@ -157,7 +157,7 @@ process.exit(r.status);
 test("CircleCI: the job's steps replayed; the next step has $TCSS_TASK_ID from $BASH_ENV", () => {
   const doc = load("circleci/config.yml");
   const job = doc.jobs["tcss-scan"];
-  assert.equal(job.docker[0].image, "ghcr.io/acme/tcss-scan:0.1.0");
+  assert.equal(job.docker[0].image, jobImage());
   const bashEnv = path.join(tmp, "circle-bash-env");
   fs.writeFileSync(bashEnv, "");
   const junitDir = fs.mkdtempSync(path.join(tmp, "circle-junit-"));

@@ -115,7 +115,7 @@ SarifOutput SarifReport(const RunReport& report) {
         .String("fullName", "tcss-scan (Tencent Cloud Container Security Service)")
         .String("version", TCSS_VERSION)
         .String("semanticVersion", TCSS_VERSION)
-        .String("informationUri", "https://github.com/acme/tcss-scan")
+        .String("informationUri", TCSS_HOME_URL)
         .BeginArray("rules");
     for (size_t r = 0; r < rule_ids.size(); ++r) {
       // The rule's text comes from its most severe finding (the list is sorted).
