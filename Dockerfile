@@ -4,7 +4,7 @@
 #   docker build -t ghcr.io/tcss-scan/tcss-scan:0.1.0 .   (releases push it multi-arch from Dockerfile.release)
 FROM debian:bookworm-slim AS build
 WORKDIR /src
-COPY CMakeLists.txt ./
+COPY CMakeLists.txt project.env ./
 COPY src ./src
 COPY scripts ./scripts
 RUN ./scripts/build-static.sh

@@ -44,13 +44,27 @@ ensure_packages() {
   fi
 }
 
-# Installs the pinned npm packages of tests/interop (package-lock.json) when missing.
+# Installs the pinned npm packages of tests/interop (package-lock.json) when missing. A tree
+# npm installed for the same lock file is kept in the cache folder and copied into a fresh clone.
 ensure_node_modules() {
-  local dir="$ROOT/tests/interop"
-  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    log "installing pinned npm packages (tests/interop/package-lock.json)"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  local dir="$ROOT/tests/interop" key kept
+  if [ -d "$dir/node_modules" ] && ! [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    return 0
   fi
+  key="$( (cat "$dir/package-lock.json"; node --version) | sha256sum | cut -c1-16)"
+  kept="$CACHE_ROOT/node_modules-$key"
+  if [ -f "$kept/.complete" ]; then
+    log "copying the npm packages installed before for this package-lock.json"
+    rm -rf "$dir/node_modules"
+    cp -a "$kept/node_modules" "$dir/node_modules"
+    touch "$dir/node_modules/.package-lock.json"
+    return 0
+  fi
+  log "installing pinned npm packages (tests/interop/package-lock.json)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  rm -rf "$kept"
+  mkdir -p "$kept"
+  cp -a "$dir/node_modules" "$kept/node_modules" && touch "$kept/.complete"
 }
 
 # Every compile of every build (main, ASan, fuzz, static, arm64) goes through ccache when it is

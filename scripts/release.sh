@@ -47,6 +47,7 @@ stamp() {
   published | xargs -r sed -i -E \
     -e "s#($image:)$old([^0-9.]|\$)#\\1$version\\2#g" \
     -e "s#($home/actions/tcss-scan@v)$old([^0-9.]|\$)#\\1$version\\2#g" \
+    -e "s#(/tcss-scan/tcss-scan@)$old([^0-9.]|\$)#\\1$version\\2#g" \
     -e "s#((ref: |refs/tags/|^v=)v?)$old([^0-9.]|\$)#\\1$version\\3#g"
   sed -i "s/^TCSS_RELEASED=.*/TCSS_RELEASED=$version/" project.env
 }

@@ -13,11 +13,11 @@ const runtime = DOCKERFILE.slice(DOCKERFILE.lastIndexOf("FROM "));
 
 test("the build stage runs the static release build with everything it needs copied in", () => {
   assert.match(DOCKERFILE, /^RUN \.\/scripts\/build-static\.sh$/m);
-  for (const needed of ["CMakeLists.txt", "src", "scripts"]) {
-    assert.match(DOCKERFILE, new RegExp(`^COPY ${needed} `, "m"), needed);
-  }
+  // Everything the build reads: CMake reads the version from project.env.
+  const copied = [...DOCKERFILE.matchAll(/^COPY (?!--)(.+) \S+$/gm)].flatMap((m) => m[1].split(" "));
+  for (const needed of ["CMakeLists.txt", "project.env", "src", "scripts"]) assert.ok(copied.includes(needed), needed);
   const ignored = fs.readFileSync(path.join(ROOT, ".dockerignore"), "utf8").split("\n");
-  for (const needed of ["src", "scripts", "CMakeLists.txt"]) assert.ok(!ignored.includes(needed), needed);
+  for (const needed of ["src", "scripts", "CMakeLists.txt", "project.env"]) assert.ok(!ignored.includes(needed), needed);
 });
 
 test("the runtime stage adds only ca-certificates and runs unprivileged", () => {

@@ -188,7 +188,7 @@ test("an input left empty keeps the variables the runner or the job set (TCSS_*,
   // An input the user gave wins over the job's variable.
   const given = runAction({ "log-level": "info" }, env);
   assert.equal(given.results.scan.status, 0, given.results.scan.stderr);
-  assert.match(given.results.scan.stderr, /submitted/i);
+  assert.match(given.results.scan.stderr, /scan task [0-9a-f]{24} submitted/);
 });
 
 test("a bad input value fails with exit 4 and an annotation naming it", () => {

@@ -8,7 +8,8 @@ const path = require("node:path");
 const http = require("node:http");
 const net = require("node:net");
 const { Client } = require("tencentcloud-sdk-nodejs/tencentcloud/services/tcss/v20201101/tcss_client");
-const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch } = require("./helpers");
+const yaml = require("js-yaml");
+const { ROOT, BIN, SECRET_ID, SECRET_KEY, startEmulator, tempDir, run, emulatorFetch, helpOptions, jobImage } = require("./helpers");
 
 const GCL = path.join(__dirname, "node_modules/.bin/gitlab-ci-local");
 const APP = "ccr.ccs.tencentyun.com/demo/app:1.0";
@@ -246,4 +247,52 @@ report:
   assert.equal(status, 0, log);  // the one critical is accepted, so the gate passes
   assert.match(log, /report +> CRITICAL=0 HIGH=2 MEDIUM=2 LOW=3/);
   assert.match(log, /report +> IGNORED=3/);
+});
+
+test("the component: every tcss-scan option is an input, mapped to the variable the binary reads", () => {
+  const [header, jobs] = yaml.loadAll(fs.readFileSync(path.join(ROOT, "templates/tcss-scan.yml"), "utf8"));
+  const inputs = header.spec.inputs;
+  const variables = jobs[".tcss-scan"].variables;
+  for (const o of helpOptions()) {
+    assert.ok(inputs[o.input], `input ${o.input}`);
+    assert.equal(variables[`TCSS_INPUT__${o.env}`], `$[[ inputs.${o.input} ]]`, o.input);
+  }
+  // Inputs that decide a file GitLab collects, or the ID token's audience, keep a default;
+  // every other input is empty unless given, so that it sets nothing.
+  const owned = ["stage", "job-image", "audience", "dotenv", "report-file", "junit-file"];
+  for (const [name, spec] of Object.entries(inputs)) {
+    if (!owned.includes(name)) assert.equal(spec.default, "", name);
+  }
+  assert.equal(inputs["job-image"].default, jobImage());
+});
+
+test("an input left empty keeps the pipeline's own TCSS_* variables; TCSS_SCAN_DISABLED only skips when true", () => {
+  const pipeline = (disabled) => `
+variables:
+  TCSS_IMAGES: ${APP}
+  TCSS_ENDPOINT: ${emu.url}
+  TCSS_WAIT: "true"
+  TCSS_SCAN_DISABLED: "${disabled}"
+include:
+  - local: templates/tcss-scan.yml
+`;
+  const ran = runPipeline(pipeline("false"));
+  assert.equal(ran.status, 0, ran.log);
+  assert.match(ran.log, /tcss-scan > [0-9a-f]{24}\n/);  // the top-level endpoint and image were used
+  assert.match(ran.log, /findings: 1 critical, 2 high/);  // and the top-level TCSS_WAIT
+  const skipped = runPipeline(pipeline("true"));
+  assert.equal(skipped.status, 0, skipped.log);
+  assert.doesNotMatch(skipped.log, /tcss-scan > [0-9a-f]{24}/);
+});
+
+test("the job runs in merge-request pipelines too", () => {
+  const { status, log } = runPipeline(`
+include:
+  - local: templates/tcss-scan.yml
+    inputs:
+      images: ${APP}
+      endpoint: ${emu.url}
+`, ["--variable", "CI_PIPELINE_SOURCE=merge_request_event", "--variable", "CI_COMMIT_BRANCH="]);
+  assert.equal(status, 0, log);
+  assert.match(log, /tcss-scan > [0-9a-f]{24}\n/);
 });

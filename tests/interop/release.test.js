@@ -119,6 +119,7 @@ test("release.sh makes a tagged release with its sums, then main moves on to -de
   const template = fs.readFileSync(path.join(tagTree, "templates/tcss-scan.yml"), "utf8");
   assert.match(template, new RegExp(`default: ${atTag.TCSS_IMAGE}:0\\.2\\.0\\n`));
   assert.match(fs.readFileSync(path.join(tagTree, "README.md"), "utf8"), /actions\/tcss-scan@v0\.2\.0/);
+  assert.match(fs.readFileSync(path.join(tagTree, "README.md"), "utf8"), /\/tcss-scan\/tcss-scan@0\.2\.0 /);
   assert.doesNotMatch(fs.readFileSync(path.join(tagTree, "README.md"), "utf8"), new RegExp(`tcss-scan@v${before.TCSS_RELEASED.replace(/\./g, "\\.")}\\b`));
   assert.match(fs.readFileSync(path.join(tagTree, "CHANGELOG.md"), "utf8"), /^## 0\.2\.0 \(\d{4}-\d\d-\d\d\)$/m);
 
