@@ -117,7 +117,9 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action, const
     log_.Verbose(fmt::format("{} attempt {} ({} bytes)", action, tries, body.size()));
     auto resp = transport_.Post(req, remaining);
     Result<Poco::JSON::Object::Ptr> parsed =
-        resp.ok() ? api::ParseEnvelope(resp->status, resp->body) : resp.error();
+        resp.ok()
+            ? api::ParseEnvelope(resp->status, resp->body, settings_.answers_carry_credentials)
+            : resp.error();
     if (parsed.ok()) return parsed;
     last = parsed.error();
     if (last.kind == ErrorKind::kInterrupted) return last;

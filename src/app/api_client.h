@@ -23,6 +23,8 @@ struct ClientSettings {
   std::string version = api::kVersion;
   // STS AssumeRoleWithWebIdentity is called without keys: "Authorization: SKIP", no token.
   bool unsigned_call = false;
+  // Its answers hold temporary keys (STS): an error never quotes their bodies.
+  bool answers_carry_credentials = false;
   std::string region;
   std::string language = "en-US";
   double timeout_s = 60;

@@ -14,7 +14,7 @@ Error Protocol(const std::string& what, const std::string& request_id = "") {
   return TransportError("InvalidResponse", "the service answered with " + what, request_id);
 }
 std::string Snippet(const std::string& body) {
-  std::string s = text::ValidUtf8(text::TruncateUtf8(body, 80));
+  std::string s = text::ValidUtf8(text::TruncateUtf8(RedactSecretFields(body), 80));
   for (char& c : s)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   return s;
@@ -26,7 +26,50 @@ bool IsErrorCode(const std::string& code) {
            return std::isalnum(c) || c == '.' || c == '_' || c == '-';
          });
 }
+bool SecretName(std::string_view key) {
+  std::string k = text::Lower(key);
+  for (const char* word :
+       {"token", "secret", "key", "password", "credential", "signature", "authorization"}) {
+    if (k.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
 }  // namespace
+
+std::string RedactSecretFields(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  size_t i = 0;
+  while (i < body.size()) {
+    if (body[i] != '"') {
+      out += body[i++];
+      continue;
+    }
+    // A quoted string: a key when a ':' follows it.
+    size_t end = i + 1;
+    while (end < body.size() && body[end] != '"') end += body[end] == '\\' ? 2 : 1;
+    end = std::min(end, body.size());
+    std::string_view key = body.substr(i + 1, end - i - 1);
+    out.append(body.substr(i, std::min(end + 1, body.size()) - i));
+    i = std::min(end + 1, body.size());
+    size_t j = i;
+    while (j < body.size() &&
+           (body[j] == ' ' || body[j] == '\t' || body[j] == '\n' || body[j] == '\r'))
+      ++j;
+    if (j >= body.size() || body[j] != ':' || !SecretName(key)) continue;
+    ++j;
+    while (j < body.size() &&
+           (body[j] == ' ' || body[j] == '\t' || body[j] == '\n' || body[j] == '\r'))
+      ++j;
+    if (j >= body.size() || body[j] != '"') continue;
+    size_t v = j + 1;
+    while (v < body.size() && body[v] != '"') v += body[v] == '\\' ? 2 : 1;
+    out.append(body.substr(i, j + 1 - i)).append("***");
+    if (v < body.size()) out += '"';
+    i = std::min(v + 1, body.size());
+  }
+  return out;
+}
 
 void WriteFilters(json::Writer& w, const std::vector<Filter>& filters) {
   if (filters.empty()) return;
@@ -73,7 +116,9 @@ std::string RequestIdOf(const Poco::JSON::Object::Ptr& response) {
   return IsValidRequestId(id) ? id : "";
 }
 
-Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string& body) {
+Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string& body,
+                                              bool may_carry_credentials) {
+  const char* kWithheld = " (the body is not quoted: it may carry credentials)";
   if (http_status != 200) {
     std::string what = "HTTP " + std::to_string(http_status);
     auto maybe = json::ParseObject(body);
@@ -83,11 +128,16 @@ Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string
       auto resp = r.Object(*maybe, "Response", false);
       if (resp) rid = RequestIdOf(resp);
     }
-    if (!body.empty()) what += " (body starts: \"" + Snippet(body) + "\")";
+    if (may_carry_credentials) {
+      what += kWithheld;
+    } else if (!body.empty()) {
+      what += " (body starts: \"" + Snippet(body) + "\")";
+    }
     return Protocol(what + ", not an API response", rid);
   }
   auto root = json::ParseObject(body);
   if (!root.ok()) {
+    if (may_carry_credentials) return Protocol(std::string("a body that is not JSON") + kWithheld);
     return Protocol("a body that is not JSON (" + root.error().message + "; starts: \"" +
                     Snippet(body) + "\")");
   }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/config.h"
@@ -35,8 +36,15 @@ std::string ScanStatusBody(const std::string& task_id);
 
 // Checks the envelope of an HTTP answer. A 200 with {"Response":{"Error":...}} becomes a kApi
 // error; any other status or shape is a kTransport error naming what was wrong. On success
-// returns the Response object (RequestId present).
-Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string& body);
+// returns the Response object (RequestId present). An error quotes the start of a body it
+// refuses, with the values of secret-named fields (keys, tokens) replaced by "***"; with
+// `may_carry_credentials` (STS) it quotes nothing of the body at all.
+Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string& body,
+                                              bool may_carry_credentials = false);
+// `body` with the string value of every field whose name says it holds a secret (Token,
+// Secret, Key, Password, Credential, Signature, Authorization, access_token) replaced by
+// "***", also when the value is cut off by the end of `body`.
+std::string RedactSecretFields(std::string_view body);
 std::string RequestIdOf(const Poco::JSON::Object::Ptr& response);
 
 struct CreateTaskResult {

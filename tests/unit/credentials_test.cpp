@@ -210,6 +210,24 @@ TEST_F(KeylessFixture, StsRefusalsKeepTheirCodeAndNameTheFix) {
   EXPECT_EQ(transport.requests.size(), 3u);
 }
 
+// Hardening III, 1: STS answering its keys in a body the client refuses (trailing bytes, or a
+// 5xx) is retried and reported without a byte of that body, on stderr or stdout.
+TEST_F(KeylessFixture, ARefusedStsAnswerNeverShowsItsKeys) {
+  env["TENCENTCLOUD_OIDC_TOKEN"] = Jwt(now() + 300);
+  HttpResponse trailing = StsAnswer("9", now() + 3600);
+  trailing.body += "garbage";
+  HttpResponse failed = StsAnswer("9", now() + 3600);
+  failed.status = 502;
+  transport.script = {trailing, failed, failed, failed, failed, failed};
+  EXPECT_EQ(Run({kImage, "--no-resolve", "--retries", "2"}), 3) << err.str();
+  for (const std::string& shown : {err.str(), out.str()}) {
+    EXPECT_EQ(shown.find("TMPKEY-9"), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("TMPTOKEN-9"), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("Credentials"), std::string::npos) << shown;
+  }
+  EXPECT_NE(err.str().find("it may carry credentials"), std::string::npos) << err.str();
+}
+
 TEST_F(KeylessFixture, GithubRefusingTheRequestTokenIsExplained) {
   AsGithub();
   transport.script = {HttpResponse{403, R"({"message":"no"})"}};

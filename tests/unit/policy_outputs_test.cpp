@@ -171,5 +171,33 @@ TEST(Outputs, WorkflowCommandsAreEscaped) {
   EXPECT_EQ(AddMaskCommand("a\nb"), "::add-mask::a\n::add-mask::b\n");
 }
 
+// Hardening III, 1: an answer the client refuses is quoted in the error, stderr, the step
+// summary; the credentials in it never are.
+TEST(Envelope, ARefusedAnswerWithCredentialsIsNeverQuoted) {
+  const std::string key = "tmpKEYsecret0123456789abcdefghij";
+  const std::string token = "sessionTOKEN" + std::string(200, 'x');
+  const std::string sts = R"({"Response":{"Credentials":{"TmpSecretKey":")" + key +
+                          R"(","Token":")" + token + R"(","TmpSecretId":"AKIDtmp"},)" +
+                          R"("ExpiredTime":1,"RequestId":"r"}})";
+  for (const auto& [status, body] : std::vector<std::pair<int, std::string>>{
+           {200, sts + "trailing"}, {502, sts}, {200, sts.substr(0, 60)}}) {
+    // Any answer: the secret-named fields are redacted from the quoted start.
+    auto quoted = api::ParseEnvelope(status, body);
+    ASSERT_FALSE(quoted.ok());
+    EXPECT_EQ(quoted.error().message.find("tmpKEY"), std::string::npos) << quoted.error().message;
+    EXPECT_EQ(quoted.error().message.find("sessionTOKEN"), std::string::npos);
+    EXPECT_NE(quoted.error().message.find("***"), std::string::npos) << quoted.error().message;
+    // STS's answers: nothing of the body at all.
+    auto withheld = api::ParseEnvelope(status, body, true);
+    ASSERT_FALSE(withheld.ok());
+    EXPECT_EQ(withheld.error().message.find("Credentials"), std::string::npos);
+    EXPECT_NE(withheld.error().message.find("it may carry credentials"), std::string::npos)
+        << withheld.error().message;
+  }
+  EXPECT_EQ(api::RedactSecretFields(R"({"SecretKey" : "abc", "Name":"n", "x_token":"t)"),
+            R"({"SecretKey" : "***", "Name":"n", "x_token":"***)");
+  EXPECT_EQ(api::RedactSecretFields(R"({"a":"Token","b":1})"), R"({"a":"Token","b":1})");
+}
+
 }  // namespace
 }  // namespace tcss

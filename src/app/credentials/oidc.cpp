@@ -128,6 +128,7 @@ class Oidc : public CredentialProvider {
       s.service = sts::kService;
       s.version = sts::kVersion;
       s.unsigned_call = true;
+      s.answers_carry_credentials = true;
       s.region = !d_.c.region.empty()                 ? d_.c.region
                  : !Env(d_.env, "TKE_REGION").empty() ? Env(d_.env, "TKE_REGION")
                                                       : sts::kDefaultRegion;
