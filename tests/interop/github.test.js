@@ -179,12 +179,13 @@ test("an input the user left empty does not override tcss-scan's defaults", () =
   assert.equal(outputs.status, "");
 });
 
-test("an input left empty keeps the variables the runner or the job set (TCSS_*, SSL_CERT_FILE)", () => {
+test("an input left empty keeps the variables the runner or the job set (TCSS_*, SSL_CERT_FILE)", async () => {
   // A workflow sets TCSS_* at job level (as a self-hosted runner behind TLS inspection sets SSL_CERT_FILE).
   const env = { ...jobEnv(), TCSS_ENDPOINT: emu.url, TCSS_LOG_LEVEL: "quiet" };
   const kept = runAction({}, env);
   assert.equal(kept.results.scan.status, 0, kept.results.scan.stderr);  // the job's endpoint: the emulator
   assert.equal(kept.results.scan.stderr, "");  // the job's log level: quiet
+  await emulatorFetch(emu.url + "/_emulator/reset", { method: "POST" });  // no task left running
   // An input the user gave wins over the job's variable.
   const given = runAction({ "log-level": "info" }, env);
   assert.equal(given.results.scan.status, 0, given.results.scan.stderr);
