@@ -175,7 +175,9 @@ Result<CreateTaskResult> ParseCreateTask(const Poco::JSON::Object::Ptr& response
   if (v.isString()) {
     out.task_id = v.extract<std::string>();
   } else if (v.isInteger() && !v.isBoolean()) {
-    out.task_id = std::to_string(r.Int(response, "TaskID", true));
+    // Digits as the server sent them; an integer out of range arrives as a string and is
+    // refused below, never read as another number.
+    out.task_id = json::Uint64Digits(v);
   }
   if (!IsValidTaskId(out.task_id)) {
     return Protocol("a Response without a valid TaskID (letters, digits, '.', '_', '-')",

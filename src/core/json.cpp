@@ -3,6 +3,7 @@
 #include "core/text.h"
 
 #include <cctype>
+#include <cstring>
 
 #include <Poco/JSON/Parser.h>
 
@@ -256,12 +257,27 @@ std::string SyntaxErrorPosition(std::string_view text) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+namespace {
+// An integer literal POCO would wrap around (it reads 18446744073709551616 as 0): beyond
+// uint64 upwards, beyond int64 downwards.
+bool OutOfRange(std::string_view digits, bool negative) {
+  std::string_view limit = negative ? "9223372036854775808" : "18446744073709551615";
+  while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
+  return digits.size() > limit.size() || (digits.size() == limit.size() && digits > limit);
+}
+}  // namespace
+
 Result<Poco::JSON::Object::Ptr> ParseObject(std::string_view text, size_t max_depth) {
-  // Count nesting before handing the text to POCO, whose object builder recurses.
+  // Count nesting before handing the text to POCO, whose object builder recurses, and turn
+  // every integer POCO would wrap into a string saying so: a typed reader then refuses it
+  // instead of reading another number.
   size_t depth = 0;
   bool in_string = false;
   bool escaped = false;
-  for (char c : text) {
+  std::string rewritten;
+  size_t copied = 0;  // text[0, copied) is in `rewritten` when a number was rewritten
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     if (in_string) {
       if (escaped) {
         escaped = false;
@@ -279,17 +295,47 @@ Result<Poco::JSON::Object::Ptr> ParseObject(std::string_view text, size_t max_de
         return UsageError("JSON nested deeper than " + std::to_string(max_depth));
     } else if (c == '}' || c == ']') {
       if (depth > 0) --depth;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t end = i + 1;
+      bool integer = true;
+      while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) ||
+                                   std::strchr(".eE+-", text[end]) != nullptr)) {
+        if (!std::isdigit(static_cast<unsigned char>(text[end]))) integer = false;
+        ++end;
+      }
+      bool negative = c == '-';
+      std::string_view digits = text.substr(negative ? i + 1 : i, end - (negative ? i + 1 : i));
+      if (integer && !digits.empty() && OutOfRange(digits, negative)) {
+        rewritten.append(text.substr(copied, i - copied));
+        rewritten += "\"(an integer out of range)\"";
+        copied = end;
+      }
+      i = end - 1;
     }
   }
+  if (copied > 0) rewritten.append(text.substr(copied));
   try {
     Poco::JSON::Parser parser;
-    Poco::Dynamic::Var v = parser.parse(std::string(text));
+    Poco::Dynamic::Var v = parser.parse(copied > 0 ? rewritten : std::string(text));
     if (v.type() != typeid(Poco::JSON::Object::Ptr)) return UsageError("JSON is not an object");
     auto obj = v.extract<Poco::JSON::Object::Ptr>();
     if (obj.isNull()) return UsageError("JSON is not an object");
     return obj;
   } catch (const std::exception& e) {
     return UsageError(std::string("invalid JSON: ") + e.what());
+  }
+}
+
+std::string Uint64Digits(const Poco::Dynamic::Var& v) {
+  if (v.isEmpty() || v.isBoolean() || !v.isInteger()) return "";
+  try {
+    if (v.isSigned()) {
+      int64_t s = v.convert<Poco::Int64>();
+      return s < 0 ? "" : std::to_string(s);
+    }
+    return std::to_string(v.convert<Poco::UInt64>());
+  } catch (const Poco::Exception&) {
+    return "";
   }
 }
 

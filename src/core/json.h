@@ -41,6 +41,10 @@ class Writer {
   bool first_ = true;
 };
 
+// The digits of a non-negative JSON integer (ids are uint64 in the registry actions), or "" for
+// anything else: a string, a negative number, a fraction, an integer out of range.
+std::string Uint64Digits(const Poco::Dynamic::Var& v);
+
 // Parses an object; rejects nesting deeper than `max_depth` and anything that is not an object.
 // Never throws.
 Result<Poco::JSON::Object::Ptr> ParseObject(std::string_view text, size_t max_depth = 64);

@@ -1,5 +1,7 @@
 #include "core/registry_api.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -25,21 +27,9 @@ std::string IdArray(const std::vector<std::string>& ids) {
 
 }  // namespace
 
-std::string Uint64Digits(const Poco::Dynamic::Var& v) {
-  if (v.isEmpty() || v.isBoolean() || !v.isInteger()) return "";
-  try {
-    if (v.isSigned()) {
-      int64_t s = v.convert<Poco::Int64>();
-      return s < 0 ? "" : std::to_string(s);
-    }
-    return std::to_string(v.convert<Poco::UInt64>());
-  } catch (const Poco::Exception&) {
-    return "";
-  }
-}
-
 bool IsRegistryTaskId(const std::string& task_id) {
-  if (task_id.empty() || task_id.size() > 20 ||
+  // Digits of a uint64 as JSON writes them: no sign, no leading zero ({"TaskID":0123} is not JSON).
+  if (task_id.empty() || task_id.size() > 20 || (task_id.size() > 1 && task_id[0] == '0') ||
       !std::all_of(task_id.begin(), task_id.end(),
                    [](unsigned char c) { return std::isdigit(c) != 0; })) {
     return false;
@@ -70,7 +60,7 @@ Result<RegistryListPage> ParseList(const Poco::JSON::Object::Ptr& response) {
     if (item.isNull()) return Protocol("a registry image that is not an object", response);
     json::Reader ir;
     RegistryImage img;
-    img.id = item->has("Id") ? Uint64Digits(item->get("Id")) : "";
+    img.id = item->has("Id") ? json::Uint64Digits(item->get("Id")) : "";
     img.repo_address = ir.String(item, "ImageRepoAddress", false);
     img.tag = ir.String(item, "ImageTag", false);
     img.digest = ir.String(item, "ImageDigest", false);
@@ -84,8 +74,15 @@ Result<RegistryListPage> ParseList(const Poco::JSON::Object::Ptr& response) {
     img.virus = ir.Int(item, "VirusCnt", false);
     img.risk = ir.Int(item, "RiskCnt", false);
     if (!ir.ok || img.id.empty()) {
-      return Protocol("a registry image without a valid Id (a uint64) or of the wrong shape",
-                      response);
+      // One bad entry (an Id that is a string, negative, out of range) must not hide the
+      // others, nor become another image: it is left out, and the caller says so.
+      std::string name = text::OneLine(
+          text::TruncateUtf8(img.repo_address + (img.tag.empty() ? "" : ":" + img.tag), 200));
+      page.skipped.push_back(
+          fmt::format("entry {} of the registry list ({}) has no valid Id (a uint64) or fields "
+                      "of the wrong type; it is left out",
+                      i + 1, name.empty() ? "no name" : name));
+      continue;
     }
     page.images.push_back(std::move(img));
   }
@@ -133,7 +130,7 @@ std::string CreateBody(const Config& c, const std::vector<std::string>& ids) {
 Result<api::CreateTaskResult> ParseCreate(const Poco::JSON::Object::Ptr& response) {
   api::CreateTaskResult out;
   out.request_id = api::RequestIdOf(response);
-  out.task_id = response->has("TaskID") ? Uint64Digits(response->get("TaskID")) : "";
+  out.task_id = response->has("TaskID") ? json::Uint64Digits(response->get("TaskID")) : "";
   if (out.task_id.empty() && response->has("TaskID") && response->get("TaskID").isString()) {
     std::string s = response->get("TaskID").extract<std::string>();
     if (IsRegistryTaskId(s)) out.task_id = s;

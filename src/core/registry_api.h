@@ -43,6 +43,7 @@ struct RegistryImage {
 struct RegistryListPage {
   int64_t total = 0;
   std::vector<RegistryImage> images;
+  std::vector<std::string> skipped;  // why each unusable entry was left out (for warnings)
 };
 
 // `names` empty: no filter (the fall-back when the service refuses the ImageName filter).
@@ -75,8 +76,5 @@ struct SyncStatus {
   std::string error;
 };
 Result<SyncStatus> ParseSyncStatus(const Poco::JSON::Object::Ptr& response);
-
-// A uint64 JSON value as decimal digits; "" when the value is not a whole number in range.
-std::string Uint64Digits(const Poco::Dynamic::Var& v);
 
 }  // namespace tcss::registry_api

@@ -37,13 +37,13 @@ std::optional<ApiResult> Check(const Obj& body, std::initializer_list<const char
     bool is_array =
         std::any_of(int_arrays.begin(), int_arrays.end(), [&](const char* a) { return key == a; });
     bool ok = true;
-    if (is_int) ok = !registry_api::Uint64Digits(v).empty();
+    if (is_int) ok = !json::Uint64Digits(v).empty();
     if (is_array) {
       ok = v.type() == typeid(Poco::JSON::Array::Ptr);
       if (ok) {
         auto a = v.extract<Poco::JSON::Array::Ptr>();
         for (size_t i = 0; i < a->size() && ok; ++i)
-          ok = !registry_api::Uint64Digits(a->get(static_cast<unsigned>(i))).empty();
+          ok = !json::Uint64Digits(a->get(static_cast<unsigned>(i))).empty();
       }
     }
     if (!ok) {
@@ -54,7 +54,7 @@ std::optional<ApiResult> Check(const Obj& body, std::initializer_list<const char
   return std::nullopt;
 }
 
-uint64_t U64(const Poco::Dynamic::Var& v) { return std::stoull(registry_api::Uint64Digits(v)); }
+uint64_t U64(const Poco::Dynamic::Var& v) { return std::stoull(json::Uint64Digits(v)); }
 
 std::vector<uint64_t> U64s(const Obj& body, const std::string& key) {
   std::vector<uint64_t> out;
@@ -124,7 +124,7 @@ Result<std::vector<RegistryImage>> ParseRegistryImages(const std::string& what,
     if (!IsImageId(img.digest)) return fail("ImageDigest must be sha256: and 64 hex digits");
     if (img.image_id.empty()) img.image_id = img.digest;
     if (o->has("Id")) {
-      std::string id = registry_api::Uint64Digits(o->get("Id"));
+      std::string id = json::Uint64Digits(o->get("Id"));
       if (id.empty()) return fail("Id must be a uint64");
       img.id = std::stoull(id);
     }

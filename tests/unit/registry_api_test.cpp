@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/api.h"
 #include "core/json.h"
 
 namespace tcss {
@@ -68,8 +69,41 @@ TEST(RegistryApi, Uint64IdsAndTaskIdsKeepEveryDigit) {
     ASSERT_TRUE(o.ok()) << bad;
     EXPECT_FALSE(ra::ParseCreate(*o).ok()) << bad;
   }
-  auto neg = json::ParseObject(R"({"List":[{"Id":-5}]})");
-  EXPECT_FALSE(ra::ParseList(*neg).ok());
+  // Hardening III, 4: an entry whose Id is unusable is left out (with a reason), not read as
+  // another number, and does not hide the others.
+  auto mixed = json::ParseObject(
+      R"({"List":[{"Id":-5},{"Id":18446744073709551617,"ImageRepoAddress":"r.io/a/b","ImageTag":"2"},)"
+      R"({"Id":"7"},{"Id":42,"ImageRepoAddress":"r.io/a/b","ImageTag":"1"}],"TotalCount":4})");
+  ASSERT_TRUE(mixed.ok());
+  auto kept = ra::ParseList(*mixed);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->images.size(), 1u);
+  EXPECT_EQ(kept->images[0].id, "42");
+  ASSERT_EQ(kept->skipped.size(), 3u);
+  EXPECT_NE(kept->skipped[1].find("entry 2 of the registry list (r.io/a/b:2)"), std::string::npos)
+      << kept->skipped[1];
+}
+
+TEST(RegistryApi, AnIdBeyondUint64IsAnInvalidAnswerNeverAnotherNumber) {
+  for (const char* body : {R"({"TaskID":18446744073709551616,"RequestId":"r"})",
+                           R"({"TaskID":18446744073709551617,"RequestId":"r"})",
+                           R"({"TaskID":-9223372036854775809,"RequestId":"r"})",
+                           R"({"TaskID":"0123","RequestId":"r"})"}) {
+    auto o = json::ParseObject(body);
+    ASSERT_TRUE(o.ok()) << body;
+    auto created = ra::ParseCreate(*o);
+    EXPECT_FALSE(created.ok()) << body << " -> " << (created.ok() ? created->task_id : "");
+  }
+  EXPECT_FALSE(ra::IsRegistryTaskId("0123"));
+  EXPECT_TRUE(ra::IsRegistryTaskId("0"));
+  // A local TaskID sent as a number keeps every digit, also past 2^53.
+  auto local = json::ParseObject(R"({"TaskID":9007199254740993,"RequestId":"r"})");
+  ASSERT_TRUE(local.ok());
+  auto task = api::ParseCreateTask(*local);
+  ASSERT_TRUE(task.ok()) << task.error().message;
+  EXPECT_EQ(task->task_id, "9007199254740993");
+  auto wrapped = json::ParseObject(R"({"TaskID":18446744073709551616,"RequestId":"r"})");
+  EXPECT_FALSE(api::ParseCreateTask(*wrapped).ok());
 }
 
 TEST(RegistryApi, BodiesAsTheSdkModelsTypeThem) {

@@ -225,12 +225,16 @@ class RegistrySource : public ImageSource {
       if (!resp.ok()) return resp.error();
       auto list = ra::ParseList(*resp);
       if (!list.ok()) return list.error();
+      for (const auto& why : list->skipped) d_.log.Warn(why);
       for (auto& img : list->images) out->push_back(std::move(img));
       if (names.empty() && page > 0 && page % 10 == 0) {
         d_.log.Info(
             fmt::format("reading the registry list: {} of {} images", out->size(), list->total));
       }
-      if (list->images.empty() || (page + 1) * api::kPageLimit >= list->total) break;
+      if ((list->images.empty() && list->skipped.empty()) ||
+          (page + 1) * api::kPageLimit >= list->total) {
+        break;
+      }
     }
     return OkStatus();
   }
