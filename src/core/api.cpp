@@ -229,6 +229,13 @@ Result<ScanStatus> ParseScanStatus(const Poco::JSON::Object::Ptr& response) {
     return Protocol("a DescribeAssetImageScanStatus answer without a valid Status",
                     RequestIdOf(response));
   }
+  // The status word reaches stdout (`tcss-scan status`) and every CI system's variables: a
+  // word of [A-Za-z0-9_-] as TCSS's statuses are, else it is not shown but called UNKNOWN
+  // (a terminal status: the wait ends with ScanStatus.UNKNOWN).
+  if (!std::all_of(s.status.begin(), s.status.end(),
+                   [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; })) {
+    s.status = "UNKNOWN";
+  }
   return s;
 }
 

@@ -69,7 +69,9 @@ std::string AddMaskCommand(const std::string& secret) {
   while (start < secret.size()) {
     size_t nl = secret.find_first_of("\r\n", start);
     std::string line = secret.substr(start, nl == std::string::npos ? nl : nl - start);
-    if (!line.empty()) out += "::add-mask::" + line + "\n";
+    // The runner decodes %25 (and %0D, %0A) in the value before it masks it: a token holding
+    // "%25" must be registered as itself, as @actions/core's setSecret escapes it.
+    if (!line.empty()) out += "::add-mask::" + text::ReplaceAll(line, "%", "%25") + "\n";
     if (nl == std::string::npos) break;
     start = nl + 1;
   }

@@ -164,7 +164,8 @@ TEST_F(PlatformsTest, BuildkiteMetaDataReadBackByTheAgent) {
 }
 
 TEST_F(PlatformsTest, CircleciLaterStepsSourceBashEnv) {
-  home.Write("bash_env", "export EARLIER=1\n");
+  // Hardening III, 18: the job's last line has no newline; its value stays its own.
+  home.Write("bash_env", "export EARLIER=1");
   std::string task =
       Submit(Replayed({{"CIRCLECI", "true"}, {"BASH_ENV", home.File("bash_env")}}), {kApp});
   EXPECT_EQ(Shell(". \"$BASH_ENV\" && printf '%s %s' \"$EARLIER\" \"$TCSS_TASK_ID\"",

@@ -304,7 +304,7 @@ TEST(Platforms, CircleciExportsAreSingleQuotedShellWords) {
   EXPECT_EQ(pub.files[0].target.path, "/tmp/.bash_env-1");
   EXPECT_FALSE(pub.files[0].target.replace);
   EXPECT_EQ(pub.files[0].text,
-            "export TCSS_TASK_ID='1700000000000000001'\n"
+            "\nexport TCSS_TASK_ID='1700000000000000001'\n"
             "export TCSS_REQUEST_ID='6e3c7a1b-0000-4000-8000-000000000001'\n"
             "export TCSS_IMAGE_IDS='sha256:" +
                 std::string(64, 'b') +

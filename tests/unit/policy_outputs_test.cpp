@@ -7,6 +7,7 @@
 #include "core/api.h"
 #include "core/outputs.h"
 #include "core/policy.h"
+#include "core/text.h"
 
 namespace tcss {
 namespace {
@@ -169,6 +170,24 @@ TEST(Outputs, WorkflowCommandsAreEscaped) {
   EXPECT_EQ(WorkflowAnnotation("error", "t:1,2", "50%\nline2\r"),
             "::error title=t%3A1%2C2::50%25%0Aline2%0D\n");
   EXPECT_EQ(AddMaskCommand("a\nb"), "::add-mask::a\n::add-mask::b\n");
+  // Hardening III, 20: what the runner decodes, it is given encoded.
+  EXPECT_EQ(AddMaskCommand("ab%25cd%0Aef"), "::add-mask::ab%2525cd%250Aef\n");
+}
+
+// Hardening III, 10: a Status that is not a word never reaches stdout or a CI variable.
+TEST(Envelope, AStatusThatIsNotAWordIsUnknown) {
+  for (const char* status : {"::stop-commands::tcss", "END\r\n##vso[task.setvariable]", "a b"}) {
+    auto o =
+        json::ParseObject(std::string(R"({"Status":")") +
+                          text::ReplaceAll(text::ReplaceAll(status, "\r", "\\r"), "\n", "\\n") +
+                          R"(","RequestId":"r"})");
+    ASSERT_TRUE(o.ok()) << status;
+    auto st = api::ParseScanStatus(*o);
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(st->status, "UNKNOWN") << status;
+  }
+  auto fine = json::ParseObject(R"({"Status":"SCANNING","RequestId":"r"})");
+  EXPECT_EQ(api::ParseScanStatus(*fine)->status, "SCANNING");
 }
 
 // Hardening III, 1: an answer the client refuses is quoted in the error, stderr, the step

@@ -27,7 +27,8 @@ class CircleciJob : public Platform {
     Publication pub;
     auto files = Files(ctx);
     if (files.empty() || report.task_id.empty()) return pub;
-    std::string text;
+    // A newline first: a $BASH_ENV whose last line has none would otherwise run on into ours.
+    std::string text = "\n";
     for (const auto& [key, value] : DotenvVars(report)) {
       text += "export " + key + "=" + ShellQuote(value) + "\n";
     }
