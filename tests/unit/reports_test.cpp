@@ -235,7 +235,26 @@ TEST(Sarif, OverGithubsLimitsTheMostSevereStay) {
 
 TEST(Junit, GoldenOneSuitePerImage) {
   ExpectGolden("report.junit.xml", reports::JunitReport(Triaged()));
-  EXPECT_EQ(reports::XmlEscape("a<b>&\"c'\x01\x1f\td"), "a&lt;b&gt;&amp;&quot;c&apos;\td");
+  EXPECT_EQ(reports::XmlEscape("a<b>&\"c'\x01\x1f\td", false), "a&lt;b&gt;&amp;&quot;c&apos;\td");
+}
+
+// Hardening III, 7 and 25: every code point XML 1.0 forbids is replaced, a line break in a
+// name survives as a line break, and a skipped case says why in its text too.
+TEST(Junit, HostileNamesStayWellFormedAndReadable) {
+  const std::string fffe = "\xEF\xBF\xBE", ffff = "\xEF\xBF\xBF", fffd = "\xEF\xBF\xBD";
+  const std::string dot = "\xE2\x80\xA4";  // U+2024 ONE DOT LEADER
+  EXPECT_EQ(reports::XmlEscape("a" + fffe + "b" + ffff + "c", false),
+            "a" + fffd + "b" + fffd + "c");
+  EXPECT_EQ(reports::XmlEscape("line1\r\nline2\tx", true), "line1&#13;&#10;line2&#9;x");
+  std::string xml = reports::JunitReport(Triaged());
+  EXPECT_NE(xml.find("classname=\"tcss-scan.ccr" + dot + "ccs" + dot + "tencentyun" + dot +
+                     "com/acme/app:1" + dot + "0\""),
+            std::string::npos)
+      << xml;
+  const std::string reason = "ignored: test fixture &lt;&amp;&gt; (until 2030-01-31)";
+  EXPECT_NE(xml.find("<skipped message=\"" + reason + "\">" + reason + "</skipped>"),
+            std::string::npos)
+      << xml;
 }
 
 }  // namespace

@@ -9,8 +9,11 @@
 
 namespace tcss::reports {
 
-std::string XmlEscape(std::string_view in) {
-  std::string s = text::ValidUtf8(in);
+std::string XmlEscape(std::string_view in, bool attribute) {
+  // XML 1.0 allows neither U+FFFE nor U+FFFF (nor controls but TAB, LF, CR): U+FFFD for them.
+  std::string s =
+      text::ReplaceAll(text::ReplaceAll(text::ValidUtf8(in), "\xEF\xBF\xBE", "\xEF\xBF\xBD"),
+                       "\xEF\xBF\xBF", "\xEF\xBF\xBD");
   std::string out;
   out.reserve(s.size());
   for (char ch : s) {
@@ -31,12 +34,31 @@ std::string XmlEscape(std::string_view in) {
       case '\'':
         out += "&apos;";
         break;
+      case '\t':
+      case '\n':
+      case '\r':
+        // A parser turns a raw line break in an attribute into a space: encode it there.
+        if (attribute) {
+          out += fmt::format("&#{};", static_cast<int>(c));
+        } else {
+          out.push_back(ch);
+        }
+        break;
       default:
-        if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') out.push_back(ch);
+        if (c >= 0x20) out.push_back(ch);
     }
   }
   return out;
 }
+
+namespace {
+// Jenkins splits a classname at its last '.' into package and class, which would turn
+// "ccr.ccs.tencentyun.com/demo/app:1.0" into class "0": the image's dots become U+2024 (ONE DOT
+// LEADER, which looks the same) under the package "tcss-scan", in Jenkins, GitLab and Azure alike.
+std::string ClassName(const std::string& label) {
+  return "tcss-scan." + text::ReplaceAll(label, ".", "\xE2\x80\xA4");
+}
+}  // namespace
 
 std::string JunitReport(const RunReport& report) {
   const int threshold = ThresholdLevel(report.threshold);
@@ -81,8 +103,8 @@ std::string JunitReport(const RunReport& report) {
     int failures = 0, skipped = 0;
     std::string body;
     for (const auto& c : cases) {
-      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", XmlEscape(label),
-                          XmlEscape(c.name));
+      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\"",
+                          XmlEscape(ClassName(label), true), XmlEscape(c.name, true));
       if (c.outcome.empty()) {
         body += "/>\n";
         continue;
@@ -92,18 +114,19 @@ std::string JunitReport(const RunReport& report) {
         body += fmt::format(
             ">\n      <failure type=\"vulnerability\" message=\"{}\">{}</failure>\n"
             "    </testcase>\n",
-            XmlEscape(c.message), XmlEscape(c.body));
+            XmlEscape(c.message, true), XmlEscape(c.body, false));
       } else {
         ++skipped;
-        body += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                            XmlEscape(c.message));
+        // The reason in the text as well: GitLab shows a skipped case's text, not its message.
+        body += fmt::format(">\n      <skipped message=\"{}\">{}</skipped>\n    </testcase>\n",
+                            XmlEscape(c.message, true), XmlEscape(c.message, false));
       }
     }
     int tests = static_cast<int>(cases.size());
     suites += fmt::format(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n{}"
         "  </testsuite>\n",
-        XmlEscape(label), tests, failures, skipped, body);
+        XmlEscape(label, true), tests, failures, skipped, body);
     total_tests += tests;
     total_failures += failures;
     total_skipped += skipped;

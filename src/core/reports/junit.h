@@ -12,7 +12,9 @@ namespace tcss::reports {
 std::string JunitReport(const RunReport& report);
 
 // Text made safe for XML 1.0 attributes and content: valid UTF-8, the characters XML 1.0
-// forbids (controls other than tab, CR, LF) dropped, & < > " ' escaped.
-std::string XmlEscape(std::string_view s);
+// forbids (controls other than tab, CR, LF) dropped, U+FFFE and U+FFFF replaced by U+FFFD,
+// & < > " ' escaped; in an attribute, tab, CR and LF as character references (a parser would
+// turn them into spaces).
+std::string XmlEscape(std::string_view s, bool attribute);
 
 }  // namespace tcss::reports
