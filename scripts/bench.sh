@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUNS="${1:-30}"
 ensure_packages
-build RelWithDebInfo >/dev/null
+build RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
 BIN="$BUILD_DIR/bin"
 work="$(mktemp -d)"
 pids=()

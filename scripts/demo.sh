@@ -6,8 +6,8 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ensure_packages
-build RelWithDebInfo >/dev/null
+NEED_NODE=0 ensure_packages
+BUILD_TARGETS="tcss-scan tcss-emulator" build RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
 
 work="$(mktemp -d)"
 emulator_pid=""

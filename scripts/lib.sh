@@ -80,12 +80,17 @@ use_ccache() {
   export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
 }
 
+# build TYPE [CMAKE_ARGS...]: configures and builds BUILD_DIR; BUILD_TARGETS (space-separated)
+# limits it to those targets (the demo needs only the two programs).
 build() {
   local type="${1:-RelWithDebInfo}"
   shift || true
   use_ccache
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
-  cmake --build "$BUILD_DIR" -j "$(nproc)"
+  local targets=()
+  # shellcheck disable=SC2206 # a list of target names, split on spaces on purpose
+  [ -z "${BUILD_TARGETS:-}" ] || targets=(--target ${BUILD_TARGETS})
+  cmake --build "$BUILD_DIR" -j "$(nproc)" ${targets[@]+"${targets[@]}"}
 }
 
 # phase NAME CMD...: runs CMD and, when TCSS_TIMINGS_FILE is set, records how long it took and

@@ -22,7 +22,7 @@ trap finish EXIT
 
 phase "packages" ensure_packages
 phase "npm packages" ensure_node_modules
-phase "build (RelWithDebInfo, -Werror)" build RelWithDebInfo -DTCSS_WERROR=ON
+phase "build (RelWithDebInfo, -Werror)" build RelWithDebInfo -DTCSS_WERROR=ON -DBUILD_TESTING=ON
 
 # ctest LABEL JOBS: one label's tests. The integration and interop tests mostly wait on
 # processes, sockets and the emulator's clock, so they run more at once than there are cores.
