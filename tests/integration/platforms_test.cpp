@@ -132,13 +132,14 @@ TEST_F(PlatformsTest, TektonResultsFromChainsParams) {
 
 TEST_F(PlatformsTest, BuildkiteMetaDataReadBackByTheAgent) {
   // A stand-in for buildkite-agent that keeps meta-data in a folder, as the agent keeps it in
-  // the build: `set` stores, `get` prints; annotate keeps its arguments.
+  // the build: `set` stores (and, as the real agent, refuses an empty value), `get` prints;
+  // annotate keeps its arguments.
   TempDir bin, store;
   bin.Write("buildkite-agent",
             "#!/bin/sh\n"
             "set -eu\n"
             "case \"$1 $2\" in\n"
-            "  'meta-data set') printf %s \"$4\" > \"$STORE/$3\" ;;\n"
+            "  'meta-data set') [ -n \"$4\" ] || exit 1; printf %s \"$4\" > \"$STORE/$3\" ;;\n"
             "  'meta-data get') cat \"$STORE/$3\" ;;\n"
             "  annotate*) shift; printf '%s\\n' \"$@\" > \"$STORE/annotation\" ;;\n"
             "  *) exit 64 ;;\n"

@@ -387,6 +387,16 @@ TEST(Platforms, BuildkiteMetaDataAndAnnotationAsArgvNeverAShell) {
   EXPECT_EQ(annotate[6].rfind("### TCSS image scan", 0), 0u);
   r.gate = "2 high";
   EXPECT_EQ(Chosen(c.env).Publish(r, c.ctx).commands.back()[3], "error");
+  // Hardening III, 9: the real agent refuses an empty value (a recovered task has no
+  // RequestId): such a key is not set at all.
+  r.request_id.clear();
+  for (const auto& argv : Chosen(c.env).Publish(r, c.ctx).commands) {
+    EXPECT_NE(argv.size() > 3 ? argv[3] : "", "TCSS_REQUEST_ID");
+    if (argv[1] == "meta-data") {
+      ASSERT_EQ(argv.size(), 5u);
+      EXPECT_FALSE(argv[4].empty());
+    }
+  }
 }
 
 TEST(Platforms, GithubKeepsItsChannels) {

@@ -19,6 +19,9 @@ class BuildkitePipeline : public Platform {
     Publication pub;
     if (!report.task_id.empty()) {
       for (const auto& [key, value] : DotenvVars(report)) {
+        // The agent refuses an empty value (exit 1, which would turn a good run into exit 6):
+        // an unset key reads as empty with `meta-data get --default ""` all the same.
+        if (value.empty()) continue;
         // The agent would read a value starting with '-' as a flag.
         if (!value.empty() && value[0] == '-') {
           pub.warnings.push_back("the meta-data " + key +
