@@ -16,6 +16,13 @@
 namespace tcss {
 
 namespace {
+// A registry list Id: the digits of a uint64 (DescribeAssetImageRegistryList's Id).
+bool IsListId(const std::string& id) {
+  return !id.empty() && id.size() <= 20 && (id.size() == 1 || id[0] != '0') &&
+         std::all_of(id.begin(), id.end(),
+                     [](unsigned char ch) { return std::isdigit(ch) != 0; }) &&
+         (id.size() < 20 || id <= "18446744073709551615");
+}
 
 using text::Trim;
 
@@ -145,14 +152,16 @@ const std::vector<Option>& Table() {
          return OkStatus();
        }},
       {"--exclude-image-id", "TCSS_EXCLUDE_IMAGE_IDS", "exclude-image-ids", "ID", "none",
-       "image IDs (sha256:...) to leave out of an --all/--filter selection (repeatable)",
+       "image IDs (sha256:..., local images) or registry list Ids (digits, registry images) to "
+       "leave out of an --all/--filter selection (repeatable)",
        Kind::kRepeat,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          c.exclude_image_ids = Flatten(v);
          for (const auto& id : c.exclude_image_ids)
-           if (!IsImageId(id))
+           if (!IsImageId(id) && !IsListId(id))
              return UsageError("--exclude-image-id \"" + id +
-                               "\" is not an image ID; write sha256: followed by 64 hex digits");
+                               "\" is neither an image ID (sha256: followed by 64 hex digits) nor "
+                               "a registry list Id (digits)");
          return OkStatus();
        }},
       {"--scan", "TCSS_SCAN", "scan", "vul,virus,risk", "vul,virus,risk",
@@ -767,6 +776,20 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     }
     if (!c.exclude_image_ids.empty() && !c.all && c.filters.empty()) {
       return UsageError("--exclude-image-id narrows --all or --filter; add one of them");
+    }
+    // Each source excludes by its own kind of Id; one it cannot use must not be dropped
+    // silently (every image would then be scanned).
+    for (const auto& id : c.exclude_image_ids) {
+      if (c.source == Source::kRegistry && !IsListId(id)) {
+        return UsageError("--exclude-image-id \"" + id +
+                          "\": registry images are left out by their registry list Id (digits, "
+                          "the image-ids output of a registry scan)");
+      }
+      if (c.source != Source::kRegistry && !IsImageId(id)) {
+        return UsageError("--exclude-image-id \"" + id +
+                          "\" is a registry list Id: add "
+                          "--source registry to leave registry images out");
+      }
     }
     if (!c.all && c.filters.empty() && c.images.empty()) {
       auto from_pipeline = platforms::ImagesFromPipeline(env, *c.platform);

@@ -80,6 +80,22 @@ TEST(Validation, EachBadInputIsAUsageErrorNamingTheProblem) {
   }
 }
 
+// Hardening III, 12: each source's kind of Id is taken; the other kind is refused, not dropped.
+TEST(Validation, ExcludedImagesUseTheIdsOfTheirSource) {
+  const std::string sha = "sha256:" + std::string(64, 'a');
+  auto registry = Parse({}, {"--source", "registry", "--all", "--exclude-image-id", "110207177"});
+  ASSERT_TRUE(registry.ok()) << registry.error().message;
+  EXPECT_EQ(registry->exclude_image_ids, std::vector<std::string>{"110207177"});
+  auto dropped = Parse({}, {"--source", "registry", "--all", "--exclude-image-id", sha});
+  ASSERT_FALSE(dropped.ok());
+  EXPECT_NE(dropped.error().message.find("registry list Id"), std::string::npos);
+  auto local = Parse({}, {"--all", "--exclude-image-id", "42"});
+  ASSERT_FALSE(local.ok());
+  EXPECT_NE(local.error().message.find("--source registry"), std::string::npos)
+      << local.error().message;
+  EXPECT_FALSE(Parse({}, {"--all", "--source", "registry", "--exclude-image-id", "0042"}).ok());
+}
+
 TEST(Validation, GoodValuesParse) {
   auto c =
       Parse({}, {"--filter", "ImageName=nginx,redis;exact", "--exclude-image-id",
