@@ -130,8 +130,10 @@ Status Runner::LoadIgnoreRules() {
     return UsageError("cannot read the ignore file " + path +
                       " (--ignore-file/TCSS_IGNORE_FILE): " + text.error().message);
   }
-  auto rules = reports::ParseIgnoreFile(path, *text);
+  std::vector<std::string> warnings;
+  auto rules = reports::ParseIgnoreFile(path, *text, &warnings);
   if (!rules.ok()) return rules.error();
+  for (const auto& w : warnings) log_.Warn(w);
   triage_.rules = std::move(*rules);
   triage_.rules_path = path;
   log_.Verbose(fmt::format("{} ignore rule(s) from {}", triage_.rules.size(), path));

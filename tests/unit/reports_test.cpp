@@ -89,14 +89,41 @@ TEST(IgnoreFile, ReadsTrivysFormatAndOurs) {
   EXPECT_EQ((*rules)[2].reason, "");  // the blank line ended the comment block
 }
 
-TEST(IgnoreFile, ABadLineIsAUsageErrorWithItsNumber) {
-  for (const char* bad : {"CVE-1 exp:2024-13-01", "CVE-1 exp:soon", "CVE-1 because", "CVE 1/2",
-                          "CVE-1 image:", "bad\xff"}) {
+TEST(IgnoreFile, ABadLineIsAUsageErrorWithItsNumberNeverItsText) {
+  for (const char* bad : {"CVE-1 because", "CVE 1/2", "CVE-1 image:", "bad\xff",
+                          "HOME=/root PATH=/usr/bin SECRET=s3cr3t"}) {
     auto r = reports::ParseIgnoreFile("ign", std::string("# ok\n") + bad + "\n");
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::kUsage);
     EXPECT_NE(r.error().message.find("ign line 2"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find("s3cr3t"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find("because"), std::string::npos) << r.error().message;
   }
+}
+
+// Hardening III, 15 and 21: as trivy reads its own files (pkg/result/testdata/.trivyignore).
+TEST(IgnoreFile, TrivysOwnFixtureAndItsRules) {
+  std::vector<std::string> warnings;
+  auto rules = reports::ParseIgnoreFile(
+      ".trivyignore",
+      "# comment\nCVE-2019-0001\nCVE-2019-0002 key1:value1 key2:value2\n"
+      "CVE-2019-0003 exp:2099-02-30\nCVE-2019-0004 exp:soon\n"
+      "CVE-2019-0005 exp:2099-01-01 exp:2000-01-01\nCVE-2019-0005 exp:2098-01-01\n",
+      &warnings);
+  ASSERT_TRUE(rules.ok()) << rules.error().message;
+  ASSERT_EQ(rules->size(), 4u);  // 0003 and 0004 skipped: their exp: is no calendar date
+  EXPECT_EQ((*rules)[1].id, "CVE-2019-0002");
+  EXPECT_EQ((*rules)[2].expires, "2099-01-01");  // the first exp: counts
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find(".trivyignore line 4: exp: is not a calendar date"), std::string::npos)
+      << warnings[0];
+  // A 2 MiB comment above 3,000 rules: each reason is bounded.
+  std::string big = "# " + std::string(2 * 1024 * 1024, 'r') + "\n";
+  for (int i = 0; i < 3000; ++i) big += "CVE-2024-" + std::to_string(1000 + i) + "\n";
+  auto bounded = reports::ParseIgnoreFile("big", big);
+  ASSERT_TRUE(bounded.ok());
+  EXPECT_LE((*bounded)[0].reason.size(), 500u);
+  EXPECT_FALSE(reports::ParseIgnoreFile("huge", std::string(5 * 1024 * 1024, '#')).ok());
 }
 
 TEST(IgnoreFile, GlobMatchesRunsIncludingSlashes) {

@@ -10,13 +10,27 @@ namespace tcss::reports {
 
 namespace {
 
+// A calendar date: 2099-02-30 is not one.
 bool ValidDate(const std::string& d) {
   if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
     if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+  int year = std::stoi(d.substr(0, 4));
   int month = std::stoi(d.substr(5, 2));
   int day = std::stoi(d.substr(8, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  if (month < 1 || month > 12 || day < 1) return false;
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= days[month - 1];
+}
+
+// A reason is shown in reports and logs: bounded, whatever the file holds.
+constexpr size_t kMaxReason = 500;
+// An ignore file is a list a person reads: far below this.
+constexpr size_t kMaxFile = 4 * 1024 * 1024;
+
+void AppendBounded(std::string& to, std::string_view what) {
+  if (to.size() < kMaxReason) to += text::TruncateUtf8(what, kMaxReason - to.size());
 }
 
 bool ValidId(const std::string& id) {
@@ -53,9 +67,13 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
-Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path,
-                                                const std::string& text_in) {
+Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const std::string& text_in,
+                                                std::vector<std::string>* warnings) {
   std::vector<IgnoreRule> rules;
+  if (text_in.size() > kMaxFile) {
+    return UsageError(fmt::format("{} is {} bytes; an ignore file is at most {} MiB", path,
+                                  text_in.size(), kMaxFile / (1024 * 1024)));
+  }
   std::string_view text = text_in;
   const std::string_view kBom = "\xEF\xBB\xBF";
   if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
@@ -80,7 +98,8 @@ Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path,
       pending_reason.clear();
     } else if (line[0] == '#') {
       std::string c = text::Trim(line.substr(1));
-      pending_reason += (pending_reason.empty() || c.empty() ? "" : " ") + c;
+      if (!pending_reason.empty() && !c.empty()) AppendBounded(pending_reason, " ");
+      AppendBounded(pending_reason, c);
     } else {
       IgnoreRule r;
       r.line = line_no;
@@ -88,7 +107,7 @@ Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path,
       size_t hash = line.find(" #");
       if (hash == std::string::npos) hash = line.find("\t#");
       if (hash != std::string::npos) {
-        r.reason = text::Trim(line.substr(hash + 2));
+        AppendBounded(r.reason, text::Trim(line.substr(hash + 2)));
         body = text::Trim(line.substr(0, hash));
       }
       if (r.reason.empty()) r.reason = pending_reason;
@@ -103,23 +122,41 @@ Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path,
         }
       }
       if (!cur.empty()) words.push_back(cur);
+      // Nothing of a line that does not parse is echoed: the file may be anything
+      // (a symlink to /proc/self/environ), and only its line number and what is wrong show.
       if (words.empty() || !ValidId(words[0])) {
-        return fail("\"" + text::OneLine(text::TruncateUtf8(words.empty() ? "" : words[0], 80)) +
-                    "\" is not a vulnerability ID");
+        return fail("its first word is not a vulnerability ID (letters, digits, - _ . :)");
       }
       r.id = words[0];
+      bool bad_date = false, have_date = false;
       for (size_t i = 1; i < words.size(); ++i) {
         const std::string& w = words[i];
         if (w.rfind("exp:", 0) == 0) {
-          if (!ValidDate(w.substr(4))) return fail("exp: must be a date, YYYY-MM-DD");
-          r.expires = w.substr(4);
-        } else if (w.rfind("image:", 0) == 0 && w.size() > 6) {
+          // As trivy: the first exp: counts; a line whose date is not one is skipped, warned.
+          if (have_date) continue;
+          have_date = true;
+          if (ValidDate(w.substr(4))) {
+            r.expires = w.substr(4);
+          } else {
+            bad_date = true;
+          }
+        } else if (w.rfind("image:", 0) == 0) {
+          if (w.size() == 6) return fail("image: needs a pattern (image:registry/repo/*)");
           r.image_pattern = w.substr(6);
-        } else {
-          return fail("unknown word \"" + text::OneLine(text::TruncateUtf8(w, 80)) + "\"");
+        } else if (w.find(':') == std::string::npos) {
+          return fail("a word after the ID is neither exp:YYYY-MM-DD nor image:PATTERN");
         }
+        // Other key:value fields are trivy's or a later version's: ignored, as trivy does.
       }
-      rules.push_back(r);
+      if (bad_date) {
+        if (warnings != nullptr) {
+          warnings->push_back(fmt::format(
+              "{} line {}: exp: is not a calendar date (YYYY-MM-DD); the line is skipped", path,
+              line_no));
+        }
+      } else {
+        rules.push_back(r);
+      }
     }
     if (nl == std::string_view::npos) break;
     start = nl + 1;

@@ -23,8 +23,12 @@ struct IgnoreRule {
   int line = 0;
 };
 
-// Errors (exit 4) name the file and the line, and what is wrong with it.
-Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const std::string& text);
+// trivy's plain format (the image: field is ours). Errors (exit 4) name the file and the line
+// and what is wrong, never the line's text. As trivy: other key:value fields are ignored, the
+// first exp: counts, and a line whose exp: is no date is skipped with a warning (`warnings`).
+// Reasons are cut at 500 bytes; a file over 4 MiB is refused.
+Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const std::string& text,
+                                                std::vector<std::string>* warnings = nullptr);
 
 // `*` matches any run of characters (including none and '/'); everything else itself.
 bool GlobMatch(std::string_view pattern, std::string_view text);
