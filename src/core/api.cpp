@@ -167,7 +167,6 @@ Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string
 }
 
 Result<CreateTaskResult> ParseCreateTask(const Poco::JSON::Object::Ptr& response) {
-  json::Reader r;
   CreateTaskResult out;
   out.request_id = RequestIdOf(response);
   Poco::Dynamic::Var v = response->has("TaskID") ? response->get("TaskID") : Poco::Dynamic::Var();

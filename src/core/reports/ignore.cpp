@@ -27,7 +27,7 @@ bool ValidDate(const std::string& d) {
 // A reason is shown in reports and logs: bounded, whatever the file holds.
 constexpr size_t kMaxReason = 500;
 // An ignore file is a list a person reads: far below this.
-constexpr size_t kMaxFile = 4 * 1024 * 1024;
+constexpr size_t kMaxFile = size_t{4} * 1024 * 1024;
 
 void AppendBounded(std::string& to, std::string_view what) {
   if (to.size() < kMaxReason) to += text::TruncateUtf8(what, kMaxReason - to.size());
@@ -72,7 +72,7 @@ Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const s
   std::vector<IgnoreRule> rules;
   if (text_in.size() > kMaxFile) {
     return UsageError(fmt::format("{} is {} bytes; an ignore file is at most {} MiB", path,
-                                  text_in.size(), kMaxFile / (1024 * 1024)));
+                                  text_in.size(), kMaxFile >> 20));
   }
   std::string_view text = text_in;
   const std::string_view kBom = "\xEF\xBB\xBF";
