@@ -3,6 +3,8 @@
 // dotenv, the step summary, the GitLab report, SARIF and JUnit.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <regex>
 
 #include "core/json.h"
@@ -122,13 +124,31 @@ TEST_F(ReportsTest, TheDefaultIgnoreFileAndABadOne) {
             std::string::npos)
       << r.err;
 
+  // As trivy: a line whose exp: is no date is skipped, with a warning naming it.
   emu.Reset();
   home.Write(".tcss-scan-ignore", "CVE-2024-3094\nCVE-2024-1 exp:31/12/2025\n");
   r = RunProcess({ScanBin(), "--wait", kApp}, env, home.path());
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_NE(r.err.find(".tcss-scan-ignore line 2: exp: must be a date"), std::string::npos)
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(".tcss-scan-ignore line 2: exp: is not a calendar date (YYYY-MM-DD); the "
+                       "line is skipped"),
+            std::string::npos)
       << r.err;
+
+  // Hardening III, 5: a committed .tcss-scan-ignore that links to /proc/self/environ is
+  // refused by its line number; not a byte of the environment is shown.
+  emu.Reset();
+  ASSERT_EQ(unlink(home.File(".tcss-scan-ignore").c_str()), 0);
+  ASSERT_EQ(symlink("/proc/self/environ", home.File(".tcss-scan-ignore").c_str()), 0);
+  env["SOME_SECRET_VALUE"] = "hunter2-do-not-print";
+  r = RunProcess({ScanBin(), "--wait", kApp}, env, home.path());
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find(".tcss-scan-ignore line 1: its first word is not a vulnerability ID"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
   EXPECT_TRUE(emu.Actions().empty());  // nothing was sent
+  ASSERT_EQ(unlink(home.File(".tcss-scan-ignore").c_str()), 0);
 
   r = RunProcess({ScanBin(), "--ignore-file", home.File("missing"), kApp}, env);
   EXPECT_EQ(r.exit_code, 4) << r.err;
