@@ -28,13 +28,18 @@ function startEmulator(args = [], env = { TENCENTCLOUD_SECRET_ID: SECRET_ID, TEN
 
 // fetch for the emulator's introspection endpoints. The tests block Node's event loop in
 // spawnSync for seconds, so undici may reuse a kept-alive connection the emulator has just
-// closed (its keep-alive timeout is 10 s); these requests are idempotent, so one retry on a
+// closed (its keep-alive timeout is 10 s); these requests are idempotent, so a retry on a
 // fresh connection is the right answer to that race.
 async function emulatorFetch(url, options) {
-  try {
-    return await fetch(url, options);
-  } catch (e) {
-    return fetch(url, options);
+  // More than one pooled connection may have gone stale while a test blocked: a few tries,
+  // each after the pool has dropped the sockets that failed.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, options);
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
   }
 }
 
