@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include "core/registry_api.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,13 +18,8 @@
 namespace tcss {
 
 namespace {
-// A registry list Id: the digits of a uint64 (DescribeAssetImageRegistryList's Id).
-bool IsListId(const std::string& id) {
-  return !id.empty() && id.size() <= 20 && (id.size() == 1 || id[0] != '0') &&
-         std::all_of(id.begin(), id.end(),
-                     [](unsigned char ch) { return std::isdigit(ch) != 0; }) &&
-         (id.size() < 20 || id <= "18446744073709551615");
-}
+// A registry list Id has the shape of a registry TaskID: the digits of a uint64.
+bool IsListId(const std::string& id) { return registry_api::IsRegistryTaskId(id); }
 
 using text::Trim;
 
