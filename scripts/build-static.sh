@@ -145,7 +145,7 @@ BUILD_DIR="${TCSS_BUILD_ROOT:-$default_build}"
 # The checkout, the build folder and the cache may live anywhere: none of them reaches the bytes.
 map="-ffile-prefix-map=$ROOT=/usr/src/tcss-scan -ffile-prefix-map=$BUILD_DIR=/usr/src/tcss-scan/build -ffile-prefix-map=$prefix=/usr/src/poco-static -ffile-prefix-map=$cache=/usr/src/cache $cross_flags"
 quietly cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-  -DTCSS_STATIC=ON -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_FLAGS="$map" \
+  -DTCSS_STATIC=ON -DTCSS_GLIBC_COMPAT=ON -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_FLAGS="$map" \
   -DCMAKE_EXE_LINKER_FLAGS="-Wl,--build-id=sha1" ${cross[@]+"${cross[@]}"}
 quietly cmake --build "$BUILD_DIR" --target tcss-scan tcss-emulator
 

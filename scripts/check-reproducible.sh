@@ -10,7 +10,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 APT_PACKAGES=(faketime rsync)
 NEED_NODE=0 ensure_packages
 "$ROOT/scripts/build-static.sh"  # the first build (quick when nothing changed)
-other="$(mktemp -d /tmp/tcss-repro.XXXXXX)"
+# The same folder every time: the paths are part of the compiler's command line (the path maps),
+# so a fixed one lets the second build's own cache hit from one run to the next.
+other="${TMPDIR:-/tmp}/tcss-repro-$(id -u)"
+rm -rf "$other"
 trap 'rm -rf "$other"' EXIT
 copy="$other/some/other/place/tcss-scan"
 mkdir -p "$copy"
