@@ -371,9 +371,10 @@ std::string JsonReport(const RunReport& r) {
     w.String("threshold", r.threshold).EndObject();
   }
   w.EndObject();
-  // Azure acts on "##vso[" anywhere in a line of output, and "##[" starts Azure's and CNB's line
-  // commands: inside JSON strings (the only place a '#' can be) "\u005b" is the same '['.
-  return text::ReplaceAll(text::ReplaceAll(w.str(), "##vso[", "##vso\\u005b"), "##[", "##\\u005b") +
+  // Azure acts on "##vso[" anywhere in a line of output (and warns about any other "##vso"), and
+  // "##[" starts Azure's and CNB's line commands: inside JSON strings (the only place a '#' can
+  // be) "\u005b" is the same '[', "\u0076" the same 'v'.
+  return text::BreakRunnerKeywords(w.str(), [](char c) { return fmt::format("\\u{:04x}", c); }) +
          "\n";
 }
 

@@ -21,6 +21,22 @@ std::string ReplaceAll(std::string s, std::string_view from, std::string_view to
   return s;
 }
 
+std::string BreakRunnerKeywords(std::string_view s, std::string (*replace)(char)) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    out += s[i];
+    if (s[i] != '#' || i + 2 >= s.size() || s[i + 1] != '#') continue;
+    std::string_view next = s.substr(i + 2, 3);
+    if (next[0] == '[' || (next.size() == 3 && Lower(next) == "vso")) {
+      out += '#';
+      out += replace(s[i + 2]);
+      i += 2;
+    }
+  }
+  return out;
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),

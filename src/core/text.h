@@ -17,6 +17,10 @@ std::vector<std::string> Split(std::string_view s, char sep);
 // `s` with every occurrence of `from` (non-empty) replaced by `to`, scanning on after each
 // replacement (what was put in is never searched again).
 std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
+// `s` with the character after every "##" that starts "##[" or "##vso" (any case) replaced by
+// `replace(c)`: the Azure agent runs "##vso[" commands and warns about every other "##vso", CNB
+// and Azure run "##[" ones. Log lines put a space there, JSON a \u escape of the same character.
+std::string BreakRunnerKeywords(std::string_view s, std::string (*replace)(char));
 // Makes one log line of `s`: CR, LF and other control characters become visible escapes
 // (\n, \r, \xNN), so that nothing from the input can start a line of its own (on GitHub a
 // line starting with "::" is a workflow command).

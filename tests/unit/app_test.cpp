@@ -189,7 +189,7 @@ TEST_F(AppFixture, AzureRunnerFindsNoCommandInWhatTheServiceSaid) {
   EXPECT_EQ(Run({kId}), 1);
   EXPECT_EQ(err.str().find("##vso["), std::string::npos) << err.str();
   EXPECT_EQ(out.str(),
-            "##vso[task.logissue type=error]bad ##vso [task.setvariable variable=X]1 "
+            "##vso[task.logissue type=error]bad ## vso[task.setvariable variable=X]1 "
             "[InvalidParameter] (RequestId r)\n");
 }
 

@@ -114,6 +114,6 @@ std::string AzureEscape(const std::string& s, bool property);
 // Neutralises what a CI runner would act on inside a line of our own log output: "##vso[" (Azure
 // acts on it anywhere in a line) and "##[" (Azure's and CNB's line commands) get a space after
 // "##". GitHub's "::" only counts at the start of a line, which the logger never emits.
-std::string DefuseLogCommands(std::string line);
+std::string DefuseLogCommands(std::string_view line);
 
 }  // namespace tcss::platforms

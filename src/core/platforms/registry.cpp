@@ -127,8 +127,8 @@ std::string AzureEscape(const std::string& s, bool property) {
   return out;
 }
 
-std::string DefuseLogCommands(std::string line) {
-  return text::ReplaceAll(text::ReplaceAll(std::move(line), "##vso[", "##vso ["), "##[", "## [");
+std::string DefuseLogCommands(std::string_view line) {
+  return text::BreakRunnerKeywords(line, [](char c) { return std::string(" ") + c; });
 }
 
 std::vector<OutputFile> AppendedFile(const Env& env, const std::string& var) {
