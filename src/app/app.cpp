@@ -20,6 +20,7 @@
 #include "core/outputs.h"
 #include "core/policy.h"
 #include "core/reports/junit.h"
+#include "core/reports/model.h"
 #include "core/reports/sarif.h"
 #include "core/reports/triage.h"
 #include "core/text.h"
@@ -540,8 +541,8 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
           fmt::format("  … and {} more ignored (see the reports)", t.ignored - kIgnoredShown));
       break;
     }
-    log_.Info(fmt::format("  ignored {} {} ({}): {}{}", LevelName(v.level), v.cve_id, v.component,
-                          v.ignore_reason,
+    log_.Info(fmt::format("  ignored {} {} ({}): {}{}", LevelName(v.level), reports::FindingId(v),
+                          v.component, v.ignore_reason,
                           v.ignore_expires.empty() ? "" : ", until " + v.ignore_expires));
   }
   int threshold = c_.severity_threshold ? static_cast<int>(*c_.severity_threshold) : 0;

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "core/json.h"
+#include "core/reports/model.h"
 #include "core/text.h"
 #include "sign/tc3.h"
 
@@ -141,26 +142,6 @@ std::string Join(const std::vector<ImageResult>& images, const char* sep, bool i
   }
   return out;
 }
-// Text from the server or the pipeline, shown literally: as a code span, where Markdown makes
-// no links, images, emphasis or HTML. A backtick would end the span, a pipe a table cell, a
-// line break the line.
-std::string MdCell(const std::string& raw) {
-  std::string s = text::ValidUtf8(raw);
-  std::string out = "`";
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '`')
-      out += "'";
-    else if (c == '|')
-      out += "\\|";
-    else if (u < 0x20 || u == 0x7f)
-      out += ' ';
-    else
-      out.push_back(c);
-  }
-  if (out.size() == 1) return "-";
-  return out + "`";
-}
 }  // namespace
 
 std::string LevelName(int64_t level) {
@@ -223,8 +204,9 @@ std::vector<std::pair<std::string, std::string>> DotenvVars(const RunReport& r) 
 std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
   std::string out = "### TCSS image scan\n\n";
   if (r.error && !r.error_is_warning) {
-    out += fmt::format("**Failed**: {}{}\n\n", MdCell(r.error->message),
-                       r.error->code.empty() ? "" : " (" + MdCell(r.error->code) + ")");
+    out +=
+        fmt::format("**Failed**: {}{}\n\n", text::MarkdownLiteral(r.error->message),
+                    r.error->code.empty() ? "" : " (" + text::MarkdownLiteral(r.error->code) + ")");
     if (!r.error->request_id.empty()) out += "RequestId: `" + r.error->request_id + "`\n\n";
   } else if (r.dry_run) {
     out += "Dry run: nothing was sent.\n\n";
@@ -232,22 +214,25 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
     out += fmt::format("Scan task `{}` submitted (RequestId `{}`).\n\n", r.task_id, r.request_id);
   }
   if (r.error && r.error_is_warning) {
-    out += fmt::format("**Warning**: {}: {}\n\n", MdCell(r.error->code), MdCell(r.error->message));
+    out += fmt::format("**Warning**: {}: {}\n\n", text::MarkdownLiteral(r.error->code),
+                       text::MarkdownLiteral(r.error->message));
   }
   if (r.progress) {
-    out += fmt::format("Scan status: **{}** ({}%, {}/{} images)\n\n", MdCell(r.progress->status),
-                       r.progress->schedule, r.progress->image_scan_cnt, r.progress->image_total);
+    out += fmt::format("Scan status: **{}** ({}%, {}/{} images)\n\n",
+                       text::MarkdownLiteral(r.progress->status), r.progress->schedule,
+                       r.progress->image_scan_cnt, r.progress->image_total);
   }
-  if (!r.gate.empty()) out += "**Gate failed**: " + MdCell(r.gate) + "\n\n";
+  if (!r.gate.empty()) out += "**Gate failed**: " + text::MarkdownLiteral(r.gate) + "\n\n";
   if (r.findings) {
     const auto& f = *r.findings;
     out +=
         "| Image | Critical | High | Medium | Low | Viruses | Risks "
         "|\n|---|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& i : f.images) {
-      std::string row = fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n",
-                                    MdCell(i.reference.empty() ? i.image_id : i.reference),
-                                    i.critical, i.high, i.medium, i.low, i.virus, i.risk);
+      std::string row =
+          fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n",
+                      text::MarkdownLiteral(i.reference.empty() ? i.image_id : i.reference),
+                      i.critical, i.high, i.medium, i.low, i.virus, i.risk);
       if (out.size() + row.size() + 4096 > max_bytes) break;
       out += row;
     }
@@ -258,13 +243,15 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
           "Top vulnerabilities:\n\n| CVE | Level | CVSS | Component | Version | Fixed in "
           "|\n|---|---|---:|---|---|---|\n";
       for (const auto& v : f.top) {
-        bool cve = v.cve_id.rfind("CVE-", 0) == 0 &&
-                   v.cve_id.find_first_not_of("CVE-0123456789") == std::string::npos;
-        std::string id = cve ? fmt::format("[{0}](https://nvd.nist.gov/vuln/detail/{0})", v.cve_id)
-                             : MdCell(v.cve_id);
+        std::string fid = reports::FindingId(v);
+        bool cve = fid.rfind("CVE-", 0) == 0 &&
+                   fid.find_first_not_of("CVE-0123456789") == std::string::npos;
+        std::string id = cve ? fmt::format("[{0}](https://nvd.nist.gov/vuln/detail/{0})", fid)
+                             : text::MarkdownLiteral(fid);
         std::string row =
             fmt::format("| {} | {} | {:.1f} | {} | {} | {} |\n", id, LevelName(v.level), v.cvss,
-                        MdCell(v.component), MdCell(v.version), MdCell(v.fixed_versions));
+                        text::MarkdownLiteral(v.component), text::MarkdownLiteral(v.version),
+                        text::MarkdownLiteral(v.fixed_versions));
         if (out.size() + row.size() + 2048 > max_bytes) break;
         out += row;
       }
@@ -281,9 +268,11 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
         for (const auto& i : f.images) {
           if (i.image_id == v.image_id) image = i.reference.empty() ? i.image_id : i.reference;
         }
-        std::string row = fmt::format("| {} | {} | {} | {} | {} |\n", MdCell(v.cve_id),
-                                      MdCell(image), LevelName(v.level), MdCell(v.ignore_reason),
-                                      v.ignore_expires.empty() ? "-" : MdCell(v.ignore_expires));
+        std::string row =
+            fmt::format("| {} | {} | {} | {} | {} |\n",
+                        text::MarkdownLiteral(reports::FindingId(v)), text::MarkdownLiteral(image),
+                        LevelName(v.level), text::MarkdownLiteral(v.ignore_reason),
+                        v.ignore_expires.empty() ? "-" : text::MarkdownLiteral(v.ignore_expires));
         if (out.size() + row.size() + 1024 > max_bytes) break;
         out += row;
       }
@@ -297,8 +286,9 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
     out += "| Image | Image ID |\n|---|---|\n";
     std::string tail = "\n";
     for (size_t i = 0; i < r.images.size(); ++i) {
-      std::string row = "| " + MdCell(r.images[i].reference) + " | " +
-                        MdCell(r.images[i].image_id.empty() ? "-" : r.images[i].image_id) + " |\n";
+      std::string row =
+          "| " + text::MarkdownLiteral(r.images[i].reference) + " | " +
+          text::MarkdownLiteral(r.images[i].image_id.empty() ? "-" : r.images[i].image_id) + " |\n";
       if (out.size() + row.size() + 64 > max_bytes) {
         out += fmt::format("| … {} more | |\n", r.images.size() - i);
         break;
@@ -355,6 +345,7 @@ std::string JsonReport(const RunReport& r) {
     for (const auto& v : r.findings->top) {
       w.BeginObject()
           .String("imageId", v.image_id)
+          .String("id", reports::FindingId(v))
           .String("cve", v.cve_id)
           .String("name", v.name)
           .String("level", LevelName(v.level))
@@ -403,30 +394,35 @@ std::string GitlabContainerScanningReport(const RunReport& r, const std::string&
       for (const auto& i : r.findings->images) {
         if (i.image_id == v.image_id) image = i.reference.empty() ? i.image_id : i.reference;
       }
-      std::string name = v.cve_id.empty() ? v.name : v.cve_id;
+      // The schema (15.0.7) refuses the whole report over one value out of its limits
+      // (gitlab-org/gitlab#443628): name and identifiers 1..255, solution ≤ 7000, description
+      // ≤ 1 MiB. FindingId is 1..128 characters.
+      std::string name = reports::FindingId(v);
       std::string id =
           sign::Sha256Hex(v.image_id + "|" + name + "|" + v.component + "|" + v.version);
       // A UUID-shaped id, stable for the same finding in the same image.
       id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" +
            id.substr(16, 4) + "-" + id.substr(20, 12);
-      w.BeginObject().String("id", id).String("name", name.empty() ? "unnamed finding" : name);
+      w.BeginObject().String("id", id).String("name", name);
       std::string description = v.name.empty() ? name : v.name;
+      if (v.cve_id != name && !v.cve_id.empty()) description += " (TCSS: " + v.cve_id + ")";
       if (v.ignored) {
         description += " (ignored: " + v.ignore_reason +
                        (v.ignore_expires.empty() ? "" : ", until " + v.ignore_expires) + ")";
       }
-      w.String("description", description);
+      w.String("description", text::TruncateUtf8(description, 1U << 20));
       w.String("severity", kSeverity[v.level >= 1 && v.level <= 4 ? v.level : 0]);
       if (!v.fixed_versions.empty()) {
-        w.String("solution", "Upgrade " + v.component + " to " + v.fixed_versions);
+        w.String("solution",
+                 text::TruncateUtf8("Upgrade " + v.component + " to " + v.fixed_versions, 7000));
       }
       w.BeginArray("identifiers");
-      bool cve = v.cve_id.rfind("CVE-", 0) == 0;
+      bool cve = name.rfind("CVE-", 0) == 0;
       w.BeginObject()
           .String("type", cve ? "cve" : "tcss")
           .String("name", name)
           .String("value", name);
-      if (cve) w.String("url", "https://nvd.nist.gov/vuln/detail/" + v.cve_id);
+      if (cve) w.String("url", "https://nvd.nist.gov/vuln/detail/" + name);
       w.EndObject().EndArray();
       w.BeginObject("location").BeginObject("dependency").BeginObject("package");
       w.String("name", v.component.empty() ? "unknown" : v.component).EndObject();

@@ -37,6 +37,25 @@ std::string BreakRunnerKeywords(std::string_view s, std::string (*replace)(char)
   return out;
 }
 
+std::string MarkdownLiteral(std::string_view raw) {
+  std::string s = ValidUtf8(raw);
+  std::string out = "`";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '`') {
+      out += "'";
+    } else if (c == '|') {
+      out += "\\|";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += ' ';
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (out.size() == 1) return "-";
+  return out + "`";
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),

@@ -21,6 +21,11 @@ std::string ReplaceAll(std::string s, std::string_view from, std::string_view to
 // `replace(c)`: the Azure agent runs "##vso[" commands and warns about every other "##vso", CNB
 // and Azure run "##[" ones. Log lines put a space there, JSON a \u escape of the same character.
 std::string BreakRunnerKeywords(std::string_view s, std::string (*replace)(char));
+// Text from the server or the pipeline shown literally in Markdown (GitHub's step summary,
+// SARIF's help.markdown): a code span, where Markdown makes no links, images, emphasis or HTML.
+// A backtick would end the span (it becomes '), a pipe a table cell (\|), a line break the
+// line (a space). Empty text is "-".
+std::string MarkdownLiteral(std::string_view raw);
 // Makes one log line of `s`: CR, LF and other control characters become visible escapes
 // (\n, \r, \xNN), so that nothing from the input can start a line of its own (on GitHub a
 // line starting with "::" is a workflow command).

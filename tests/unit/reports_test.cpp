@@ -284,5 +284,100 @@ TEST(Junit, HostileNamesStayWellFormedAndReadable) {
       << xml;
 }
 
+// Hardening III, 13 and 15: a finding without a CVE (or with an ID no report can carry) shows
+// one stable TCSS-… ID everywhere, and the ignore file matches that ID; a repeated line says so
+// instead of "matched no finding".
+TEST(Triage, TheIdTheReportsShowIsTheOneTheIgnoreFileMatches) {
+  Findings f = Sample();
+  VulnFinding own = V(kApp, "", 4, 9.0, "", "bash");
+  own.name = "TCSS's own finding";
+  f.all.push_back(own);
+  f.images[0].critical = 2;
+  const std::string id = reports::FindingId(own);
+  EXPECT_EQ(id.rfind("TCSS-", 0), 0u) << id;
+  EXPECT_EQ(id.size(), 17u);
+  EXPECT_EQ(reports::FindingId(own), id) << "stable";
+  VulnFinding long_id = V(kApp, std::string(305, 'C'), 1, 1.0, "");
+  EXPECT_EQ(reports::FindingId(long_id).rfind("TCSS-", 0), 0u);
+  EXPECT_NE(reports::FindingId(long_id), id);
+  std::vector<std::string> warnings;
+  auto rules = reports::ParseIgnoreFile(
+      ".tcss-scan-ignore", id + " # ours\nCVE-2024-0002\nCVE-2024-0002 # again\n", &warnings);
+  ASSERT_TRUE(rules.ok()) << rules.error().message;
+  reports::TriageOptions o;
+  o.rules = *rules;
+  o.rules_path = ".tcss-scan-ignore";
+  o.today = "2026-12-01";
+  auto notes = reports::Triage(f, o);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0], ".tcss-scan-ignore line 3: CVE-2024-0002 repeats line 2, which applies");
+  EXPECT_EQ(f.totals.critical, 1);
+  EXPECT_EQ(f.totals.ignored, 3);
+  RunReport r;
+  r.task_id = "t1";
+  r.findings = f;
+  EXPECT_NE(reports::JunitReport(r).find(id), std::string::npos);
+  EXPECT_NE(reports::SarifReport(r).text.find("\"ruleId\":\"" + id + "\""), std::string::npos);
+}
+
+// Hardening III, 8: GitLab refuses the whole report over one value out of the schema's limits
+// (name and identifiers 1..255 characters).
+TEST(GitlabReport, ValuesStayWithinTheSchemasLimits) {
+  RunReport r;
+  r.findings.emplace();
+  r.findings->images.push_back({kApp, "app:1", "SCANNED", 0, 0, 0, 0, 0, 0});
+  VulnFinding huge = V(kApp, "CVE-" + std::string(301, '1'), 3, 7.0, "");
+  VulnFinding empty = V(kApp, "", 2, 5.0, "");
+  empty.name = "";
+  r.findings->all = {huge, empty};
+  auto doc = json::ParseObject(
+      GitlabContainerScanningReport(r, "2026-12-01T00:00:00", "2026-12-01T00:00:01"), 64);
+  ASSERT_TRUE(doc.ok());
+  auto vulns = (*doc)->getArray("vulnerabilities");
+  ASSERT_EQ(vulns->size(), 2u);
+  std::set<std::string> names;
+  for (unsigned i = 0; i < vulns->size(); ++i) {
+    auto v = vulns->getObject(i);
+    std::string name = v->getValue<std::string>("name");
+    EXPECT_GE(name.size(), 1u);
+    EXPECT_LE(name.size(), 255u);
+    names.insert(name);
+    auto ident = v->getArray("identifiers")->getObject(0);
+    for (const char* k : {"type", "name", "value"}) {
+      std::string value = ident->getValue<std::string>(k);
+      EXPECT_GE(value.size(), 1u) << k;
+      EXPECT_LE(value.size(), 255u) << k;
+    }
+  }
+  EXPECT_EQ(names.size(), 2u);
+}
+
+// Hardening III, 14: the server's Markdown in SARIF's help is shown, not rendered.
+TEST(Sarif, ServerMarkdownInHelpIsLiteral) {
+  RunReport r;
+  r.findings.emplace();
+  r.findings->images.push_back({kApp, "app:1", "SCANNED", 0, 0, 0, 0, 0, 0});
+  VulnFinding v = V(kApp, "CVE-2024-0001", 3, 7.0, "1.1|2");
+  v.name = "[click](https://evil.example) ![x](https://evil.example/p.png) a|b `c`\n# h";
+  r.findings->all = {v};
+  auto doc = json::ParseObject(reports::SarifReport(r).text, 64);
+  ASSERT_TRUE(doc.ok());
+  auto rule = (*doc)
+                  ->getArray("runs")
+                  ->getObject(0)
+                  ->getObject("tool")
+                  ->getObject("driver")
+                  ->getArray("rules")
+                  ->getObject(0);
+  std::string md = rule->getObject("help")->getValue<std::string>("markdown");
+  EXPECT_NE(md.find("**`[click](https://evil.example) ![x](https://evil.example/p.png) a\\|b "
+                    "'c' # h`**"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("`1.1\\|2`"), std::string::npos) << md;
+  EXPECT_NE(md.find("[CVE-2024-0001](https://nvd.nist.gov/vuln/detail/CVE-2024-0001)"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tcss

@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "core/reports/model.h"
 #include "core/text.h"
 
 namespace tcss::reports {
@@ -31,17 +32,6 @@ constexpr size_t kMaxFile = size_t{4} * 1024 * 1024;
 
 void AppendBounded(std::string& to, std::string_view what) {
   if (to.size() < kMaxReason) to += text::TruncateUtf8(what, kMaxReason - to.size());
-}
-
-bool ValidId(const std::string& id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
-        c != ':') {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -124,7 +114,7 @@ Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const s
       if (!cur.empty()) words.push_back(cur);
       // Nothing of a line that does not parse is echoed: the file may be anything
       // (a symlink to /proc/self/environ), and only its line number and what is wrong show.
-      if (words.empty() || !ValidId(words[0])) {
+      if (words.empty() || !IsFindingId(words[0])) {
         return fail("its first word is not a vulnerability ID (letters, digits, - _ . :)");
       }
       r.id = words[0];

@@ -1,6 +1,10 @@
 #include "core/reports/model.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/image_ref.h"
+#include "sign/tc3.h"
 
 namespace tcss::reports {
 
@@ -20,9 +24,17 @@ std::string Repository(const std::string& label) {
   return ref->domain + "/" + ref->path;
 }
 
+bool IsFindingId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
+           c == ':';
+  });
+}
+
 std::string FindingId(const VulnFinding& v) {
-  if (!v.cve_id.empty()) return v.cve_id;
-  return v.name.empty() ? "unnamed-finding" : v.name;
+  if (IsFindingId(v.cve_id)) return v.cve_id;
+  return "TCSS-" + sign::Sha256Hex(v.cve_id + "\n" + v.name).substr(0, 12);
 }
 
 bool FailsGate(const VulnFinding& v, int threshold) {

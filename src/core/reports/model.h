@@ -13,8 +13,13 @@ std::string ImageLabel(const Findings& f, const std::string& image_id);
 // The image's repository without tag or digest, normalised ("docker.io/library/nginx"), so it
 // stays the same from commit to commit; "image/<hex>" for an image known only by its ID.
 std::string Repository(const std::string& label);
-// "CVE-2024-1" (or TCSS's name when it has no ID).
+// The ID every report shows and the ignore file matches: TCSS's CVEID when an ignore file can
+// name it (IsFindingId), else "TCSS-" and 12 hex digits of the SHA-256 of its CVEID and name
+// (findings without a CVE, or with an ID no report could carry), the same from scan to scan.
 std::string FindingId(const VulnFinding& v);
+// 1 to 128 letters, digits, '-', '_', '.', ':': what an ignore file line, a SARIF rule, a
+// GitLab identifier (at most 255) and a JUnit name carry without escaping.
+bool IsFindingId(std::string_view id);
 // Findings at or above `threshold` (1..4; 0 = no threshold) fail the gate unless ignored.
 bool FailsGate(const VulnFinding& v, int threshold);
 int ThresholdLevel(const std::string& name);  // "high" → 3, "" → 0

@@ -34,7 +34,8 @@ const char* ResultLevel(int64_t level) {
 }
 
 std::string Link(const VulnFinding& v) {
-  if (v.cve_id.rfind("CVE-", 0) == 0) return "https://nvd.nist.gov/vuln/detail/" + v.cve_id;
+  std::string id = FindingId(v);
+  if (id.rfind("CVE-", 0) == 0) return "https://nvd.nist.gov/vuln/detail/" + id;
   return "";
 }
 
@@ -128,10 +129,13 @@ SarifOutput SarifReport(const RunReport& report) {
       std::string help_text =
           fmt::format("{}\nSeverity: {}\nPackage: {}\nInstalled: {}\nFixed: {}{}", title, sev,
                       v->component, v->version, fixed, link.empty() ? "" : "\nLink: " + link);
+      // Server text is shown literally, as in the step summary: no links, images or table
+      // cells of its own.
       std::string help_md = fmt::format(
           "**{}**\n\n| Severity | Package | Installed | Fixed | Link |\n|---|---|---|---|---|\n| "
           "{} | {} | {} | {} | {} |\n",
-          title, sev, v->component, v->version, fixed,
+          text::MarkdownLiteral(title), sev, text::MarkdownLiteral(v->component),
+          text::MarkdownLiteral(v->version), text::MarkdownLiteral(fixed),
           link.empty() ? "-" : "[" + id + "](" + link + ")");
       w.BeginObject()
           .String("id", id)

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/image_ref.h"
+#include "core/reports/model.h"
 
 namespace tcss::reports {
 
@@ -72,11 +73,18 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
   std::map<std::string, std::vector<std::string>> forms;
   for (const auto& img : f.images) forms[img.image_id] = Forms(img);
   std::vector<int> matched(o.rules.size(), 0);
+  std::map<std::pair<std::string, std::string>, int> first_line;  // (ID, image pattern) → line
   for (size_t r = 0; r < o.rules.size(); ++r) {
     const IgnoreRule& rule = o.rules[r];
+    auto [first, fresh] = first_line.emplace(std::pair(rule.id, rule.image_pattern), rule.line);
+    if (!fresh) {
+      notes.push_back(fmt::format("{} line {}: {} repeats line {}, which applies", o.rules_path,
+                                  rule.line, rule.id, first->second));
+      continue;
+    }
     bool expired = !rule.expires.empty() && rule.expires < o.today;
     for (auto& v : f.all) {
-      if (v.ignored || v.cve_id != rule.id) continue;
+      if (FindingId(v) != rule.id) continue;
       if (!rule.image_pattern.empty()) {
         const auto& fs = forms[v.image_id];
         if (std::none_of(fs.begin(), fs.end(), [&](const std::string& form) {
@@ -85,8 +93,8 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
           continue;
         }
       }
-      ++matched[r];
-      if (expired) continue;
+      ++matched[r];  // an earlier line with another image pattern may have taken it
+      if (expired || v.ignored) continue;
       v.ignored = true;
       v.ignore_reason =
           rule.reason.empty() ? fmt::format("{} line {}", o.rules_path, rule.line) : rule.reason;
