@@ -193,20 +193,16 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
                                  argv.size() > 3 ? argv[3] : "", *rc)));
     }
   }
-  // The finding reports: written when the findings of an ended scan were read.
+  // The finding reports, replaced on every run: with the findings of an ended scan, else with
+  // a valid document that says why there are none (a reused workspace must never show an
+  // earlier run's findings as this one's).
   const std::pair<std::string, std::string> kReports[] = {{"--report-file", c_.report_file},
                                                           {"--sarif-file", c_.sarif_file},
                                                           {"--junit-file", c_.junit_file}};
   for (const auto& [flag, path] : kReports) {
     if (path.empty()) continue;
     if (!report_.findings) {
-      if (report_.waited) {
-        log_.Warn("no findings were read (the scan did not end, or no images were named), so " +
-                  path + " was not written");
-      } else {
-        log_.Verbose(flag + " is written only with --wait (or status of an ended task)");
-      }
-      continue;
+      log_.Warn(path + " lists no findings: " + reports::NoFindingsReason(report_));
     }
     std::string text;
     if (flag == "--report-file") {

@@ -155,5 +155,44 @@ TEST_F(ReportsTest, TheDefaultIgnoreFileAndABadOne) {
   EXPECT_NE(r.err.find("cannot read the ignore file"), std::string::npos) << r.err;
 }
 
+// Hardening III, 22: a run that reads no findings (here the scan outlasts --wait-timeout)
+// still replaces every report asked for, with a valid document saying why, so that Jenkins in
+// a reused workspace never publishes the previous build's findings as this one's.
+TEST_F(ReportsTest, ARunWithoutFindingsReplacesEveryReport) {
+  Emulator emu({"--scan-seconds", "60"});
+  Env env = ScanEnv(emu, home);
+  for (const char* f : {"s.sarif", "junit.xml", "gl.json"}) home.Write(f, "CVE-2024-3094 old\n");
+  auto r = RunProcess(
+      {ScanBin(), "--wait", "--wait-timeout", "1", "--sarif-file", home.File("s.sarif"),
+       "--junit-file", home.File("junit.xml"), "--report-file", home.File("gl.json"), kApp},
+      env);
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("junit.xml lists no findings: no findings were read: "), std::string::npos)
+      << r.err;
+  for (const char* f : {"s.sarif", "junit.xml", "gl.json"}) {
+    EXPECT_EQ(home.Read(f).find("CVE-2024-3094"), std::string::npos) << f;
+  }
+  auto sarif = json::ParseObject(home.Read("s.sarif"), 64);
+  ASSERT_TRUE(sarif.ok());
+  auto run = (*sarif)->getArray("runs")->getObject(0);
+  EXPECT_EQ(run->getArray("results")->size(), 0u);
+  auto invocation = run->getArray("invocations")->getObject(0);
+  EXPECT_FALSE(invocation->getValue<bool>("executionSuccessful"));
+  EXPECT_NE(invocation->getArray("toolExecutionNotifications")
+                ->getObject(0)
+                ->getObject("message")
+                ->getValue<std::string>("text")
+                .find("--wait-timeout"),
+            std::string::npos);
+  std::string junit = home.Read("junit.xml");
+  EXPECT_NE(junit.find("tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\""), std::string::npos)
+      << junit;
+  EXPECT_NE(junit.find("<error message=\"no findings were read: "), std::string::npos) << junit;
+  auto gl = json::ParseObject(home.Read("gl.json"), 64);
+  ASSERT_TRUE(gl.ok());
+  EXPECT_EQ((*gl)->getObject("scan")->getValue<std::string>("status"), "failure");
+  EXPECT_EQ((*gl)->getArray("vulnerabilities")->size(), 0u);
+}
+
 }  // namespace
 }  // namespace tcss::it

@@ -131,11 +131,26 @@ std::string JunitReport(const RunReport& report) {
     total_failures += failures;
     total_skipped += skipped;
   }
+  int total_errors = 0;
+  if (!report.findings) {
+    // No findings read: one case that says why, an error when the run failed (a test view
+    // shows the build's failure, not an earlier run's findings), else skipped.
+    const std::string why = XmlEscape(NoFindingsReason(report), true);
+    const bool failed = report.error && !report.error_is_warning;
+    total_tests = 1;
+    (failed ? total_errors : total_skipped) = 1;
+    suites = fmt::format(
+        "  <testsuite name=\"tcss-scan\" tests=\"1\" failures=\"0\" errors=\"{}\" "
+        "skipped=\"{}\">\n    <testcase classname=\"tcss-scan\" name=\"scan\">\n      <{} "
+        "message=\"{}\">{}</{}>\n    </testcase>\n  </testsuite>\n",
+        total_errors, total_skipped, failed ? "error" : "skipped", why,
+        XmlEscape(NoFindingsReason(report), false), failed ? "error" : "skipped");
+  }
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"tcss-scan\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
+      "<testsuites name=\"tcss-scan\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
       "skipped=\"{}\">\n{}</testsuites>\n",
-      total_tests, total_failures, total_skipped, suites);
+      total_tests, total_failures, total_errors, total_skipped, suites);
 }
 
 }  // namespace tcss::reports

@@ -1,6 +1,8 @@
 // JUnit XML for test-report views (GitLab artifacts:reports:junit, Jenkins, Azure): one
 // testsuite per image, a passing "scanned" testcase so no report is empty, one testcase per
 // finding: a failure when it fails the gate, skipped (with why) when ignored or below it.
+// Without findings (the scan did not end, the run failed): one case saying why, an error when
+// the run failed, else skipped.
 #pragma once
 
 #include <string>

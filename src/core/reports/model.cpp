@@ -47,4 +47,14 @@ int ThresholdLevel(const std::string& name) {
   return 0;
 }
 
+std::string NoFindingsReason(const RunReport& report) {
+  std::string why = "no findings were read: ";
+  if (report.error && !report.error_is_warning) return why + report.error->message;
+  if (report.progress && report.progress->status != "END") {
+    return why + "the scan did not end (status " + report.progress->status + ")";
+  }
+  if (!report.waited) return why + "the run did not wait for the scan (--wait)";
+  return why + "no image was scanned";
+}
+
 }  // namespace tcss::reports

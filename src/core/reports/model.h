@@ -23,5 +23,8 @@ bool IsFindingId(std::string_view id);
 // Findings at or above `threshold` (1..4; 0 = no threshold) fail the gate unless ignored.
 bool FailsGate(const VulnFinding& v, int threshold);
 int ThresholdLevel(const std::string& name);  // "high" → 3, "" → 0
+// Why a run has no findings to report (its error, the scan not ending, no --wait), for the
+// reports that are written anyway, so that none is left from an earlier run.
+std::string NoFindingsReason(const RunReport& report);
 
 }  // namespace tcss::reports

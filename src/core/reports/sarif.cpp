@@ -39,6 +39,17 @@ std::string Link(const VulnFinding& v) {
   return "";
 }
 
+// Opens a run, its tool and driver, and the driver's rules.
+void BeginDriver(json::Writer& w) {
+  w.BeginObject().BeginObject("tool").BeginObject("driver");
+  w.String("name", "tcss-scan")
+      .String("fullName", "tcss-scan (Tencent Cloud Container Security Service)")
+      .String("version", TCSS_VERSION)
+      .String("semanticVersion", TCSS_VERSION)
+      .String("informationUri", TCSS_HOME_URL)
+      .BeginArray("rules");
+}
+
 struct Run {
   std::string repository;
   std::vector<const VulnFinding*> findings;
@@ -111,13 +122,7 @@ SarifOutput SarifReport(const RunReport& report) {
                       "the most severe were kept)",
                       run.findings.size() - results.size(), run.repository));
     }
-    w.BeginObject().BeginObject("tool").BeginObject("driver");
-    w.String("name", "tcss-scan")
-        .String("fullName", "tcss-scan (Tencent Cloud Container Security Service)")
-        .String("version", TCSS_VERSION)
-        .String("semanticVersion", TCSS_VERSION)
-        .String("informationUri", TCSS_HOME_URL)
-        .BeginArray("rules");
+    BeginDriver(w);
     for (size_t r = 0; r < rule_ids.size(); ++r) {
       // The rule's text comes from its most severe finding (the list is sorted).
       const std::string& id = rule_ids[r];
@@ -212,6 +217,27 @@ SarifOutput SarifReport(const RunReport& report) {
       w.EndObject();
     }
     w.EndArray().EndObject();  // results, run
+  }
+  if (!report.findings) {
+    // No findings read: one run that says why, under its own category, so that it neither
+    // shows an earlier run's findings nor closes the alerts of a repository's category.
+    BeginDriver(w);
+    w.EndArray().EndObject().EndObject();  // rules, driver, tool
+    w.BeginArray("invocations")
+        .BeginObject()
+        .Bool("executionSuccessful", false)
+        .BeginArray("toolExecutionNotifications")
+        .BeginObject()
+        .String("level", "error")
+        .BeginObject("message")
+        .String("text", NoFindingsReason(report))
+        .EndObject()
+        .EndObject()
+        .EndArray()
+        .EndObject()
+        .EndArray();
+    w.BeginObject("automationDetails").String("id", "tcss-scan/no-findings/").EndObject();
+    w.BeginArray("results").EndArray().EndObject();
   }
   w.EndArray().EndObject();
   out.text = w.str() + "\n";

@@ -2,7 +2,8 @@
 // repository, its automationDetails.id stable from commit to commit (no tag, no digest), one
 // rule per vulnerability ID, one result per finding with one location, ignored findings as
 // accepted external suppressions. GitHub's limits are kept (25,000 results and rules per run,
-// 20 runs per file): over them the most severe stay and `dropped` says what went.
+// 20 runs per file): over them the most severe stay and `dropped` says what went. Without
+// findings: one run without results whose invocation says why (category tcss-scan/no-findings).
 #pragma once
 
 #include <string>
