@@ -257,6 +257,12 @@ int Runner::Finish() {
   if (!failures.empty() && code == 0) {
     bool sent = client_ && client_->attempts() > 0;
     code = ExitCodeFor(sent ? ErrorKind::kOutput : ErrorKind::kUsage);
+    // A file that carries the exit code (Tekton's exit-code result) says the final one: it
+    // was written before stdout failed (closed from the start, or a broken pipe).
+    platforms::Publication pub = c_.platform->Publish(report_, PublishContextFor(code));
+    for (const auto& f : pub.files) {
+      if (f.target.replace) (void)p_.files.Replace(f.target.path, f.text);
+    }
   }
   return code;
 }

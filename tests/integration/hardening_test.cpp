@@ -337,6 +337,26 @@ TEST(Stdout, ClosedStdoutNeverCarriesTheTaskIdIntoASocket) {
   }
 }
 
+// Hardening III, 16: Tekton's exit-code result says the code the step exits with, also when
+// stdout was closed; --wait writes only the results the Task declares.
+TEST(Stdout, TektonsExitCodeResultIsTheFinalCode) {
+  TempDir home, results;
+  Emulator emu({"--scan-seconds", "0.3"});
+  Env env = ScanEnv(emu, home);
+  env["TCSS_PLATFORM"] = "tekton";
+  env["TCSS_TEKTON_RESULTS_DIR"] = results.path();
+  auto r = Shell("exec \"$BIN\" " + kNginxId + " >&-", env);
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_EQ(results.Read("exit-code"), "6");
+  EXPECT_EQ(results.Read("task-id").size(), 24u);
+  emu.Reset();
+  r = Shell("\"$BIN\" --wait " + kNginxId, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(results.Read("exit-code"), "0");
+  auto listed = Shell("ls " + results.path(), env);
+  EXPECT_EQ(listed.out, "exit-code\nimage-ids\nrequest-id\ntask-id\n");
+}
+
 TEST(Stdout, AFullOrClosedPipeIsReported) {
   TempDir home;
   Emulator emu;

@@ -19,6 +19,8 @@ OutputFile ResultFile(const Env& env, const std::string& name) {
           true};
 }
 
+constexpr const char* kDeclared[] = {"task-id", "request-id", "image-ids", "exit-code"};
+
 class TektonTask : public Platform {
  public:
   const char* Id() const override { return "tekton"; }
@@ -39,18 +41,23 @@ class TektonTask : public Platform {
 
   std::vector<OutputFile> Files(const PublishContext& ctx) const override {
     std::vector<OutputFile> out;
-    for (const char* name : {"task-id", "request-id", "image-ids", "exit-code"}) {
-      out.push_back(ResultFile(ctx.env, name));
-    }
+    for (const char* name : kDeclared) out.push_back(ResultFile(ctx.env, name));
     return out;
   }
 
-  // Every declared result is written, empty when the run has no value for it, so that a
-  // pipeline reading it after a failed submission gets "" rather than a missing result.
+  // Every result the Task declares (integrations/tekton) is written, empty when the run has no
+  // value for it, so that a pipeline reading it after a failed submission gets "" rather than
+  // a missing result; nothing else (--wait's counts are not declared results).
   Publication Publish(const RunReport& report, const PublishContext& ctx) const override {
     Publication pub;
     Vars results = {{"task-id", ""}, {"request-id", ""}, {"image-ids", ""}};
-    if (!report.task_id.empty()) results = StepOutputs(report, '-');
+    if (!report.task_id.empty()) {
+      for (auto& [name, value] : StepOutputs(report, '-')) {
+        for (auto& declared : results) {
+          if (declared.first == name) declared.second = value;
+        }
+      }
+    }
     results.emplace_back("exit-code", std::to_string(ctx.exit_code));
     size_t total = 0;
     for (const auto& [name, value] : results)
