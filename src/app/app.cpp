@@ -554,8 +554,8 @@ void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
   }
 }
 
-// `tcss-scan push IMAGE` (`docker tcss push IMAGE`): docker push, its output and a failing
-// exit code passed through, then a scan of exactly the manifest it pushed.
+// `tcss-scan push IMAGE` (`docker tcss push IMAGE`): docker push (its output on stderr, one
+// defused line each), exit 7 when it fails, then a scan of exactly the manifest it pushed.
 int PushThenScan(const Config& c, const EnvMap& env, Ports& ports, Logger& log) {
   if (!ports.run_process) {
     log.Error("push cannot run docker here");
@@ -571,7 +571,7 @@ int PushThenScan(const Config& c, const EnvMap& env, Ports& ports, Logger& log) 
   if (*rc != 0) {
     log.Error(
         fmt::format("docker push {} failed (exit {}); nothing was scanned", c.push_image, *rc));
-    return *rc;
+    return ExitCodeFor(ErrorKind::kPush);
   }
   Config scan = c;
   scan.command = Command::kSubmit;

@@ -16,6 +16,9 @@
 #include <mutex>
 #include <thread>
 
+#include "core/platforms/platform.h"
+#include "core/text.h"
+
 extern char** environ;
 
 namespace tcss {
@@ -210,6 +213,7 @@ Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
   std::vector<std::string> args = argv;
   std::vector<char*> argp;
   argp.reserve(args.size() + 1);
@@ -224,14 +228,29 @@ Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output
     return UsageError("cannot run " + argv[0] + ": " + std::strerror(rc) +
                       (rc == ENOENT ? " (is it installed and on PATH?)" : ""));
   }
+  // Each line on our stderr as "NAME: line", defused: what the program prints (docker's
+  // progress, an agent's messages) can start no workflow or logging command.
+  const std::string name = argv[0].substr(argv[0].rfind('/') + 1);
+  std::string line;
+  auto flush_line = [&] {
+    WriteAll(2, name + ": " + platforms::DefuseLogCommands(text::OneLine(line)) + "\n");
+    line.clear();
+  };
   char buf[4096];
   while (true) {
     ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    WriteAll(2, std::string(buf, static_cast<size_t>(n)));
+    for (ssize_t i = 0; i < n; ++i) {
+      if (buf[i] == '\n') {
+        flush_line();
+      } else if (line.size() < 4096) {
+        line.push_back(buf[i]);
+      }
+    }
     if (output->size() < size_t{1} << 20) output->append(buf, static_cast<size_t>(n));
   }
+  if (!line.empty()) flush_line();
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -19,7 +19,8 @@ void InterruptsDone();
 // opens later becomes its stdout. Returns whether stdout (1) was closed.
 bool GuardStandardDescriptors();
 
-// Ports::run_process for real: posix_spawnp, stdout through a pipe (teed to fd 2).
+// Ports::run_process for real: posix_spawnp, stdout and stderr through one pipe, kept in
+// `output` and teed to fd 2 line by line ("NAME: line", defused).
 Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output);
 
 class SystemClock : public Clock {

@@ -1008,6 +1008,7 @@ std::string HelpText() {
       "  5    with --wait: the scan did not finish within --wait-timeout\n"
       "  6    the task was submitted, but stdout or a CI output file could not be written\n"
       "       (the TaskID went to every output that worked, and to stderr)\n"
+      "  7    push: docker push failed, so nothing was scanned\n"
       "  130  interrupted\n";
   return out;
 }

@@ -57,6 +57,8 @@ int ExitCodeFor(ErrorKind kind) {
       return 5;
     case ErrorKind::kOutput:
       return 6;
+    case ErrorKind::kPush:
+      return 7;
     case ErrorKind::kInterrupted:
       return 130;
   }

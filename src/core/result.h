@@ -15,6 +15,7 @@ enum class ErrorKind {
   kWaitTimeout,  // the scan did not finish within --wait-timeout (exit 5)
   kInterrupted,  // SIGINT/SIGTERM (exit 130)
   kOutput,       // the task was submitted, but an output (stdout, a CI file) failed (exit 6)
+  kPush,         // `push`: docker push failed, so nothing was scanned (exit 7)
 };
 
 struct Error {

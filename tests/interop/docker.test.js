@@ -82,14 +82,16 @@ test("the CLI plugin answers docker-cli-plugin-metadata and runs as Docker runs 
 });
 
 // A stand-in `docker` first on PATH: prints what `docker push` prints (the digest line) and
-// records its arguments; FAIL=1 makes it fail like a refused push.
+// records its arguments, and a logging command of its own; FAIL=1 makes it fail like a
+// refused push (with docker's exit 2, which is not tcss-scan's "findings").
 function fakeDocker(dir) {
   const bin = path.join(dir, "fake-docker");
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(bin, "docker"), `#!/bin/sh
 echo "$@" >> "${dir}/docker-args"
-[ "$FAIL" = 1 ] && { echo "denied: requested access to the resource is denied" >&2; exit 1; }
+[ "$FAIL" = 1 ] && { echo "denied: requested access to the resource is denied" >&2; echo "::stop-commands::x" >&2; exit 2; }
 echo "The push refers to repository [ccr.ccs.tencentyun.com/demo/web]"
+echo "##vso[task.setvariable variable=X]y"
 echo "5f70bf18a086: Pushed"
 echo "2.0: digest: sha256:1b31d8c7a3a09bfc5a0b1b3dd1c4d3a14b63fd7df4a4d4bfd6c5b1b1b7f1e3a1 size: 1573"
 `, { mode: 0o755 });
@@ -104,13 +106,16 @@ test("docker tcss push pushes, then scans exactly the pushed manifest", () => {
   const r = run(plugin, ["tcss", "push", "ccr.ccs.tencentyun.com/demo/web:2.0"], { env: hubEnv({ PATH: `${fake}:/usr/bin:/bin` }) });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^[0-9]+\n$/);  // a registry TaskID
-  assert.match(r.stderr, /2\.0: digest: sha256:1b31/);  // docker's own output passed through
+  assert.match(r.stderr, /^docker: 2\.0: digest: sha256:1b31/m);  // docker's own output, a line each
+  assert.match(r.stderr, /^docker: ## vso\[task\.setvariable/m);  // defused (Hardening III, 11)
+  assert.doesNotMatch(r.stderr, /##vso/);
   assert.match(r.stderr, /scanning ccr\.ccs\.tencentyun\.com\/demo\/web@sha256:1b31/);
   assert.equal(fs.readFileSync(path.join(tmp, "docker-args"), "utf8"), "push ccr.ccs.tencentyun.com/demo/web:2.0\n");
   const failed = run(plugin, ["tcss", "push", "ccr.ccs.tencentyun.com/demo/web:2.0"], { env: hubEnv({ PATH: `${fake}:/usr/bin:/bin`, FAIL: "1" }) });
-  assert.equal(failed.status, 1);
-  assert.match(failed.stderr, /denied/);
-  assert.match(failed.stderr, /docker push .* failed \(exit 1\); nothing was scanned/);
+  assert.equal(failed.status, 7);  // a failed push has its own code, whatever docker's was
+  assert.match(failed.stderr, /^docker: denied/m);
+  assert.match(failed.stderr, /^docker: ::stop-commands::x$/m);  // never at a line's start
+  assert.match(failed.stderr, /docker push .* failed \(exit 2\); nothing was scanned/);
 });
 
 const docker = run("sh", ["-c", "command -v docker"]).stdout.trim();

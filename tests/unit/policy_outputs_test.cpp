@@ -42,6 +42,8 @@ TEST(ExitCodes, FrozenTable) {
   EXPECT_EQ(ExitCodeFor(ErrorKind::kTransport), 3);
   EXPECT_EQ(ExitCodeFor(ErrorKind::kUsage), 4);
   EXPECT_EQ(ExitCodeFor(ErrorKind::kWaitTimeout), 5);
+  EXPECT_EQ(ExitCodeFor(ErrorKind::kOutput), 6);
+  EXPECT_EQ(ExitCodeFor(ErrorKind::kPush), 7);
   EXPECT_EQ(ExitCodeFor(ErrorKind::kInterrupted), 130);
 }
 
