@@ -179,9 +179,13 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
                                      : "writing to stdout failed (a closed pipe or a full disk)"));
     }
   }
+  // The agent calls (Buildkite's retries one for minutes) share one --timeout.
+  const int64_t commands_deadline =
+      p_.clock.MonotonicMillis() + static_cast<int64_t>(c_.timeout_s * 1000);
   for (const auto& argv : pub.commands) {
     std::string ignored;
-    auto rc = p_.run_process(argv, &ignored);
+    auto rc = p_.run_process(argv, &ignored,
+                             std::max<int64_t>(1, commands_deadline - p_.clock.MonotonicMillis()));
     if (!rc.ok()) {  // it cannot be run at all: once is enough to say so
       note(UsageError(
           fmt::format("{} {}: {}", argv[0], argv.size() > 1 ? argv[1] : "", rc.error().message)));
@@ -563,7 +567,7 @@ int PushThenScan(const Config& c, const EnvMap& env, Ports& ports, Logger& log) 
   }
   log.Info("docker push " + c.push_image);
   std::string output;
-  auto rc = ports.run_process({"docker", "push", c.push_image}, &output);
+  auto rc = ports.run_process({"docker", "push", c.push_image}, &output, 0);  // as long as it takes
   if (!rc.ok()) {
     log.Error(rc.error().message);
     return ExitCodeFor(ErrorKind::kUsage);

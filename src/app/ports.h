@@ -108,9 +108,12 @@ struct Ports {
   std::ostream& err;
   TransportFactory make_transport;
   bool stdout_closed = false;  // descriptor 1 was closed at start (now /dev/null): `out` fails
-  // Runs a program (found on PATH) to its end: its stdout is copied to our stderr as it comes
-  // and into `*output`, its stderr is ours. Returns its exit code (128+N for signal N).
-  std::function<Result<int>(const std::vector<std::string>& argv, std::string* output)> run_process;
+  // Runs a program (found on PATH) to its end, or until `timeout_ms` (> 0) passes, when it is
+  // stopped and the result is an error saying so: its stdout and stderr are copied to our
+  // stderr a line at a time and into `*output`. Returns its exit code (128+N for signal N).
+  std::function<Result<int>(const std::vector<std::string>& argv, std::string* output,
+                            int64_t timeout_ms)>
+      run_process;
 };
 
 }  // namespace tcss

@@ -1,12 +1,15 @@
 #include "app/system.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -207,7 +210,8 @@ Status WriteAllTo(int fd, const std::string& path, const std::string& text) {
 
 }  // namespace
 
-Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output) {
+Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output,
+                       int64_t timeout_ms) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return UsageError("cannot create a pipe: " + Errno());
   posix_spawn_file_actions_t actions;
@@ -236,8 +240,24 @@ Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output
     WriteAll(2, name + ": " + platforms::DefuseLogCommands(text::OneLine(line)) + "\n");
     line.clear();
   };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool timed_out = false;
   char buf[4096];
   while (true) {
+    if (timeout_ms > 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+      pollfd pfd{fds[0], POLLIN, 0};
+      int ready = left > 0 ? ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left, 60000))) : 0;
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0 && left <= 60000) {
+        timed_out = true;  // its children may keep the pipe open: stop it, stop reading
+        ::kill(pid, SIGTERM);
+        break;
+      }
+      if (ready == 0) continue;
+    }
     ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -253,6 +273,19 @@ Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output
   if (!line.empty()) flush_line();
   ::close(fds[0]);
   int status = 0;
+  if (timed_out) {
+    // A second to end on SIGTERM, then SIGKILL.
+    for (int i = 0; i < 20 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (::waitpid(pid, &status, WNOHANG) == 0) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    return UsageError(fmt::format("did not finish within {:.1f}s (--timeout) and was stopped",
+                                  static_cast<double>(timeout_ms) / 1000));
+  }
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);

@@ -21,7 +21,8 @@ bool GuardStandardDescriptors();
 
 // Ports::run_process for real: posix_spawnp, stdout and stderr through one pipe, kept in
 // `output` and teed to fd 2 line by line ("NAME: line", defused).
-Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output);
+Result<int> RunProcess(const std::vector<std::string>& argv, std::string* output,
+                       int64_t timeout_ms);
 
 class SystemClock : public Clock {
  public:

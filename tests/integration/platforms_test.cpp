@@ -162,6 +162,18 @@ TEST_F(PlatformsTest, BuildkiteMetaDataReadBackByTheAgent) {
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_TRUE(std::regex_search(r.out, kTaskLine));
   EXPECT_NE(r.err.find("buildkite-agent"), std::string::npos) << r.err;
+
+  // Hardening III, 9: an agent that hangs (the real one retries a call for minutes) is stopped
+  // at --timeout; the TaskID is on stdout and the lost channel is exit 6.
+  bin.Write("buildkite-agent", "#!/bin/sh\nexec sleep 60\n");
+  chmod(bin.File("buildkite-agent").c_str(), 0755);
+  env["PATH"] = bin.path() + ":/usr/bin:/bin";
+  emu.Reset();
+  r = RunProcess({ScanBin(), "--timeout", "2", kApp}, env, workspace.path());
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, kTaskLine));
+  EXPECT_NE(r.err.find("did not finish within"), std::string::npos) << r.err;
+  EXPECT_LT(r.seconds, 6);
 }
 
 TEST_F(PlatformsTest, CircleciLaterStepsSourceBashEnv) {

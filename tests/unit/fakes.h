@@ -126,7 +126,8 @@ struct AppFixture : ::testing::Test {
                   return std::unique_ptr<Transport>(std::make_unique<Borrowed>(transport));
                 },
                 false,
-                [this](const std::vector<std::string>& argv, std::string* output) -> Result<int> {
+                [this](const std::vector<std::string>& argv, std::string* output,
+                       int64_t /*timeout_ms*/) -> Result<int> {
                   ran.push_back(argv);
                   *output = process_output;
                   return process_exit;
