@@ -10,7 +10,8 @@
 #      connections vs a trivial POCO server that does no work;
 #   6. findings: 10,000 vulnerabilities over 5 images read, classified (an ignore file,
 #      --ignore-unfixed) and written as GitLab report, SARIF and JUnit, vs the same scan gated
-#      on the counts alone: wall time and tcss-scan's own CPU time.
+#      on the counts alone: wall time and tcss-scan's own CPU time;
+#   7. a hostile registry answering the list with 15 MiB pages: peak memory vs well-formed pages.
 # Usage: scripts/bench.sh [RUNS] (default 30). Numbers vary ±30% on a shared machine.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -185,3 +186,11 @@ cpu() { { time "$@" >/dev/null 2>&1; } 2>&1; }
 row "counts only (--wait)" "$(cpu "$BIN/tcss-scan" --endpoint "$url" --wait -q "${big[@]}")"
 row "every vulnerability, ignore file, 3 reports" "$(cpu "$BIN/tcss-scan" --endpoint "$url" --wait -q --ignore-file "$work/ignore" --ignore-unfixed --report-file "$work/gl.json" --sarif-file "$work/out.sarif" --junit-file "$work/junit.xml" "${big[@]}")"
 row "  report sizes (GitLab, SARIF, JUnit)" "$(du -h "$work/gl.json" "$work/out.sarif" "$work/junit.xml" | cut -f1 | tr '\n' ' ')"
+
+echo
+echo "== 7. hostile registry: list pages of 15 MiB (1.7 million tiny entries, TotalCount 10^8) =="
+curl -s -X POST "$registry/_emulator/reset" >/dev/null
+row "lookup, well-formed pages (baseline)" "$("$BIN/tcss-bench" run 5 "$BIN/tcss-scan" --endpoint "$registry" -q --source registry ccr.ccs.tencentyun.com/reg/app-2000:1)"
+curl -s -X POST "$registry/_emulator/faults" -d '{"Faults":["DescribeAssetImageRegistryList:HUGELIST"]}' >/dev/null
+row "lookup, 15 MiB pages (refused, exit 3)" "$("$BIN/tcss-bench" run 5 "$BIN/tcss-scan" --endpoint "$registry" -q --source registry --retries 0 ccr.ccs.tencentyun.com/reg/app-2000:1 || true)"
+echo "(goal: peak RSS under 64 MB whatever the server sends)"

@@ -57,6 +57,7 @@ class Runner {
   // Polls DescribeAssetImageScanStatus until the task is terminal or --wait-timeout passes,
   // then collects findings and applies the gate. `first_delay_ms` is the wait before poll one.
   void WaitAndGate(bool keep_polling, int64_t first_delay_ms);
+  void PollAndGate(bool keep_polling, int64_t first_delay_ms);
   Status CheckOutputPaths();
   // Reads the ignore file (--ignore-file, else .tcss-scan-ignore when it exists).
   Status LoadIgnoreRules();
@@ -375,8 +376,8 @@ int Runner::Submit() {
     for (const auto& i : c_.images) report_.images.push_back({i, i});
     source = c_.source == Source::kRegistry ? registry.get() : local.get();
   } else if (!c_.images.empty()) {
-    auto selected =
-        SelectImages(sources, c_.images, p_.clock, p_.sleeper, log_, c_.resolve_timeout_s);
+    auto selected = SelectImages(sources, c_.images, p_.clock, p_.sleeper, log_,
+                                 c_.resolve_timeout_s, static_cast<int64_t>(c_.timeout_s * 1000));
     if (!selected.ok()) {
       Fail(selected.error());
       return Finish();
@@ -453,6 +454,21 @@ int Runner::StatusCommand() {
 }
 
 void Runner::WaitAndGate(bool keep_polling, int64_t first_delay_ms) {
+  // The last resort once a TaskID exists: an exception (memory exhausted, a bug) becomes this
+  // run's error, and Finish publishes the TaskID through every output as always.
+  try {
+    PollAndGate(keep_polling, first_delay_ms);
+  } catch (const std::exception& e) {
+    report_.findings.reset();
+    Fail(TransportError(
+        "InternalError.Client",
+        fmt::format("reading the scan's result failed ({}); scan task {} was submitted: pick it "
+                    "up with tcss-scan status {} --wait",
+                    e.what(), report_.task_id, report_.task_id)));
+  }
+}
+
+void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
   report_.waited = true;
   if (started_at_.empty()) started_at_ = IsoUtc(p_.clock.UnixSeconds());
   if (c_.severity_threshold) {

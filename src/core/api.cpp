@@ -1,5 +1,7 @@
 #include "core/api.h"
 
+#include <fmt/format.h>
+
 #include "core/json.h"
 #include "core/policy.h"
 #include "core/text.h"
@@ -185,11 +187,24 @@ Result<CreateTaskResult> ParseCreateTask(const Poco::JSON::Object::Ptr& response
   return out;
 }
 
+Result<Poco::JSON::Array::Ptr> PageEntries(json::Reader& r, const Poco::JSON::Object::Ptr& response,
+                                           const std::string& action) {
+  auto list = r.Array(response, "List", false);
+  if (list && list->size() > static_cast<size_t>(kPageLimit)) {
+    return Protocol(fmt::format("a {} page of {} entries, more than the {} asked for", action,
+                                list->size(), kPageLimit),
+                    RequestIdOf(response));
+  }
+  return list;
+}
+
 Result<ImageListPage> ParseImageList(const Poco::JSON::Object::Ptr& response) {
   json::Reader r;
   ImageListPage page;
   page.total = r.Int(response, "TotalCount", false);
-  auto list = r.Array(response, "List", false);
+  auto entries = PageEntries(r, response, "DescribeAssetImageList");
+  if (!entries.ok()) return entries.error();
+  const auto& list = *entries;
   if (!r.ok)
     return Protocol("a DescribeAssetImageList answer of the wrong shape", RequestIdOf(response));
   if (list) {
@@ -278,7 +293,9 @@ Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& res
                                               const std::string& image_id) {
   json::Reader r;
   std::vector<VulnFinding> out;
-  auto list = r.Array(response, "List", false);
+  auto entries = PageEntries(r, response, "DescribeAssetImageVulList");
+  if (!entries.ok()) return entries.error();
+  const auto& list = *entries;
   (void)r.Int(response, "TotalCount", false);
   for (size_t i = 0; r.ok && list && i < list->size(); ++i) {
     auto item = list->getObject(static_cast<unsigned>(i));

@@ -46,6 +46,11 @@ Result<Poco::JSON::Object::Ptr> ParseEnvelope(int http_status, const std::string
 // "***", also when the value is cut off by the end of `body`.
 std::string RedactSecretFields(std::string_view body);
 std::string RequestIdOf(const Poco::JSON::Object::Ptr& response);
+// The "List" of a list answer (null when absent, `r` not ok when it is no array), refused when
+// it holds more entries than the kPageLimit every request asks for: a hostile page is never
+// held (memory stays bounded at kMaxPages × kPageLimit entries per listing).
+Result<Poco::JSON::Array::Ptr> PageEntries(json::Reader& r, const Poco::JSON::Object::Ptr& response,
+                                           const std::string& action);
 
 struct CreateTaskResult {
   std::string task_id;

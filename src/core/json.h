@@ -45,9 +45,13 @@ class Writer {
 // anything else: a string, a negative number, a fraction, an integer out of range.
 std::string Uint64Digits(const Poco::Dynamic::Var& v);
 
-// Parses an object; rejects nesting deeper than `max_depth` and anything that is not an object.
-// Never throws.
-Result<Poco::JSON::Object::Ptr> ParseObject(std::string_view text, size_t max_depth = 64);
+// At most this many values (objects, arrays and the members or elements after a comma) in one
+// parsed document: an API page of 100 entries has a few thousand.
+inline constexpr size_t kMaxValues = 100000;
+// Parses an object; rejects nesting deeper than `max_depth`, more than `max_values` values (both
+// counted before anything is built) and anything that is not an object. Never throws.
+Result<Poco::JSON::Object::Ptr> ParseObject(std::string_view text, size_t max_depth = 64,
+                                            size_t max_values = kMaxValues);
 
 // Typed accessors that never throw: nullopt-like defaults, with `ok` cleared on a wrong type.
 struct Reader {

@@ -52,7 +52,9 @@ Result<RegistryListPage> ParseList(const Poco::JSON::Object::Ptr& response) {
   json::Reader r;
   RegistryListPage page;
   page.total = r.Int(response, "TotalCount", false);
-  auto list = r.Array(response, "List", false);
+  auto entries = api::PageEntries(r, response, "DescribeAssetImageRegistryList");
+  if (!entries.ok()) return entries.error();
+  const auto& list = *entries;
   if (!r.ok)
     return Protocol("a DescribeAssetImageRegistryList answer of the wrong shape", response);
   for (size_t i = 0; list && i < list->size(); ++i) {
@@ -175,7 +177,9 @@ std::string VulListBody(const std::string& id, int64_t limit, int64_t offset) {
 Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& response,
                                               const std::string& id) {
   json::Reader r;
-  auto list = r.Array(response, "List", false);
+  auto entries = api::PageEntries(r, response, "DescribeAssetImageRegistryVulList");
+  if (!entries.ok()) return entries.error();
+  const auto& list = *entries;
   if (!r.ok)
     return Protocol("a DescribeAssetImageRegistryVulList answer of the wrong shape", response);
   std::vector<VulnFinding> out;

@@ -13,7 +13,7 @@
 namespace tcss::emulator {
 
 Result<Poco::JSON::Array::Ptr> ParseJsonList(const std::string& path, const std::string& text) {
-  auto wrapped = json::ParseObject("{\"v\":" + text + "\n}");
+  auto wrapped = json::ParseObject("{\"v\":" + text + "\n}", 64, 10000000);
   if (!wrapped.ok()) {
     std::string where = json::SyntaxErrorPosition(text);
     return UsageError(path + ": not valid JSON" + (where.empty() ? "" : " at " + where) + " (" +
@@ -317,7 +317,7 @@ std::string EmulatorHelp() {
          "Prints 'listening on <URL>' as its first line. Credentials: --credentials (JSON list of\n"
          "{secretId, secretKey, token?}), else TENCENTCLOUD_SECRET_ID/KEY/SESSION_TOKEN.\n"
          "Faults: CODE is an API error code, HTTPnnn, DELAYms, DROP, TRUNCATE, HANG, HALFJSON, "
-         "GARBAGE,\n"
+         "HUGELIST, GARBAGE,\n"
          "NOENVELOPE or STATUS<name>; ACTION may be '*'; COUNT omitted means every request.\n"
          "Introspection: GET /_emulator/requests, POST /_emulator/faults, POST /_emulator/images,\n"
          "POST /_emulator/registry-images (a push: listed after a sync or --sync-seconds),\n"

@@ -229,6 +229,16 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       std::string body = Envelope({"", "", "\"TaskID\":\"half\""}, request_id);
       log.status = 200;
       Send(resp, 200, body.substr(0, body.size() / 2));
+    } else if (c == "HUGELIST") {
+      // A well-formed list answer of 15 MiB: 1.7 million tiny entries, TotalCount 10^8.
+      std::string body = "{\"Response\":{\"TotalCount\":100000000,\"List\":[";
+      const std::string entry = "{\"Id\":1},";
+      body.reserve(size_t{15} << 20);
+      while (body.size() + entry.size() < (size_t{15} << 20) - 100) body += entry;
+      body.back() = ']';
+      body += ",\"RequestId\":\"" + request_id + "\"}}";
+      log.status = 200;
+      Send(resp, 200, body);
     } else if (c == "GARBAGE") {
       log.status = 200;
       Send(resp, 200, "<html>this is not JSON</html>", "text/html");

@@ -86,7 +86,7 @@ std::optional<Fault> ParseFault(const std::string& spec, std::string* why) {
     return f;
   }
   static const char* kPlain[] = {"DROP",    "TRUNCATE",   "HANG", "HALFJSON",
-                                 "GARBAGE", "NOENVELOPE", "LOSE"};
+                                 "GARBAGE", "NOENVELOPE", "LOSE", "HUGELIST"};
   for (const char* p : kPlain) {
     if (f.code == p) return f;
   }
@@ -104,7 +104,7 @@ std::optional<Fault> ParseFault(const std::string& spec, std::string* why) {
   if (!IsApiCode(f.code)) {
     *why =
         "CODE must be an API error code (e.g. InternalError or AuthFailure.SignatureFailure), "
-        "HTTPnnn, DELAYms, DRIPBODYms, DRIPHEADms, DROP, TRUNCATE, HANG, LOSE, HALFJSON, "
+        "HTTPnnn, DELAYms, DRIPBODYms, DRIPHEADms, DROP, TRUNCATE, HANG, LOSE, HALFJSON, HUGELIST, "
         "GARBAGE, NOENVELOPE or STATUS<name>";
     return std::nullopt;
   }

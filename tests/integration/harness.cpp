@@ -338,7 +338,7 @@ Emulator::Answer Emulator::Raw(const std::string& method, const std::string& pat
   std::stringstream ss;
   ss << is.rdbuf();
   a.body = ss.str();
-  auto parsed = json::ParseObject(a.body);
+  auto parsed = json::ParseObject(a.body, 64, 10000000);
   if (parsed.ok() && (*parsed)->has("Response")) {
     a.response = (*parsed)->getObject("Response");
     if (a.response && a.response->has("Error")) {
@@ -376,7 +376,7 @@ Emulator::Answer Emulator::Call(const std::string& action, const std::string& bo
 
 Poco::JSON::Array::Ptr Emulator::Requests() {
   auto a = Raw("GET", "/_emulator/requests", {}, "");
-  auto parsed = json::ParseObject(a.body, 1000);
+  auto parsed = json::ParseObject(a.body, 1000, 10000000);
   if (!parsed.ok()) throw std::runtime_error("bad /_emulator/requests: " + a.body.substr(0, 200));
   return (*parsed)->getArray("Requests");
 }

@@ -57,6 +57,26 @@ TEST_F(RegistryTest, ARegistryImageIsScannedWaitedForAndGated) {
   }
 }
 
+// Hardening III, 2: after the task ran, the registry answers the list with 15 MiB pages of
+// 1.7 million tiny entries (TotalCount 10^8). The answer is refused before it is held (memory
+// bounded: scripts/bench.sh measures it), and the TaskID still reaches stdout and the dotenv.
+TEST_F(RegistryTest, AHugeListPageAfterTheScanIsRefusedAndTheTaskIdKept) {
+  Emulator emu({"--scan-seconds", "2"});
+  Env env = ScanEnv(emu, home);
+  env["TCSS_DOTENV"] = home.File("scan.env");
+  ProcResult r;
+  std::thread run([&] {
+    r = RunProcess({ScanBin(), "--wait", "--source", "registry", kWeb}, env);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // submitted, scanning
+  emu.AddFault("DescribeAssetImageRegistryList:HUGELIST");
+  run.join();
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.out, "9007199254740993\n");
+  EXPECT_NE(r.err.find("more than 100000 values"), std::string::npos) << r.err;
+  EXPECT_NE(home.Read("scan.env").find("TCSS_TASK_ID=9007199254740993\n"), std::string::npos);
+}
+
 TEST_F(RegistryTest, AnImagePushedAfterTheRunStartsIsSyncedAndFound) {
   Emulator emu({"--scan-seconds", "0"});
   std::string digest = "sha256:" + std::string(64, 'e');
@@ -177,6 +197,18 @@ TEST_F(RegistryTest, ARefusedNameFilterFallsBackToPagingTheWholeList) {
   auto filtered =
       RunProcess({ScanBin(), "ccr.ccs.tencentyun.com/bulk/app-7:1"}, ScanEnv(emu, home));
   EXPECT_EQ(filtered.exit_code, 0) << filtered.err;
+
+  // Hardening III, 6: the lookup as a whole ends by max(--resolve-timeout, --timeout), however
+  // many slow pages the list has (here 25 of 0.8 s each).
+  emu.Reset();  // the filter is refused once again (the emulator's start-up fault)
+  emu.AddFault("DescribeAssetImageRegistryList:DELAY800");
+  auto slow = RunProcess({ScanBin(), "--source", "registry", "--timeout", "2", "--resolve-timeout",
+                          "0", "ccr.ccs.tencentyun.com/bulk/app-2499:1"},
+                         ScanEnv(emu, home));
+  EXPECT_EQ(slow.exit_code, 3) << slow.err;
+  EXPECT_NE(slow.err.find("the registry list was not read within 2s"), std::string::npos)
+      << slow.err;
+  EXPECT_LT(slow.seconds, 2 + 2 + kStartSlack);
 }
 
 }  // namespace

@@ -72,6 +72,26 @@ TEST_F(AppFixture, WaitPollsOnTheScheduleThenGates) {
   EXPECT_NE(err.str().find("the scan found 1 high (threshold: high)"), std::string::npos);
 }
 
+// Hardening III, 2: memory running out while the result is read (an answer too big to hold)
+// still leaves the TaskID on stdout and in every output, with exit 3 and how to pick it up.
+TEST_F(AppFixture, AnExceptionAfterSubmissionStillPublishesTheTaskId) {
+  transport.script = {Ok(R"("TaskID":"t1")"), Status("END", 100, 0)};
+  transport.bad_alloc_at = 3;  // the image list after the scan ended
+  transport.latency_ms = 0;
+  env["GITHUB_ACTIONS"] = "true";
+  env["GITHUB_OUTPUT"] = "/out/output";
+  env["TCSS_DOTENV"] = "/out/scan.env";
+  int code = Run({"--wait", kId});
+  EXPECT_EQ(code, 3) << err.str();
+  EXPECT_EQ(out.str().substr(0, 3), "t1\n");
+  EXPECT_NE(
+      err.str().find("scan task t1 was submitted: pick it up with tcss-scan status t1 --wait"),
+      std::string::npos)
+      << err.str();
+  EXPECT_NE(files.files["/out/output"].find("t1"), std::string::npos);
+  EXPECT_NE(files.files["/out/scan.env"].find("TCSS_TASK_ID=t1"), std::string::npos);
+}
+
 TEST_F(AppFixture, WaitTimeoutNeverSleepsPastTheBudget) {
   transport.latency_ms = 0;
   transport.script.push_back(Ok(R"("TaskID":"t1")"));
@@ -142,11 +162,11 @@ TEST_F(AppFixture, PushRunsDockerPushThenScansThePushedDigest) {
   EXPECT_EQ(ran[0], (std::vector<std::string>{"docker", "push", "ccr.io/ns/app:1.0"}));
   EXPECT_EQ(out.str(), "42\n");
   EXPECT_NE(err.str().find("scanning ccr.io/ns/app@" + digest), std::string::npos) << err.str();
-  // A failed push: its exit code, nothing scanned.
+  // A failed push: exit 7 whatever docker's code (2 is not "findings"), nothing scanned.
   ran.clear();
   transport.requests.clear();
-  process_exit = 1;
-  EXPECT_EQ(Run({"push", "ccr.io/ns/app:1.0"}), 1);
+  process_exit = 2;
+  EXPECT_EQ(Run({"push", "ccr.io/ns/app:1.0"}), 7);
   EXPECT_TRUE(transport.requests.empty());
   EXPECT_EQ(Run({"push", "sha256:" + std::string(64, 'a')}), 4);
 }

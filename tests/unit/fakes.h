@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <new>
 #include <sstream>
 
 #include "app/api_client.h"
@@ -43,6 +44,7 @@ class RecordingTransport : public Transport {
   Result<HttpResponse> Post(const HttpRequest& request, int64_t timeout_ms) override {
     requests.push_back(request);
     timeouts.push_back(timeout_ms);
+    if (static_cast<int>(requests.size()) == bad_alloc_at) throw std::bad_alloc();
     if (clock_) clock_->Advance(latency_ms);
     if (script.empty())
       return HttpResponse{200, R"({"Response":{"TaskID":"t-1","RequestId":"r-1"}})"};
@@ -54,6 +56,7 @@ class RecordingTransport : public Transport {
   std::vector<HttpRequest> requests;
   std::vector<int64_t> timeouts;
   int64_t latency_ms = 10;
+  int bad_alloc_at = 0;  // the request (1, 2, …) during which memory "runs out"; 0 = never
 
  private:
   FakeClock* clock_;

@@ -253,7 +253,7 @@ TEST(Sarif, OverGithubsLimitsTheMostSevereStay) {
   auto out = reports::SarifReport(r);
   EXPECT_NE(out.dropped.find("10 findings of ccr.ccs.tencentyun.com/acme/app"), std::string::npos)
       << out.dropped;
-  auto doc = json::ParseObject(out.text, 64);
+  auto doc = json::ParseObject(out.text, 64, 10000000);
   ASSERT_TRUE(doc.ok());
   auto run = (*doc)->getArray("runs")->getObject(0);
   EXPECT_EQ(run->getArray("results")->size(), 25000u);

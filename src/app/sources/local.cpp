@@ -1,4 +1,6 @@
 // Local images: DescribeAssetImageList, CreateAssetImageScanTask, DescribeAssetImageScanStatus.
+#include <algorithm>
+
 #include "app/findings.h"
 #include "app/resolver.h"
 #include "app/sources/source.h"
@@ -14,14 +16,14 @@ class LocalSource : public ImageSource {
   explicit LocalSource(SourceDeps d) : d_(d) {}
   Source kind() const override { return Source::kLocal; }
 
-  Result<Resolution> LookUp(const std::vector<std::string>& refs) override {
+  Result<Resolution> LookUp(const std::vector<std::string>& refs, int64_t deadline_ms) override {
     // One pass: the resolver with no time to wait.
     struct NoSleep : Sleeper {
       bool SleepMillis(int64_t) override { return true; }
       bool Interrupted() override { return false; }
     } no_sleep;
     return ResolveImages(d_.client, d_.clock, no_sleep, d_.log, refs, false, 0,
-                         static_cast<int64_t>(d_.config.timeout_s * 1000));
+                         std::max<int64_t>(1, deadline_ms - d_.clock.MonotonicMillis()));
   }
 
   SubmitOutcome Submit(const std::vector<std::string>& ids) override {

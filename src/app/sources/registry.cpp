@@ -23,8 +23,8 @@ class RegistrySource : public ImageSource {
   explicit RegistrySource(SourceDeps d) : d_(d) {}
   Source kind() const override { return Source::kRegistry; }
 
-  Result<Resolution> LookUp(const std::vector<std::string>& refs) override {
-    auto entries = Entries(refs);
+  Result<Resolution> LookUp(const std::vector<std::string>& refs, int64_t deadline_ms) override {
+    auto entries = Entries(refs, deadline_ms);
     if (!entries.ok()) return entries.error();
     Resolution out;
     for (const auto& r : refs) {
@@ -123,8 +123,12 @@ class RegistrySource : public ImageSource {
           i.reference != i.image_id)
         refs.push_back(i.reference);
     std::map<std::string, ra::RegistryImage> by_id;
+    const Config& c = d_.config;
+    const int64_t deadline =
+        d_.clock.MonotonicMillis() +
+        static_cast<int64_t>(std::max(c.resolve_timeout_s, c.timeout_s) * 1000);
     if (!refs.empty()) {
-      auto entries = Entries(refs);
+      auto entries = Entries(refs, deadline);
       if (!entries.ok()) return entries.error();
       for (const auto& e : *entries) by_id[e.id] = e;
     }
@@ -133,7 +137,7 @@ class RegistrySource : public ImageSource {
                                [&](const ImageResult& i) { return !by_id.count(i.image_id); });
     if (unnamed) {
       std::vector<ra::RegistryImage> all;
-      auto st = Page({}, &all);
+      auto st = Page({}, &all, deadline);
       if (!st.ok()) return st.error();
       for (const auto& e : all) by_id.emplace(e.id, e);
     }
@@ -182,7 +186,8 @@ class RegistrySource : public ImageSource {
  private:
   // The list entries that may match `refs`: filtered by ImageName while the service takes the
   // filter, else the whole list (bounded, with a progress line).
-  Result<std::vector<ra::RegistryImage>> Entries(const std::vector<std::string>& refs) {
+  Result<std::vector<ra::RegistryImage>> Entries(const std::vector<std::string>& refs,
+                                                 int64_t deadline_ms) {
     std::vector<std::string> names;
     for (const auto& r : refs) {
       auto ref = ParseImageRef(r);
@@ -198,7 +203,7 @@ class RegistrySource : public ImageSource {
             names.begin() + static_cast<std::ptrdiff_t>(b),
             names.begin() +
                 static_cast<std::ptrdiff_t>(std::min(names.size(), b + api::kValuesPerFilter)));
-        auto got = Page(batch, &out);
+        auto got = Page(batch, &out, deadline_ms);
         if (got.ok()) continue;
         if (got.error().kind == ErrorKind::kApi &&
             got.error().code.rfind("InvalidParameter", 0) == 0) {
@@ -212,17 +217,35 @@ class RegistrySource : public ImageSource {
       }
       if (!filter_refused_) return out;
     }
-    auto all = Page({}, &out);
+    auto all = Page({}, &out, deadline_ms);
     if (!all.ok()) return all.error();
     return out;
   }
 
-  // Pages through the list (filtered by `names` unless empty), appending to `out`.
-  tcss::Status Page(const std::vector<std::string>& names, std::vector<ra::RegistryImage>* out) {
+  // Pages through the list (filtered by `names` unless empty), appending to `out`, until
+  // `deadline_ms`: the lookup's, max(--resolve-timeout, --timeout), whatever TotalCount says.
+  tcss::Status Page(const std::vector<std::string>& names, std::vector<ra::RegistryImage>* out,
+                    int64_t deadline_ms) {
+    const Config& c = d_.config;
+    auto out_of_time = [&](int pages) {
+      return TransportError(
+          "ResolveTimeout",
+          fmt::format("the registry list was not read within {:.0f}s (the larger of "
+                      "--resolve-timeout {} and --timeout {}): {} pages, {} images read; raise "
+                      "them, or name images TCSS lists sooner",
+                      std::max(c.resolve_timeout_s, c.timeout_s), c.resolve_timeout_s, c.timeout_s,
+                      pages, out->size()));
+    };
     for (int page = 0; page < api::kMaxPages; ++page) {
+      if (d_.clock.MonotonicMillis() >= deadline_ms) return out_of_time(page);
       auto resp = d_.client.Call("DescribeAssetImageRegistryList",
-                                 ra::ListBody(names, api::kPageLimit, page * api::kPageLimit));
-      if (!resp.ok()) return resp.error();
+                                 ra::ListBody(names, api::kPageLimit, page * api::kPageLimit),
+                                 CallOptions{true, deadline_ms});
+      if (!resp.ok()) {
+        bool late =
+            resp.error().kind == ErrorKind::kTransport && d_.clock.MonotonicMillis() >= deadline_ms;
+        return late ? out_of_time(page) : resp.error();
+      }
       auto list = ra::ParseList(*resp);
       if (!list.ok()) return list.error();
       for (const auto& why : list->skipped) d_.log.Warn(why);

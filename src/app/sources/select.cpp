@@ -11,7 +11,7 @@ namespace tcss {
 
 Result<Selection> SelectImages(const std::vector<ImageSource*>& sources,
                                const std::vector<std::string>& refs, Clock& clock, Sleeper& sleeper,
-                               Logger& log, double resolve_timeout_s) {
+                               Logger& log, double resolve_timeout_s, int64_t call_timeout_ms) {
   ImageSource* local = nullptr;
   for (auto* s : sources)
     if (s->kind() == Source::kLocal) local = s;
@@ -30,12 +30,13 @@ Result<Selection> SelectImages(const std::vector<ImageSource*>& sources,
   }
   const int64_t start = clock.MonotonicMillis();
   const int64_t budget = static_cast<int64_t>(resolve_timeout_s * 1000);
+  const int64_t deadline = start + std::max(budget, call_timeout_ms);
   int64_t poll_ms = 2000;
   std::vector<ImageSource*> asked = sources;
   while (!pending.empty()) {
     for (auto it = asked.begin(); it != asked.end() && !pending.empty();) {
       ImageSource* s = *it;
-      auto r = s->LookUp(pending);
+      auto r = s->LookUp(pending, deadline);
       if (!r.ok() && asked.size() > 1 && r.error().kind == ErrorKind::kApi &&
           (r.error().code.rfind("UnauthorizedOperation", 0) == 0 ||
            r.error().code.rfind("AuthFailure.UnauthorizedOperation", 0) == 0)) {

@@ -27,7 +27,8 @@ class ImageSource {
   virtual Source kind() const = 0;
   // One pass over the source's list: the references found (reference → this source's ID;
   // several IDs for one reference are all returned, with a warning) and those not found.
-  virtual Result<Resolution> LookUp(const std::vector<std::string>& refs) = 0;
+  // Every call it makes ends by `deadline_ms` (Clock::MonotonicMillis), however many pages.
+  virtual Result<Resolution> LookUp(const std::vector<std::string>& refs, int64_t deadline_ms) = 0;
   // Asks the source to refresh its list (a registry sync); called before each wait for a
   // missing reference, the source decides how often it really asks. A refusal is a warning.
   virtual void Refresh() {}
