@@ -108,6 +108,12 @@ Status Runner::CheckOutputPaths() {
   for (const auto& f : c_.platform->Files(PublishContextFor(0))) {
     targets.push_back({f.what, f.path, f.replace});
   }
+  if (c_.dotenv_default) {
+    // A default path lies in the checkout, which a pull request fills: a link there (to
+    // ~/.bashrc) is removed, never followed; the dotenv is written as a file of its own.
+    auto st = p_.files.DropSymlink(c_.dotenv_path);
+    if (!st.ok()) return UsageError("--dotenv/TCSS_DOTENV: " + st.error().message);
+  }
   for (const auto& t : targets) {
     if (t.path.empty()) continue;
     auto st = p_.files.CheckWritable(t.path, t.replace);

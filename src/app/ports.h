@@ -97,6 +97,9 @@ class Files {
   // temporary file created exclusively beside it and renamed over it; anything else (a device,
   // a FIFO, /dev/stdout) is written in place, never replaced by a file.
   virtual Status Replace(const std::string& path, const std::string& text) = 0;
+  // When `path` is a symbolic link, removes the link (never what it points at): for the paths
+  // the user did not name, which a checkout (a pull request's) may have filled with links.
+  virtual Status DropSymlink(const std::string& path) = 0;
 };
 
 struct Ports {

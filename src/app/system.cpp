@@ -349,6 +349,15 @@ Status SystemFiles::CheckWritable(const std::string& path, bool replace) {
   return OkStatus();
 }
 
+Status SystemFiles::DropSymlink(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return OkStatus();
+  if (::unlink(path.c_str()) != 0) {
+    return UsageError("cannot remove the symbolic link " + path + ": " + Errno());
+  }
+  return OkStatus();
+}
+
 Status SystemFiles::Append(const std::string& path, const std::string& text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644);
   if (fd < 0) return UsageError("cannot open " + path + ": " + Errno());

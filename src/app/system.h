@@ -52,6 +52,7 @@ class SystemFiles : public Files {
   Result<std::string> Read(const std::string& path) override;
   bool Exists(const std::string& path) override;
   Status CheckWritable(const std::string& path, bool replace) override;
+  Status DropSymlink(const std::string& path) override;
   Status Append(const std::string& path, const std::string& text) override;
   Status Replace(const std::string& path, const std::string& text) override;
 };

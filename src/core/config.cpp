@@ -424,6 +424,7 @@ const std::vector<Option>& Table() {
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.dotenv_path = Trim(v.back());
+         c.dotenv_default = false;
          return OkStatus();
        }},
       {"--report-file", "TCSS_REPORT_FILE", "report-file", "PATH", "none",
@@ -679,6 +680,7 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     if (!platform.ok()) return platform.error();
     c.platform = *platform;
     c.dotenv_path = c.platform->DefaultDotenv();
+    c.dotenv_default = !c.dotenv_path.empty();
   }
 
   // Precedence, written once: flag > environment > platform default (above) > built-in default.

@@ -91,10 +91,11 @@ struct Config {
 
   OutputFormat output = OutputFormat::kText;
   std::string dotenv_path;
-  std::string report_file;  // GitLab container-scanning report, written when findings are read
-  std::string sarif_file;   // SARIF 2.1.0 (GitHub code scanning), likewise
-  std::string junit_file;   // JUnit XML, likewise
-  std::string ignore_file;  // accepted findings; "" = .tcss-scan-ignore when it exists
+  bool dotenv_default = false;  // dotenv_path is the platform's default, not named by the user
+  std::string report_file;      // GitLab container-scanning report, written when findings are read
+  std::string sarif_file;       // SARIF 2.1.0 (GitHub code scanning), likewise
+  std::string junit_file;       // JUnit XML, likewise
+  std::string ignore_file;      // accepted findings; "" = .tcss-scan-ignore when it exists
   bool ignore_unfixed = false;
   bool dry_run = false;
   LogLevel log_level = LogLevel::kInfo;

@@ -323,6 +323,31 @@ TEST(Outputs, AFailedRunReplacesAnEarlierDotenv) {
   EXPECT_EQ(home.Read("scan.env"), "TCSS_TASK_ID=\nTCSS_EXIT_CODE=1\n");
 }
 
+// Hardening III, 5: the default dotenv lies in the checkout; a link committed there (to a
+// file outside it) is removed and a file of its own written, never followed. A path the user
+// names keeps the documented rule (its link is followed).
+TEST(Outputs, ADefaultPathNeverFollowsACommittedSymlink) {
+  TempDir home, checkout;
+  Emulator emu;
+  Env env = ScanEnv(emu, home);
+  env["GITLAB_CI"] = "true";
+  home.Write("bashrc", "export PS1=keep\n");
+  ASSERT_EQ(symlink(home.File("bashrc").c_str(), checkout.File("tcss-scan.env").c_str()), 0);
+  auto r = RunProcess({ScanBin(), kNginxId}, env, checkout.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(home.Read("bashrc"), "export PS1=keep\n");
+  struct stat st {};
+  ASSERT_EQ(lstat(checkout.File("tcss-scan.env").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(checkout.Read("tcss-scan.env").rfind("TCSS_TASK_ID=", 0), 0u);
+  // Named by the user: followed, as README says.
+  emu.Reset();
+  ASSERT_EQ(symlink(home.File("named.env").c_str(), checkout.File("link.env").c_str()), 0);
+  r = RunProcess({ScanBin(), "--dotenv", "link.env", kNginxId}, env, checkout.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(home.Read("named.env").rfind("TCSS_TASK_ID=", 0), 0u);
+}
+
 // --- 5. stdout is part of the contract ------------------------------------------------------
 
 TEST(Stdout, ClosedStdoutNeverCarriesTheTaskIdIntoASocket) {

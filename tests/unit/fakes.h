@@ -96,6 +96,7 @@ class FakeFiles : public Files {
     files[path] = text;
     return OkStatus();
   }
+  Status DropSymlink(const std::string& /*path*/) override { return OkStatus(); }
   std::map<std::string, std::string> files;
 };
 
