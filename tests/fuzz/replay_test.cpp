@@ -36,5 +36,6 @@ TEST(FuzzReplay, Envelope) { Replay("envelope", tcss::fuzz::Envelope); }
 TEST(FuzzReplay, ImageRef) { Replay("image_ref", tcss::fuzz::ImageRef); }
 TEST(FuzzReplay, Config) { Replay("config", tcss::fuzz::Config); }
 TEST(FuzzReplay, Emulator) { Replay("emulator", tcss::fuzz::Emulator); }
+TEST(FuzzReplay, IgnoreFile) { Replay("ignore_file", tcss::fuzz::IgnoreFile); }
 
 }  // namespace

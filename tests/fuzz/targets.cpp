@@ -9,6 +9,10 @@
 #include "core/image_ref.h"
 #include "core/json.h"
 #include "core/outputs.h"
+#include "core/registry_api.h"
+#include "core/reports/ignore.h"
+#include "core/reports/model.h"
+#include "core/reports/triage.h"
 #include "core/text.h"
 #include "core/url.h"
 #include "emulator/auth.h"
@@ -44,6 +48,44 @@ int Envelope(const uint8_t* data, size_t size) {
   (void)api::ParseImageList(*r);
   (void)api::ParseScanStatus(*r);
   (void)api::ParseVulList(*r, "sha256:x");
+  // The registry actions' uint64 fields: an ID we accept is one, never another number.
+  auto created = registry_api::ParseCreate(*r);
+  if (created.ok()) Check(registry_api::IsRegistryTaskId(created->task_id));
+  auto page = registry_api::ParseList(*r);
+  if (page.ok()) {
+    Check(page->images.size() <= static_cast<size_t>(api::kPageLimit));
+    for (const auto& img : page->images) Check(registry_api::IsRegistryTaskId(img.id));
+  }
+  (void)registry_api::ParseStatus(*r);
+  (void)registry_api::ParseVulList(*r, "1");
+  return 0;
+}
+
+int IgnoreFile(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  std::vector<std::string> warnings;
+  auto rules = reports::ParseIgnoreFile(".tcss-scan-ignore", text, &warnings);
+  if (!rules.ok()) {
+    Check(rules.error().kind == ErrorKind::kUsage);
+    return 0;
+  }
+  Findings f;
+  f.images.push_back({"sha256:a", "ccr.ccs.tencentyun.com/a/b:1", "SCANNED", 0, 1, 0, 0, 0, 0});
+  VulnFinding v;
+  v.image_id = "sha256:a";
+  v.level = 3;
+  for (const auto& rule : *rules) {
+    // What the reports show can be matched, and what is kept is bounded.
+    Check(reports::IsFindingId(rule.id));
+    Check(rule.reason.size() <= 500);
+    v.cve_id = rule.id;
+    f.all.push_back(v);
+    if (f.all.size() == 64) break;
+  }
+  reports::TriageOptions o;
+  o.rules = *rules;
+  o.today = "2026-12-01";
+  (void)reports::Triage(f, o);
   return 0;
 }
 

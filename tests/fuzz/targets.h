@@ -8,9 +8,10 @@
 
 namespace tcss::fuzz {
 
-int Envelope(const uint8_t* data, size_t size);  // response envelope and per-action parsers
-int ImageRef(const uint8_t* data, size_t size);  // reference grammar, URLs, NO_PROXY
-int Config(const uint8_t* data, size_t size);    // env + argv → Config; credentials; outputs
-int Emulator(const uint8_t* data, size_t size);  // emulator request handling: headers + body
+int Envelope(const uint8_t* data, size_t size);    // response envelope and per-action parsers
+int ImageRef(const uint8_t* data, size_t size);    // reference grammar, URLs, NO_PROXY
+int Config(const uint8_t* data, size_t size);      // env + argv → Config; credentials; outputs
+int Emulator(const uint8_t* data, size_t size);    // emulator request handling: headers + body
+int IgnoreFile(const uint8_t* data, size_t size);  // the ignore file, then triage with its rules
 
 }  // namespace tcss::fuzz
