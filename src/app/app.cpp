@@ -19,6 +19,7 @@
 #include "core/image_ref.h"
 #include "core/outputs.h"
 #include "core/policy.h"
+#include "core/registry_api.h"
 #include "core/reports/junit.h"
 #include "core/reports/model.h"
 #include "core/reports/sarif.h"
@@ -447,13 +448,42 @@ int Runner::Submit() {
 int Runner::StatusCommand() {
   report_.task_id = c_.task_id;
   report_.selection = "images";
-  for (const auto& id : c_.images) report_.images.push_back({id, id});
   ClientSettings settings;
   report_.source = SourceName(c_.source);
   if (!Prepare(&settings) || !Connect(settings)) return Finish();
   SourceDeps deps{*client_, p_.clock, log_, c_};
   auto source = c_.source == Source::kRegistry ? MakeRegistrySource(deps) : MakeLocalSource(deps);
   source_ = source.get();
+  // IDs as they are; references (TCSS_IMAGES inherited from the submitting job) looked up in
+  // the task's source as the submission did.
+  std::vector<std::string> refs;
+  for (const auto& i : c_.images) {
+    bool id = c_.source == Source::kLocal ? IsImageId(i) : registry_api::IsRegistryTaskId(i);
+    if (id) {
+      report_.images.push_back({i, i});
+    } else {
+      refs.push_back(i);
+    }
+  }
+  if (!refs.empty()) {
+    const int64_t deadline =
+        p_.clock.MonotonicMillis() +
+        static_cast<int64_t>(std::max(c_.resolve_timeout_s, c_.timeout_s) * 1000);
+    auto found = source->LookUp(refs, deadline);
+    if (!found.ok()) {
+      Fail(found.error());
+      return Finish();
+    }
+    for (auto& img : found->images) report_.images.push_back(std::move(img));
+    if (!found->missing.empty()) {
+      Fail(Error{ErrorKind::kApi, "ResourceNotFound.Image",
+                 fmt::format("TCSS does not list {} as a {} image now; pass the IDs the "
+                             "submission printed (TCSS_IMAGE_IDS)",
+                             fmt::join(found->missing, ", "), SourceName(c_.source)),
+                 ""});
+      return Finish();
+    }
+  }
   p_.sleeper.SetLastWords("", "tcss-scan: error: " + InterruptedMessage(report_.task_id) + "\n");
   WaitAndGate(c_.wait, 0);
   return Finish();

@@ -742,15 +742,22 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     }
     if (c.images.empty()) c.images = SplitList(Get(env, "TCSS_IMAGE_IDS"));
     for (const auto& id : c.images) {
+      // An ID of the task's source, or a reference (a later job inherits TCSS_IMAGES) that is
+      // looked up as the submission did.
       bool registry_id =
           !id.empty() && id.size() <= 20 &&
           std::all_of(id.begin(), id.end(), [](unsigned char ch) { return std::isdigit(ch) != 0; });
-      if (c.source == Source::kRegistry && !registry_id) {
-        return UsageError("status of a registry task takes registry image Ids (digits), not \"" +
-                          id + "\"");
+      if ((c.source == Source::kRegistry && registry_id) ||
+          (c.source == Source::kLocal && IsImageId(id))) {
+        continue;
       }
-      if (c.source == Source::kLocal && !IsImageId(id)) {
-        return UsageError("status takes image IDs (sha256:...), not \"" + id + "\"");
+      if (IsImageId(id) || registry_id || !ParseImageRef(id).ok()) {
+        return UsageError(
+            fmt::format("status of a {} task takes {} or image references, not \"{}\"",
+                        c.source == Source::kRegistry ? "registry" : "local",
+                        c.source == Source::kRegistry ? "registry image Ids (digits)"
+                                                      : "image IDs (sha256:...)",
+                        id));
       }
     }
     c.image_source = "--image/TCSS_IMAGES/TCSS_IMAGE_IDS";

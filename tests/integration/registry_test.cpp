@@ -160,6 +160,19 @@ TEST_F(RegistryTest, StatusTellsTheSourceByTheTaskIdsShape) {
   EXPECT_GE(Count(emu.Actions(), "DescribeAssetImageRegistryScanStatusOneKey"), 1);
   auto wrong = RunProcess({ScanBin(), "status", task, "--image", kNginxId}, env);
   EXPECT_EQ(wrong.exit_code, 4) << wrong.err;
+  // Hardening III, 19: a later GitLab job inherits the job's TCSS_IMAGES (the reference): it
+  // is looked up in the registry list as the submission did, and gated the same way.
+  env.erase("TCSS_IMAGE_IDS");
+  env["TCSS_IMAGES"] = kWeb;
+  auto by_ref = RunProcess({ScanBin(), "status", task, "--severity-threshold", "critical"}, env);
+  EXPECT_EQ(by_ref.exit_code, 2) << by_ref.err;
+  EXPECT_EQ(by_ref.out, "END\n");
+  env["TCSS_IMAGES"] = "ccr.ccs.tencentyun.com/demo/never-pushed:1";
+  auto unknown = RunProcess({ScanBin(), "status", task, "--severity-threshold", "critical"}, env);
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.err;
+  EXPECT_NE(unknown.err.find("TCSS does not list ccr.ccs.tencentyun.com/demo/never-pushed:1"),
+            std::string::npos)
+      << unknown.err;
 }
 
 TEST_F(RegistryTest, TheDigestPinsTheScanToThePushedManifest) {
