@@ -147,7 +147,10 @@ Result<Poco::JSON::Object::Ptr> ApiClient::Call(const std::string& action, const
     // until --timeout runs out, with a one-second base (the limit's window), and does not
     // use up --retries. Everything else retryable counts against --retries.
     bool throttled = last.kind == ErrorKind::kApi && IsThrottleCode(last.code);
-    if (!retryable || (!throttled && failures >= settings_.retries)) break;
+    if (!retryable ||
+        (!throttled && failures >= std::max(settings_.retries, options.min_retries))) {
+      break;
+    }
     int64_t delay = throttled
                         ? std::max<int64_t>(250, BackoffMillis(throttles++, random_.Unit(), 1000))
                         : BackoffMillis(failures++, random_.Unit());

@@ -50,6 +50,9 @@ struct CallOptions {
   // Monotonic milliseconds (Clock::MonotonicMillis) that bound the call besides --timeout;
   // 0 = none. --wait-timeout and --resolve-timeout pass theirs.
   int64_t deadline_ms = 0;
+  // Retries of its own for a call that must not fail on one blip (the look-up after a lost
+  // answer): the larger of this and --retries.
+  int min_retries = 0;
 };
 
 class ApiClient {

@@ -11,28 +11,38 @@ namespace tcss {
 
 namespace {
 
-// The task TCSS is running now, if it scans `image_count` images (any number when 0).
-std::optional<api::RunningTask> FindRunningTask(ApiClient& client, Logger& log, size_t image_count,
-                                                const CallOptions& bound) {
+using MaybeTask = std::optional<api::RunningTask>;
+const MaybeTask kNone;
+
+// The task TCSS is running now, if it can be ours: it scans `image_count` images (any number
+// when 0) and started between the Unix times `earliest` and `latest` (no check when
+// `earliest` is 0). An error means TCSS could not be asked, which is not "none runs".
+Result<MaybeTask> FindRunningTask(ApiClient& client, Logger& log, size_t image_count,
+                                  int64_t earliest, int64_t latest, const CallOptions& bound) {
   auto resp = client.Call("DescribeAssetImageScanTask", "{}", bound);
-  if (!resp.ok()) {
-    log.Warn("could not ask TCSS for its running scan task: " + resp.error().message);
-    return std::nullopt;
-  }
+  if (!resp.ok()) return resp.error();
   auto task = api::ParseScanTask(*resp);
-  if (!task.ok() || task->task_id.empty() || !IsRunningStatus(task->status)) return std::nullopt;
+  if (!task.ok()) return task.error();
+  if (task->task_id.empty() || !IsRunningStatus(task->status)) return kNone;
+  // Clocks differ and TCSS names no time zone: a minute either side, any whole-hour zone.
+  if (earliest > 0 && !api::MayHaveStartedBetween(task->last_scan_time, earliest, latest, 60)) {
+    log.Verbose(fmt::format("running task {} started at {}, before this run's request",
+                            task->task_id, task->last_scan_time));
+    return kNone;
+  }
   if (image_count > 0) {
     auto st =
         client.Call("DescribeAssetImageScanStatus", api::ScanStatusBody(task->task_id), bound);
-    if (!st.ok()) return std::nullopt;
+    if (!st.ok()) return st.error();
     auto status = api::ParseScanStatus(*st);
-    if (!status.ok() || status->image_total != static_cast<int64_t>(image_count)) {
+    if (!status.ok()) return status.error();
+    if (status->image_total != static_cast<int64_t>(image_count)) {
       log.Verbose(fmt::format("running task {} scans {} image(s), not {}", task->task_id,
-                              status.ok() ? status->image_total : -1, image_count));
-      return std::nullopt;
+                              status->image_total, image_count));
+      return kNone;
     }
   }
-  return *task;
+  return MaybeTask(*task);
 }
 
 }  // namespace
@@ -41,9 +51,13 @@ SubmitOutcome SubmitScan(ApiClient& client, Clock& clock, Logger& log, const std
                          size_t image_count, int resubmits, int64_t timeout_ms) {
   SubmitOutcome out;
   const int64_t deadline = clock.MonotonicMillis() + timeout_ms;
+  const int64_t first_sent = clock.UnixSeconds();
+  // The look-up after a lost answer has a deadline and retries of its own: one failed or
+  // slow call must not turn "could not ask" into "none runs".
   auto LookupBound = [&] {
     return CallOptions{
-        true, std::max(deadline, clock.MonotonicMillis() + std::min<int64_t>(timeout_ms, 10000))};
+        true, std::max(deadline, clock.MonotonicMillis() + std::min<int64_t>(timeout_ms, 10000)),
+        2};
   };
   bool maybe_started = false;  // an earlier attempt may have created the task
   for (int attempt = 0;; ++attempt) {
@@ -60,18 +74,20 @@ SubmitOutcome SubmitScan(ApiClient& client, Clock& clock, Logger& log, const std
     }
     Error e = resp.error();
     if (e.kind == ErrorKind::kApi && e.code == kAlreadyScanning) {
-      auto running = FindRunningTask(client, log, maybe_started ? image_count : 0, LookupBound());
-      if (running && maybe_started) {
+      auto running =
+          FindRunningTask(client, log, maybe_started ? image_count : 0,
+                          maybe_started ? first_sent : 0, clock.UnixSeconds(), LookupBound());
+      if (running.ok() && *running && maybe_started) {
         log.Info(fmt::format("task {} is the one the earlier attempt started (its answer was lost)",
-                             running->task_id));
-        out.task_id = running->task_id;
+                             (*running)->task_id));
+        out.task_id = (*running)->task_id;
         out.request_id = e.request_id;
         out.recovered = true;
         return out;
       }
-      if (running) {
-        out.task_id = running->task_id;
-        e.message += fmt::format(" (TCSS is already scanning them in task {})", running->task_id);
+      if (running.ok() && *running) {
+        out.task_id = (*running)->task_id;
+        e.message += fmt::format(" (TCSS is already scanning them in task {})", out.task_id);
       }
       out.error = e;
       return out;
@@ -84,10 +100,21 @@ SubmitOutcome SubmitScan(ApiClient& client, Clock& clock, Logger& log, const std
         fmt::format("the answer to CreateAssetImageScanTask was lost ({}); asking TCSS "
                     "whether the scan started",
                     e.message));
-    if (auto running = FindRunningTask(client, log, image_count, LookupBound())) {
+    auto running =
+        FindRunningTask(client, log, image_count, first_sent, clock.UnixSeconds(), LookupBound());
+    if (!running.ok()) {
+      // It may run: sending the request again could start a second scan.
+      e.message += fmt::format(
+          " (and TCSS could not be asked whether the scan started: {}; the request was not sent "
+          "again, so that no second scan starts: see TCSS's console, or run again)",
+          running.error().message);
+      out.error = e;
+      return out;
+    }
+    if (*running) {
       log.Info(fmt::format("the scan started: task {} (found with DescribeAssetImageScanTask)",
-                           running->task_id));
-      out.task_id = running->task_id;
+                           (*running)->task_id));
+      out.task_id = (*running)->task_id;
       out.recovered = true;
       return out;
     }
@@ -97,7 +124,7 @@ SubmitOutcome SubmitScan(ApiClient& client, Clock& clock, Logger& log, const std
       return out;
     }
     maybe_started = true;
-    log.Info("no running scan task found; sending the request again");
+    log.Info("no running scan task of these images started by this run; sending the request again");
   }
 }
 

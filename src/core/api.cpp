@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace tcss::api {
 
@@ -264,6 +265,30 @@ Result<RunningTask> ParseScanTask(const Poco::JSON::Object::Ptr& response) {
                     RequestIdOf(response));
   }
   return t;
+}
+
+bool MayHaveStartedBetween(const std::string& tcss_time, int64_t earliest, int64_t latest,
+                           int64_t slack) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char tail = 0;
+  if (std::sscanf(tcss_time.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s,
+                  &tail) != 6 ||
+      mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+    return true;
+  }
+  // Days from the civil date (Howard Hinnant's algorithm): no time zone database involved.
+  const int yy = y - (mo <= 2 ? 1 : 0);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = int64_t{era} * 146097 + doe - 719468;
+  const int64_t local = days * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s;
+  for (int zone = -12; zone <= 14; ++zone) {
+    int64_t utc = local - int64_t{zone} * 3600;
+    if (utc >= earliest - slack && utc <= latest + slack) return true;
+  }
+  return false;
 }
 
 std::string ImageIdListBody(const std::vector<std::string>& image_ids) {

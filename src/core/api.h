@@ -85,6 +85,12 @@ struct RunningTask {
   std::string last_scan_time;
 };
 Result<RunningTask> ParseScanTask(const Poco::JSON::Object::Ptr& response);
+// Whether a task whose LastScanTime is `tcss_time` ("YYYY-MM-DD HH:MM:SS", in the service's
+// own time zone, which the answer does not name) can have started between the Unix times
+// `earliest` and `latest` (each widened by `slack` seconds) in some whole-hour zone from UTC-12
+// to UTC+14. An empty or unreadable time cannot be checked: true.
+bool MayHaveStartedBetween(const std::string& tcss_time, int64_t earliest, int64_t latest,
+                           int64_t slack);
 
 std::string ImageIdListBody(const std::vector<std::string>& image_ids);
 std::string VulListBody(const std::string& image_id, int64_t limit, int64_t offset = 0);

@@ -112,17 +112,29 @@ TEST(LostAnswer, ADrippedAnswerAfterTheScanStartedIsRecoveredToo) {
   EXPECT_LT(r.seconds, 6);
 }
 
-TEST(LostAnswer, AlreadyScanningOnTheRetryIsRecognisedAsOurs) {
-  // The look-up after the lost answer fails once; the request is sent again, meets
-  // ErrAlreadyScanning (our own task), and the second look-up finds it.
+TEST(LostAnswer, ALookUpBlipIsRetriedAndTheTaskFoundEvenWithRetriesZero) {
+  // Hardening III, 3: the look-up after the lost answer fails once; it retries on its own
+  // (--retries 0 is about the create) and finds the task; nothing is sent twice.
   TempDir home;
   Emulator emu({"--scan-seconds", "60", "--fault", "CreateAssetImageScanTask:LOSE:1", "--fault",
-                "DescribeAssetImageScanTask:UnauthorizedOperation:1"});
-  auto r = RunProcess({ScanBin(), kNginxId}, ScanEnv(emu, home));
+                "DescribeAssetImageScanTask:InternalError:1"});
+  auto r = RunProcess({ScanBin(), "--retries", "0", kNginxId}, ScanEnv(emu, home));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, EmulatorTask(emu) + "\n");
-  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageScanTask"), 2);
-  EXPECT_NE(r.err.find("the earlier attempt started"), std::string::npos) << r.err;
+  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageScanTask"), 1);
+}
+
+TEST(LostAnswer, ALookUpThatCannotBeDoneIsNotNoneRuns) {
+  // The look-up is refused: the scan may run, so the request is not sent again, and the error
+  // says TCSS could not be asked (not "no running scan task").
+  TempDir home;
+  Emulator emu({"--scan-seconds", "60", "--fault", "CreateAssetImageScanTask:LOSE:1", "--fault",
+                "DescribeAssetImageScanTask:UnauthorizedOperation"});
+  auto r = RunProcess({ScanBin(), kNginxId}, ScanEnv(emu, home));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("could not be asked whether the scan started"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("reports no running scan task"), std::string::npos) << r.err;
+  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageScanTask"), 1);
 }
 
 TEST(LostAnswer, NoTaskStartedMeansTheRequestIsSentAgain) {

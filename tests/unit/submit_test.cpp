@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "core/api.h"
 #include "fakes.h"
 
 namespace tcss {
@@ -104,6 +105,53 @@ TEST_F(SubmitFixture, ResubmitsAreBounded) {
   int creates = 0;
   for (const auto& a : Actions()) creates += a == "CreateAssetImageScanTask";
   EXPECT_EQ(creates, 3);
+}
+
+// Hardening III, 3: "could not ask" is not "none runs". With the look-up failing (past its
+// own retries), the request is not sent again and the error says why.
+TEST_F(SubmitFixture, ALookUpThatFailsNeverBecomesNoneRunsNorAResend) {
+  transport.script = {Lost(), ApiError("AuthFailure.UnauthorizedOperation")};
+  auto out = Submit();
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::kTransport);
+  EXPECT_NE(out.error->message.find("could not be asked whether the scan started"),
+            std::string::npos)
+      << out.error->message;
+  EXPECT_EQ(Actions(),
+            (std::vector<std::string>{"CreateAssetImageScanTask", "DescribeAssetImageScanTask"}));
+}
+
+// The look-up has retries of its own, even with --retries 0: one blip does not end it.
+TEST_F(SubmitFixture, TheLookUpRetriesOnItsOwnWithRetriesZero) {
+  auto settings = testing::TestSettings();
+  settings.retries = 0;
+  ApiClient no_retries{transport, clock, clock, random, log, settings};
+  transport.script = {Lost(), ApiError("InternalError"),
+                      Answer(R"("TaskID":"t9","Status":"SCANNING")"),
+                      Answer(R"("Status":"SCANNING","ImageTotal":1)")};
+  auto out = SubmitScan(no_retries, clock, log, "{}", 1, 0, 60000);
+  ASSERT_FALSE(out.error) << out.error->message;
+  EXPECT_EQ(out.task_id, "t9");
+  EXPECT_TRUE(out.recovered);
+}
+
+// A task of the same size started ten minutes before this run's request (TCSS reports
+// Beijing time, UTC+8) is someone else's: not adopted, the request is sent again.
+TEST_F(SubmitFixture, AnOlderRunningTaskIsNotAdopted) {
+  // The fake clock's Unix time 1700000000 is 2023-11-15 06:13:20 in UTC+8.
+  transport.script = {
+      Lost(), Answer(R"("TaskID":"old","Status":"SCANNING","LastScanTime":"2023-11-15 06:03:20")"),
+      Answer(R"("TaskID":"mine")")};
+  auto out = Submit();
+  ASSERT_FALSE(out.error) << out.error->message;
+  EXPECT_EQ(out.task_id, "mine");
+  EXPECT_FALSE(out.recovered);
+  // Started in the same seconds, in any whole-hour zone: ours.
+  EXPECT_TRUE(api::MayHaveStartedBetween("2023-11-15 06:13:21", 1700000000, 1700000001, 60));
+  EXPECT_TRUE(api::MayHaveStartedBetween("2023-11-14 22:13:20", 1700000000, 1700000001, 60));
+  EXPECT_FALSE(api::MayHaveStartedBetween("2023-11-15 06:03:20", 1700000000, 1700000001, 60));
+  EXPECT_TRUE(api::MayHaveStartedBetween("", 1700000000, 1700000001, 60));
+  EXPECT_TRUE(api::MayHaveStartedBetween("yesterday", 1700000000, 1700000001, 60));
 }
 
 }  // namespace
