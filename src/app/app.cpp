@@ -353,6 +353,11 @@ int Runner::Submit() {
   report_.selection = c_.all ? "all" : !c_.filters.empty() ? "filters" : "images";
   ClientSettings settings;
   if (!Prepare(&settings)) return Finish();
+  if (!c_.wait_implied.empty()) {
+    log_.Info(c_.wait_implied +
+              " reads the scan's findings, so this run waits for the scan to "
+              "end (--wait is implied)");
+  }
   if (c_.dry_run) {
     for (const auto& i : c_.images) report_.images.push_back({i, IsImageId(i) ? i : ""});
     std::string body = api::CreateScanTaskBody(c_, c_.images);

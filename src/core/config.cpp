@@ -222,8 +222,10 @@ const std::vector<Option>& Table() {
          if (!check.ok()) return check.error();
          return OkStatus();
        }},
-      {"--wait", "TCSS_WAIT", "wait", "", "false", "wait for the scan to finish", Kind::kBool,
+      {"--wait", "TCSS_WAIT", "wait", "", "false (implied by a threshold or a report)",
+       "wait for the scan to finish", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         c.wait_given = n;
          return SetBool(c.wait, v, n);
        }},
       {"--wait-timeout", "TCSS_WAIT_TIMEOUT", "wait-timeout", "S", "1800",
@@ -711,6 +713,28 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
         err.message += " (from " + source + ")";
       }
       return err;
+    }
+  }
+
+  if (c.command == Command::kSubmit || c.command == Command::kPush) {
+    // Whatever reads findings needs the scan's end: it implies --wait, and an explicit
+    // --wait=false beside it is a contradiction, not a gate silently off.
+    const std::pair<bool, const char*> needs[] = {
+        {c.severity_threshold.has_value(), "--severity-threshold"},
+        {c.gate_virus || c.gate_risk, "--fail-on-findings"},
+        {!c.report_file.empty(), "--report-file"},
+        {!c.sarif_file.empty(), "--sarif-file"},
+        {!c.junit_file.empty(), "--junit-file"}};
+    for (const auto& [needed, what] : needs) {
+      if (!needed || c.wait) continue;
+      if (!c.wait_given.empty()) {
+        return UsageError(fmt::format(
+            "{} reads the scan's findings, which exist only once the scan ends, but {} says not "
+            "to wait: drop {}=false, or drop {}",
+            what, c.wait_given, c.wait_given, what));
+      }
+      c.wait = true;
+      c.wait_implied = what;
     }
   }
 

@@ -75,6 +75,8 @@ struct Config {
 
   std::vector<std::string> fail_on{"*"};
   bool wait = false;
+  std::string wait_given;    // where --wait was set (flag or variable name), "" when not set
+  std::string wait_implied;  // the option that turned --wait on, "" when none did
   double wait_timeout_s = 1800;
   std::optional<Severity> severity_threshold;
   bool gate_virus = false;

@@ -212,17 +212,23 @@ TEST_F(WaitTest, GitlabContainerScanningReport) {
   EXPECT_EQ(loc->getValue<std::string>("image"), kApp);
   EXPECT_EQ(loc->getObject("dependency")->getObject("package")->getValue<std::string>("name"),
             "xz-utils");
-  // Without --wait nothing is read: the report is still replaced (Hardening III, 22), with no
-  // findings, and the warning says why.
+  // Issue 21, 1: a report file implies --wait (one notice line); --wait=false beside it is a
+  // usage error naming both, with nothing sent.
   std::string other = home.File("none.json");
-  auto quiet = RunProcess({ScanBin(), "--report-file", other, kClean}, EnvFor(emu));
-  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
-  EXPECT_NE(quiet.err.find("lists no findings: no findings were read: the run did not wait for "
-                           "the scan (--wait)"),
+  auto implied = RunProcess({ScanBin(), "--report-file", other, kClean}, EnvFor(emu));
+  EXPECT_EQ(implied.exit_code, 0) << implied.err;
+  EXPECT_NE(implied.err.find("--report-file reads the scan's findings, so this run waits for the "
+                             "scan to end (--wait is implied)"),
             std::string::npos)
-      << quiet.err;
+      << implied.err;
   auto none = json::ParseObject(ReadFile(other));
   ASSERT_TRUE(none.ok());
+  EXPECT_EQ((*none)->getObject("scan")->getValue<std::string>("status"), "success");
+  auto refused =
+      RunProcess({ScanBin(), "--wait=false", "--report-file", other, kClean}, EnvFor(emu));
+  EXPECT_EQ(refused.exit_code, 4) << refused.err;
+  EXPECT_NE(refused.err.find("drop --wait=false, or drop --report-file"), std::string::npos)
+      << refused.err;
   EXPECT_EQ((*none)->getArray("vulnerabilities")->size(), 0u);
 }
 

@@ -219,7 +219,10 @@ include:
     assert.equal(reqs[0].Action, "AssumeRoleWithWebIdentity");
     assert.equal(reqs[0].ErrorCode, "");
     assert.match(reqs[0].Body, /"RoleSessionName":"gitlab-\d+"/);
-    assert.equal(reqs[reqs.length - 1].Action, "CreateAssetImageScanTask");
+    assert.equal(reqs.filter((r) => r.Action === "CreateAssetImageScanTask").length, 1);
+    // The template's report files need the findings: the job waited (issue 21, 1).
+    assert.ok(reqs.some((r) => r.Action === "DescribeAssetImageScanStatus"));
+    assert.match(log, /--wait is implied/);
     assert.ok(!JSON.stringify(reqs).includes(jwt));
   } finally {
     kl.stop();

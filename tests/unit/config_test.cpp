@@ -81,6 +81,41 @@ TEST(Validation, EachBadInputIsAUsageErrorNamingTheProblem) {
 }
 
 // Hardening III, 12: each source's kind of Id is taken; the other kind is refused, not dropped.
+// Issue 21, 1: a gate cannot be off by accident. What reads findings implies --wait; an
+// explicit "do not wait" beside it is a usage error naming both.
+TEST(Validation, WhatReadsFindingsImpliesWaitAndRefusesWaitFalse) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--severity-threshold", "critical", "img:1"},
+        {"--fail-on-findings", "virus", "img:1"},
+        {"--sarif-file", "x.sarif", "img:1"},
+        {"--junit-file", "j.xml", "img:1"},
+        {"--report-file", "gl.json", "img:1"}}) {
+    auto c = Parse({}, args);
+    ASSERT_TRUE(c.ok()) << args[0] << ": " << c.error().message;
+    EXPECT_TRUE(c->wait) << args[0];
+    EXPECT_EQ(c->wait_implied, args[0]);
+  }
+  auto plain = Parse({}, {"img:1"});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->wait);
+  auto flag = Parse({}, {"--wait=false", "--severity-threshold", "high", "img:1"});
+  ASSERT_FALSE(flag.ok());
+  EXPECT_EQ(flag.error().kind, ErrorKind::kUsage);
+  EXPECT_NE(flag.error().message.find("--severity-threshold reads the scan's findings"),
+            std::string::npos)
+      << flag.error().message;
+  EXPECT_NE(flag.error().message.find("drop --wait=false"), std::string::npos);
+  auto env = Parse({{"TCSS_WAIT", "false"}, {"TCSS_SARIF_FILE", "x.sarif"}}, {"img:1"});
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.error().message.find("but TCSS_WAIT says not to wait"), std::string::npos)
+      << env.error().message;
+  // status checks once without --wait, as before.
+  auto status = Parse({}, {"status", "t1", "--image", "sha256:" + std::string(64, 'a'),
+                           "--severity-threshold", "high"});
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_FALSE(status->wait);
+}
+
 TEST(Validation, ExcludedImagesUseTheIdsOfTheirSource) {
   const std::string sha = "sha256:" + std::string(64, 'a');
   auto registry = Parse({}, {"--source", "registry", "--all", "--exclude-image-id", "110207177"});
