@@ -59,6 +59,8 @@ class Runner {
   // then collects findings and applies the gate. `first_delay_ms` is the wait before poll one.
   void WaitAndGate(bool keep_polling, int64_t first_delay_ms);
   void PollAndGate(bool keep_polling, int64_t first_delay_ms);
+  // Lists on stderr the findings that fail the severity gate, the most severe first.
+  void LogGateFindings(const Findings& f, int threshold);
   Status CheckOutputPaths();
   // Reads the ignore file (--ignore-file, else .tcss-scan-ignore when it exists).
   Status LoadIgnoreRules();
@@ -611,7 +613,35 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
   int threshold = c_.severity_threshold ? static_cast<int>(*c_.severity_threshold) : 0;
   report_.gate = GateViolation(*findings, threshold, c_.gate_virus, c_.gate_risk);
   if (!report_.gate.empty()) {
+    if (threshold > 0) LogGateFindings(*findings, threshold);
     Fail(Error{ErrorKind::kFindings, "", "the scan found " + report_.gate, ""});
+  }
+}
+
+void Runner::LogGateFindings(const Findings& f, int threshold) {
+  // Every log names what failed the gate, not only GitHub's step summary: the most severe
+  // first (all of them read with a report or an ignore file, else the top ten).
+  constexpr int kShown = 20;
+  const std::vector<VulnFinding>& list = f.all.empty() ? f.top : f.all;
+  const int64_t counts[] = {0, f.totals.low, f.totals.medium, f.totals.high, f.totals.critical};
+  int64_t failing = 0;
+  for (int level = threshold; level <= 4; ++level) failing += counts[level];
+  log_.Info("what fails the gate (threshold " + LevelName(threshold) + "):");
+  int64_t shown = 0;
+  for (const auto& v : list) {
+    if (!reports::FailsGate(v, threshold)) continue;
+    if (shown == kShown) break;
+    ++shown;
+    log_.Info(fmt::format("  {} {} {} {} -> {} in {}", LevelName(v.level), reports::FindingId(v),
+                          v.component.empty() ? "-" : v.component,
+                          v.version.empty() ? "-" : v.version,
+                          v.fixed_versions.empty() ? "no fix yet" : v.fixed_versions,
+                          reports::ImageLabel(f, v.image_id)));
+  }
+  if (failing > shown) {
+    log_.Info(
+        fmt::format("  … and {} more (every one: --sarif-file, --junit-file or --report-file)",
+                    failing - shown));
   }
 }
 

@@ -48,6 +48,14 @@ TEST_F(ReportsTest, OneSetOfNumbersInEveryOutput) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("line 4: CVE-2099-0001 matched no finding"), std::string::npos) << r.err;
+  // Issue 21, 6: the log names what fails the gate, on every platform.
+  EXPECT_NE(r.err.find("what fails the gate (threshold medium):\ntcss-scan:   high "
+                       "CVE-2023-4911 glibc 2.36 -> 2.36-9+deb12u3 in "
+                       "ccr.ccs.tencentyun.com/demo/app:1.0\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(CountOf(r.err, "\ntcss-scan:   high ") + CountOf(r.err, "\ntcss-scan:   medium "), 4)
+      << r.err;
   EXPECT_NE(r.err.find("3 ignored"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("  ignored critical CVE-2024-3094 (xz-utils): accepted until the base image "
                        "moves, until 2099-12-31"),
