@@ -522,6 +522,8 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
   int64_t delay = first_delay_ms;
   bool finished_ok = false;
   std::string last_line;
+  int64_t last_said = start;  // when the last progress line was printed
+  int failed_polls = 0;
   auto WaitTimeout = [&](const std::string& status, int64_t schedule) {
     return Error{ErrorKind::kWaitTimeout, "",
                  fmt::format("the scan did not finish within --wait-timeout {}s (status {}, {}%); "
@@ -541,16 +543,34 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
     if (!resp.ok()) {
       Error e = resp.error();
       if (e.kind == ErrorKind::kInterrupted) e.message = InterruptedMessage(report_.task_id);
-      if (keep_polling && e.kind == ErrorKind::kTransport &&
-          p_.clock.MonotonicMillis() - start >= budget) {
-        // The status call was still hanging when --wait-timeout ran out: that is the outcome.
+      // A blip (the network, a 5xx, throttling) does not end a wait: only --wait-timeout or an
+      // error that asking again cannot change does.
+      const bool transient =
+          e.kind == ErrorKind::kTransport ||
+          (e.kind == ErrorKind::kApi && (IsRetryableApiCode(e.code) || IsThrottleCode(e.code)));
+      const int64_t now = p_.clock.MonotonicMillis();
+      if (keep_polling && transient && now - start >= budget) {
+        // Still failing (or hanging) when --wait-timeout ran out: that is the outcome.
         e = WaitTimeout(report_.progress ? report_.progress->status : "unknown",
                         report_.progress ? report_.progress->schedule : 0);
-        e.message += " (the last status call got no answer: " + resp.error().message + ")";
+        e.message += " (the last status call failed: " + resp.error().message + ")";
+      } else if (keep_polling && transient) {
+        ++failed_polls;
+        log_.Warn(
+            fmt::format("asking for the scan's status failed ({}{}); still waiting, {} s of "
+                        "--wait-timeout left",
+                        resp.error().code.empty() ? "" : resp.error().code + ": ",
+                        resp.error().message, (budget - (now - start)) / 1000));
+        delay = PollDelayMillis(std::min(failed_polls, 4), 0);
+        continue;
+      } else if (e.kind != ErrorKind::kInterrupted && keep_polling) {
+        e.message += fmt::format(" (scan task {} may still run: tcss-scan status {} --wait)",
+                                 report_.task_id, report_.task_id);
       }
       Fail(e);
       return;
     }
+    failed_polls = 0;
     ScanProgress pr = resp->progress;
     finished_ok = resp->finished_ok;
     report_.progress = pr;
@@ -559,8 +579,17 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
                            : "";
     std::string line = fmt::format("scan {}: {} {}% ({}/{} images{})", report_.task_id, pr.status,
                                    pr.schedule, pr.image_scan_cnt, pr.image_total, left);
+    const int64_t now = p_.clock.MonotonicMillis();
     if (line != last_line) {
       log_.Info(line);
+      last_said = now;
+    } else if (now - last_said >= 60000) {
+      // At least once a minute, so that a CI system that kills silent steps (CircleCI after
+      // 10 minutes) sees the run alive.
+      log_.Info(fmt::format("{}; waited {} s, {} s of --wait-timeout left", line,
+                            (now - start) / 1000,
+                            std::max<int64_t>(0, budget - (now - start)) / 1000));
+      last_said = now;
     } else {
       log_.Verbose(line);
     }

@@ -87,6 +87,19 @@ TEST_F(WaitTest, PollFailingWithInternalErrorTwiceIsRetried) {
   EXPECT_NE(r.err.find("END 100%"), std::string::npos);
 }
 
+// Issue 21, 2: a wait survives the network. Dropped status calls (here three, with
+// --retries 0) are warnings; the wait goes on until the scan ends.
+TEST_F(WaitTest, DroppedStatusCallsDoNotEndTheWait) {
+  Emulator emu({"--scan-seconds", "2", "--fault", "DescribeAssetImageScanStatus:DROP:3"});
+  auto r = RunProcess(
+      {ScanBin(), "--wait", "--retries", "0", "--severity-threshold", "critical", kNginx},
+      EnvFor(emu));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("asking for the scan's status failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("still waiting"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("END 100%"), std::string::npos) << r.err;
+}
+
 TEST_F(WaitTest, InterruptWhileWaitingExits130AndPrintsTheTaskId) {
   Emulator emu({"--scan-seconds", "60"});
   auto r = RunProcess({ScanBin(), "--wait", kApp}, EnvFor(emu), "", 30000, 1500);
