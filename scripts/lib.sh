@@ -5,7 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 
 APT_PACKAGES=(libpoco-dev libfmt-dev libssl-dev libgtest-dev cmake ninja-build g++ openssl
-  ca-certificates rsync curl shellcheck libxml2-utils ccache)
+  ca-certificates rsync curl shellcheck libxml2-utils ccache zsh fish groff-base)
 
 log() { printf '==> %s\n' "$*" >&2; }
 

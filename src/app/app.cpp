@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -16,6 +17,7 @@
 #include "app/sources/source.h"
 #include "app/submit.h"
 #include "core/api.h"
+#include "core/docs.h"
 #include "core/image_ref.h"
 #include "core/outputs.h"
 #include "core/policy.h"
@@ -59,6 +61,16 @@ class Runner {
   // then collects findings and applies the gate. `first_delay_ms` is the wait before poll one.
   void WaitAndGate(bool keep_polling, int64_t first_delay_ms);
   void PollAndGate(bool keep_polling, int64_t first_delay_ms);
+  // The end of a "TCSS does not know" message: what the lists hold of the same repositories,
+  // and (with --source naming one list) whether `other` lists the references instead.
+  std::string WayOut(const Resolution& r, ImageSource* other);
+  // Whether the images named must be looked up (references, and no --no-resolve).
+  bool NeedsLookups() const {
+    return !c_.no_resolve && std::any_of(c_.images.begin(), c_.images.end(),
+                                         [](const std::string& i) { return !IsImageId(i); });
+  }
+  // --dry-run: the create request this run would send, signed, the signature withheld.
+  void PrintDryRun(const ClientSettings& settings, const ImageSource::Request& request);
   // Lists on stderr the findings that fail the severity gate, the most severe first.
   void LogGateFindings(const Findings& f, int threshold);
   Status CheckOutputPaths();
@@ -96,8 +108,47 @@ class Runner {
   bool stdout_closed_ = false;
   std::string started_at_;  // ISO time the run began, for the scan report
   reports::TriageOptions triage_;
-  std::string run_id_;  // names this run's files where a CI system keeps many
+  std::string run_id_;              // names this run's files where a CI system keeps many
+  std::string dry_run_unresolved_;  // --dry-run without credentials: why nothing was looked up
 };
+
+std::string Runner::WayOut(const Resolution& r, ImageSource* other) {
+  std::string out;
+  for (const auto& m : r.missing) {
+    auto it = r.near.find(m);
+    if (it != r.near.end() && !it->second.empty()) {
+      out += fmt::format("; for {} TCSS lists {}", m, fmt::join(it->second, ", "));
+    }
+  }
+  if (other != nullptr) {
+    // One read of the other list, bounded by --timeout: the mistake may be the --source.
+    auto there = other->LookUp(
+        r.missing, p_.clock.MonotonicMillis() + static_cast<int64_t>(c_.timeout_s * 1000));
+    if (!there.ok()) {
+      log_.Verbose("could not look in the " + std::string(SourceName(other->kind())) +
+                   " list: " + there.error().message);
+    } else if (!there->images.empty()) {
+      std::vector<std::string> refs;
+      for (const auto& i : there->images)
+        if (std::find(refs.begin(), refs.end(), i.reference) == refs.end())
+          refs.push_back(i.reference);
+      out +=
+          fmt::format("; TCSS lists {} as {} image(s): pass --source {} (or auto)",
+                      fmt::join(refs, ", "), SourceName(other->kind()), SourceName(other->kind()));
+    }
+  }
+  return out;
+}
+
+void Runner::PrintDryRun(const ClientSettings& settings, const ImageSource::Request& request) {
+  report_.dry_run = true;
+  log_.Info("dry run: this is the request that would be sent; nothing was sent");
+  if (c_.output == OutputFormat::kText) {
+    p_.out << log_.Scrub(
+                  DescribeDryRun(settings, request.action, request.body, p_.clock.UnixSeconds()))
+           << std::flush;
+  }
+}
 
 Status Runner::CheckOutputPaths() {
   struct Target {
@@ -171,7 +222,9 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
   }
   bool failed = report_.error && !report_.error_is_warning;
   if (report_.error) {
-    stdout_text += c_.platform->Annotation(failed, log_.Scrub(Describe(*report_.error)));
+    std::string text = Describe(*report_.error);
+    if (!report_.error->hint.empty()) text += "; " + report_.error->hint;
+    stdout_text += c_.platform->Annotation(failed, log_.Scrub(text));
   }
   // The CI system's own channels: files first (a command on stdout may name one), then stdout,
   // then the programs it reads values from.
@@ -257,6 +310,7 @@ int Runner::Finish() {
       log_.Warn(Describe(e) + " (not selected by --fail-on, so the build goes on)");
     } else {
       log_.Error(Describe(e));
+      if (!e.hint.empty()) log_.Hint(e.hint);
       code = ExitCodeFor(e.kind);
     }
   }
@@ -302,12 +356,20 @@ bool Runner::Prepare(ClientSettings* settings) {
   }
   CredentialDeps deps{c_, env_, p_, log_};
   auto provider = ChooseCredentials(deps);
-  if (!provider.ok()) {
+  if (!provider.ok() && c_.dry_run && provider.error().kind == ErrorKind::kUsage) {
+    // A dry run without credentials still shows the request; what it could not look up, it
+    // says.
+    dry_run_unresolved_ = provider.error().message;
+    settings->credentials = Credentials{"SECRET-ID-NOT-SET", "", "", "", 0, 0};
+  } else if (!provider.ok()) {
     Fail(provider.error());
     return false;
+  } else {
+    credentials_ = std::make_unique<CredentialCache>(deps, std::move(*provider));
   }
-  credentials_ = std::make_unique<CredentialCache>(deps, std::move(*provider));
-  if (c_.dry_run && credentials_->provider().Renewable()) {
+  if (!credentials_) {
+    // (the dry run without credentials, above)
+  } else if (c_.dry_run && !NeedsLookups() && credentials_->provider().Renewable()) {
     // A dry run sends nothing, not even the exchange; the signature is withheld anyway.
     log_.Info("dry run: credentials would be temporary keys from " +
               credentials_->provider().Describe() + " (not fetched)");
@@ -360,18 +422,6 @@ int Runner::Submit() {
               " reads the scan's findings, so this run waits for the scan to "
               "end (--wait is implied)");
   }
-  if (c_.dry_run) {
-    for (const auto& i : c_.images) report_.images.push_back({i, IsImageId(i) ? i : ""});
-    std::string body = api::CreateScanTaskBody(c_, c_.images);
-    report_.dry_run = true;
-    log_.Info("dry run: this is the request that would be sent; nothing was sent");
-    if (c_.output == OutputFormat::kText) {
-      p_.out << log_.Scrub(DescribeDryRun(settings, "CreateAssetImageScanTask", body,
-                                          p_.clock.UnixSeconds()))
-             << std::flush;
-    }
-    return Finish();
-  }
   if (!Connect(settings)) return Finish();
   ApiClient& client = *client_;
 
@@ -386,12 +436,20 @@ int Runner::Submit() {
     source = c_.source == Source::kRegistry ? registry.get() : local.get();
 
   std::vector<std::string> ids;
-  if (!c_.images.empty() && c_.no_resolve) {
+  const bool unresolved_dry_run = c_.dry_run && !dry_run_unresolved_.empty() && NeedsLookups();
+  if (!c_.images.empty() && (c_.no_resolve || unresolved_dry_run)) {
     for (const auto& i : c_.images) report_.images.push_back({i, i});
     source = c_.source == Source::kRegistry ? registry.get() : local.get();
+    if (unresolved_dry_run) {
+      log_.Warn("dry run: the references were not looked up (" + dry_run_unresolved_ +
+                "); the real run sends their TCSS IDs, and a registry image's request is "
+                "CreateAssetImageRegistryScanTask");
+    }
   } else if (!c_.images.empty()) {
+    // A dry run looks once (no waiting, no registry sync): the lookups are read-only.
     auto selected = SelectImages(sources, c_.images, p_.clock, p_.sleeper, log_,
-                                 c_.resolve_timeout_s, static_cast<int64_t>(c_.timeout_s * 1000));
+                                 c_.dry_run ? 0 : c_.resolve_timeout_s,
+                                 static_cast<int64_t>(c_.timeout_s * 1000));
     if (!selected.ok()) {
       Fail(selected.error());
       return Finish();
@@ -412,6 +470,9 @@ int Runner::Submit() {
                           "agent; or raise --resolve-timeout)",
                           names, where, c_.resolve_timeout_s),
               ""};
+      e.message += WayOut(selected->resolution, c_.source == Source::kRegistry ? local.get()
+                                                : c_.source == Source::kLocal  ? registry.get()
+                                                                               : nullptr);
       if (FailOnSelects(c_.fail_on, e.code) || report_.images.empty()) {
         Fail(e);
         return Finish();
@@ -424,6 +485,10 @@ int Runner::Submit() {
   }
   source_ = source;
   report_.source = SourceName(source->kind());
+  if (c_.dry_run) {
+    PrintDryRun(settings, source->CreateRequest(ids));
+    return Finish();
+  }
   log_.Info(c_.all ? fmt::format("submitting a scan of all {} images", report_.source)
             : !c_.filters.empty()
                 ? fmt::format("submitting a scan of {} images by filter", report_.source)
@@ -438,6 +503,12 @@ int Runner::Submit() {
     bool follow = sub.error->kind == ErrorKind::kApi && !sub.task_id.empty() &&
                   !FailOnSelects(c_.fail_on, sub.error->code);
     if (!follow || !c_.wait) return Finish();
+  } else if (sub.adopted) {
+    log_.Warn(fmt::format(
+        "TCSS is already scanning these images in task {} (started {}): following it instead of "
+        "starting another ({}; --fail-on {} makes this an error)",
+        report_.task_id, sub.adopted_started.empty() ? "-" : sub.adopted_started, kAlreadyScanning,
+        kAlreadyScanning));
   } else {
     log_.Info(fmt::format("scan task {} {} (RequestId {})", report_.task_id,
                           sub.recovered ? "recovered" : "submitted",
@@ -721,11 +792,13 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
     args.erase(args.begin());
   }
   // Plugin platforms (Drone, Woodpecker, CNB) pass their settings as PLUGIN_<NAME>.
-  auto plugin_env = platforms::WithPluginSettings(env);
+  std::vector<std::string> notices;
+  auto plugin_env = platforms::WithPluginSettings(env, &notices);
   auto config =
       plugin_env.ok() ? ParseConfig(*plugin_env, args) : Result<Config>(plugin_env.error());
   if (!config.ok()) {
     Logger(ports.err, LogLevel::kInfo).Error(config.error().message);
+    if (!config.error().hint.empty()) Logger(ports.err, LogLevel::kInfo).Hint(config.error().hint);
     auto platform = platforms::Choose(env, "");
     if (platform.ok())
       ports.out << (*platform)->Annotation(true, config.error().message) << std::flush;
@@ -733,6 +806,8 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
   }
   const EnvMap& run_env = *plugin_env;
   const Config& c = *config;
+  notices.insert(notices.end(), c.notices.begin(), c.notices.end());
+  for (const auto& n : notices) Logger(ports.err, c.log_level).Warn(n);
   switch (c.command) {
     case Command::kHelp:
       ports.out << HelpText() << std::flush;
@@ -740,6 +815,18 @@ int Run(const std::string& argv0, std::vector<std::string> args, const EnvMap& e
     case Command::kVersion:
       ports.out << VersionText() << std::flush;
       return 0;
+    case Command::kMan:
+      ports.out << ManPage() << std::flush;
+      return 0;
+    case Command::kCompletion: {
+      auto script = CompletionScript(c.shell);
+      if (!script.ok()) {
+        Logger(ports.err, LogLevel::kInfo).Error(script.error().message);
+        return ExitCodeFor(ErrorKind::kUsage);
+      }
+      ports.out << *script << std::flush;
+      return 0;
+    }
     case Command::kPluginMetadata:
       ports.out << fmt::format(
                        "{{\"SchemaVersion\":\"0.1.0\",\"Vendor\":\"tcss-scan\",\"Version\":\"{}\","

@@ -30,6 +30,8 @@ class Logger {
     if (level_ != LogLevel::kQuiet) Write("tcss-scan: warning: " + m);
   }
   void Error(const std::string& m) { Write("tcss-scan: error: " + m); }
+  // The second line of an error: what to do (Error::hint).
+  void Hint(const std::string& m) { Write("tcss-scan:   " + m); }
 
  private:
   // One line, secrets out, and nothing a CI runner would take for a command (Azure acts on

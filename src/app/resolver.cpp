@@ -11,6 +11,13 @@
 
 namespace tcss {
 
+void AddNear(Resolution& r, const std::string& reference, const std::string& listed) {
+  auto& near = r.near[reference];
+  if (near.size() < kMaxNear && std::find(near.begin(), near.end(), listed) == near.end()) {
+    near.push_back(listed);
+  }
+}
+
 Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleeper, Logger& log,
                                  const std::vector<std::string>& refs, bool no_resolve,
                                  double timeout_s, int64_t call_timeout_ms) {
@@ -19,6 +26,7 @@ Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleep
     std::string reference;
     std::string normalized;
     std::string familiar;
+    std::string repository;  // domain/path: other tags of it are near misses
   };
   std::vector<Pending> pending;
   for (const auto& r : refs) {
@@ -28,7 +36,7 @@ Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleep
     }
     auto ref = ParseImageRef(r);
     if (!ref.ok()) return ref.error();  // validated in ParseConfig already
-    pending.push_back({r, ref->Normalized(), ref->Familiar()});
+    pending.push_back({r, ref->Normalized(), ref->Familiar(), ref->domain + "/" + ref->path});
   }
   if (pending.empty()) return out;
 
@@ -61,7 +69,14 @@ Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleep
           auto name = ParseImageRef(img.image_name);
           if (!name.ok() || !IsImageId(img.image_id)) continue;
           std::string n = name->Normalized();
-          if (!wanted.count(n)) continue;
+          if (!wanted.count(n)) {
+            for (const auto& pd : pending) {
+              if (pd.repository == name->domain + "/" + name->path) {
+                AddNear(out, pd.reference, img.image_name);
+              }
+            }
+            continue;
+          }
           auto& ids = found[n];
           if (std::find(ids.begin(), ids.end(), img.image_id) == ids.end()) {
             ids.push_back(img.image_id);
@@ -86,6 +101,7 @@ Result<Resolution> ResolveImages(ApiClient& client, Clock& clock, Sleeper& sleep
       out.missing.push_back(pd.reference);
       continue;
     }
+    out.near.erase(pd.reference);
     if (it->second.size() > 1) {
       log.Warn(fmt::format("{} matches {} image IDs; scanning all of them", pd.reference,
                            it->second.size()));

@@ -3,6 +3,7 @@
 // while the agents have not reported an image yet.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,13 @@ namespace tcss {
 struct Resolution {
   std::vector<ImageResult> images;   // resolved references, and image IDs passed through
   std::vector<std::string> missing;  // references TCSS did not know within the time given
+  // For a missing reference: what the lists read did hold of the same repository (other tags,
+  // other digests), as listed, at most kMaxNear each. For the message's way out.
+  std::map<std::string, std::vector<std::string>> near;
 };
+inline constexpr size_t kMaxNear = 5;
+// Adds `listed` to near[reference] unless it is there or the list is full.
+void AddNear(Resolution& r, const std::string& reference, const std::string& listed);
 
 // `no_resolve` passes references through as they are. Errors are those of the API calls
 // (or kInterrupted); unknown references are not an error here but end up in `missing`.

@@ -17,18 +17,26 @@ const MaybeTask kNone;
 // The task TCSS is running now, if it can be ours: it scans `image_count` images (any number
 // when 0) and started between the Unix times `earliest` and `latest` (no check when
 // `earliest` is 0). An error means TCSS could not be asked, which is not "none runs".
+// `why` (optional) says why no task was taken.
 Result<MaybeTask> FindRunningTask(ApiClient& client, Logger& log, size_t image_count,
-                                  int64_t earliest, int64_t latest, const CallOptions& bound) {
+                                  int64_t earliest, int64_t latest, const CallOptions& bound,
+                                  std::string* why = nullptr) {
+  auto say = [&](const std::string& reason) {
+    log.Verbose(reason);
+    if (why != nullptr) *why = reason;
+    return kNone;
+  };
   auto resp = client.Call("DescribeAssetImageScanTask", "{}", bound);
   if (!resp.ok()) return resp.error();
   auto task = api::ParseScanTask(*resp);
   if (!task.ok()) return task.error();
-  if (task->task_id.empty() || !IsRunningStatus(task->status)) return kNone;
+  if (task->task_id.empty() || !IsRunningStatus(task->status)) {
+    return say("DescribeAssetImageScanTask names no running task");
+  }
   // Clocks differ and TCSS names no time zone: a minute either side, any whole-hour zone.
   if (earliest > 0 && !api::MayHaveStartedBetween(task->last_scan_time, earliest, latest, 60)) {
-    log.Verbose(fmt::format("running task {} started at {}, before this run's request",
-                            task->task_id, task->last_scan_time));
-    return kNone;
+    return say(fmt::format("running task {} started at {}, before this run's request",
+                           task->task_id, task->last_scan_time));
   }
   if (image_count > 0) {
     auto st =
@@ -37,9 +45,8 @@ Result<MaybeTask> FindRunningTask(ApiClient& client, Logger& log, size_t image_c
     auto status = api::ParseScanStatus(*st);
     if (!status.ok()) return status.error();
     if (status->image_total != static_cast<int64_t>(image_count)) {
-      log.Verbose(fmt::format("running task {} scans {} image(s), not {}", task->task_id,
-                              status->image_total, image_count));
-      return kNone;
+      return say(fmt::format("the running task {} scans {} image(s), not these {}", task->task_id,
+                             status->image_total, image_count));
     }
   }
   return MaybeTask(*task);
@@ -48,7 +55,8 @@ Result<MaybeTask> FindRunningTask(ApiClient& client, Logger& log, size_t image_c
 }  // namespace
 
 SubmitOutcome SubmitScan(ApiClient& client, Clock& clock, Logger& log, const std::string& body,
-                         size_t image_count, int resubmits, int64_t timeout_ms) {
+                         size_t image_count, int resubmits, int64_t timeout_ms,
+                         bool adopt_running) {
   SubmitOutcome out;
   const int64_t deadline = clock.MonotonicMillis() + timeout_ms;
   const int64_t first_sent = clock.UnixSeconds();
@@ -74,9 +82,24 @@ SubmitOutcome SubmitScan(ApiClient& client, Clock& clock, Logger& log, const std
     }
     Error e = resp.error();
     if (e.kind == ErrorKind::kApi && e.code == kAlreadyScanning) {
+      const bool adopt = adopt_running && !maybe_started && image_count > 0;
+      std::string why;
       auto running =
-          FindRunningTask(client, log, maybe_started ? image_count : 0,
-                          maybe_started ? first_sent : 0, clock.UnixSeconds(), LookupBound());
+          FindRunningTask(client, log, maybe_started || adopt ? image_count : 0,
+                          maybe_started ? first_sent : 0, clock.UnixSeconds(), LookupBound(), &why);
+      if (adopt && running.ok() && *running) {
+        out.task_id = (*running)->task_id;
+        out.request_id = e.request_id;
+        out.adopted = true;
+        out.adopted_started = (*running)->last_scan_time;
+        return out;
+      }
+      if (adopt) {
+        e.message += fmt::format(
+            " (the running task was not adopted: {})",
+            running.ok() ? why
+                         : "TCSS could not be asked which one runs: " + running.error().message);
+      }
       if (running.ok() && *running && maybe_started) {
         log.Info(fmt::format("task {} is the one the earlier attempt started (its answer was lost)",
                              (*running)->task_id));

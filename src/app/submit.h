@@ -21,6 +21,10 @@ struct SubmitOutcome {
   std::string request_id;
   std::optional<Error> error;
   bool recovered = false;  // the answer was lost and the task was found afterwards
+  // TCSS answered ErrAlreadyScanning and the running task scans as many images: it is followed
+  // instead (`adopted_started` is its LastScanTime).
+  bool adopted = false;
+  std::string adopted_started;
 };
 
 // `image_count` is the number of image IDs in `body` (0 for --all/--filter): a running task
@@ -29,7 +33,11 @@ struct SubmitOutcome {
 // The create attempts share one --timeout (`timeout_ms` from the first); the look-up after a
 // lost answer may take up to 10 s more, so a hung service ends the submission at about
 // --timeout, not a multiple of it.
+// `adopt_running`: on ErrAlreadyScanning for images (`image_count` > 0), a running task that
+// scans that many images is adopted (re-running a job while its scan still runs is not an
+// error); when none can be identified the error stays, saying why.
 SubmitOutcome SubmitScan(ApiClient& client, Clock& clock, Logger& log, const std::string& body,
-                         size_t image_count, int resubmits, int64_t timeout_ms);
+                         size_t image_count, int resubmits, int64_t timeout_ms,
+                         bool adopt_running = false);
 
 }  // namespace tcss

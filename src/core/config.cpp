@@ -3,6 +3,7 @@
 #include "core/registry_api.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -32,16 +33,25 @@ enum class Kind { kBool, kValue, kRepeat };
 
 using Apply = Status (*)(Config&, const std::vector<std::string>& values, const std::string& name);
 
+// One name per option (issue 21): --flag, TCSS_FLAG and input "flag" all come from `flag`.
+// `aliases` lists, space-separated, other names still read: flags (--image), environment
+// variables (the Tencent SDKs' TENCENTCLOUD_REGION, read when TCSS_REGION is unset) and old
+// input names (lower case; deprecated, with a notice).
 struct Option {
   const char* flag;
-  const char* env;
-  const char* input;
+  const char* aliases;
   const char* metavar;
   const char* def;
   const char* help;
   Kind kind;
   Apply apply;
 };
+
+// "; did you mean X?" when `value` is close to one of `choices`, else "".
+std::string DidYouMean(const std::string& value, const std::vector<std::string>& choices) {
+  std::string c = text::Closest(Trim(value), choices);
+  return c.empty() ? "" : "; did you mean " + c + "?";
+}
 
 // For kValue/kBool options `values` holds one value; for kRepeat, every occurrence.
 Status SetBool(bool& target, const std::vector<std::string>& v, const std::string& name) {
@@ -108,26 +118,21 @@ Status SetDigest(Config& c, const std::string& value, const std::string& from) {
   return OkStatus();
 }
 
-constexpr std::pair<const char*, const char*> kSdkEnvAliases[] = {
-    {"TENCENTCLOUD_ROLE_ARN", "TKE_ROLE_ARN"},
-    {"TENCENTCLOUD_OIDC_PROVIDER_ID", "TKE_PROVIDER_ID"},
-};
-
 const std::vector<Option>& Table() {
   static const std::vector<Option> kTable = {
-      {"--image", "TCSS_IMAGES", "images", "REF", "from the pipeline",
+      {"--images", "--image", "REF", "from the pipeline",
        "image references or image IDs to scan (repeatable; also positional IMAGE...)",
        Kind::kRepeat,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.images = Flatten(v);
          return OkStatus();
        }},
-      {"--all", "TCSS_ALL", "all", "", "false",
+      {"--all", "", "", "false",
        "scan every image (All=true), narrowed by --filter and --exclude-image-id", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetBool(c.all, v, n);
        }},
-      {"--filter", "TCSS_FILTERS", "filters", "NAME=V1,V2[;exact]", "none",
+      {"--filters", "--filter", "NAME=V1,V2[;exact]", "none",
        "AssetFilters entry (repeatable; in the environment one per line)", Kind::kRepeat,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          c.filters.clear();
@@ -148,7 +153,7 @@ const std::vector<Option>& Table() {
          }
          return OkStatus();
        }},
-      {"--exclude-image-id", "TCSS_EXCLUDE_IMAGE_IDS", "exclude-image-ids", "ID", "none",
+      {"--exclude-image-ids", "--exclude-image-id", "ID", "none",
        "image IDs (sha256:..., local images) or registry list Ids (digits, registry images) to "
        "leave out of an --all/--filter selection (repeatable)",
        Kind::kRepeat,
@@ -161,7 +166,7 @@ const std::vector<Option>& Table() {
                                "a registry list Id (digits)");
          return OkStatus();
        }},
-      {"--scan", "TCSS_SCAN", "scan", "vul,virus,risk", "vul,virus,risk",
+      {"--scan", "", "vul,virus,risk", "vul,virus,risk",
        "what to scan for: any of vul, virus, risk", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          c.scan_vul = c.scan_virus = c.scan_risk = false;
@@ -175,16 +180,12 @@ const std::vector<Option>& Table() {
            else if (s == "risk")
              c.scan_risk = true;
            else
-             return UsageError("--scan: unknown kind \"" + s + "\"; use vul, virus and/or risk");
+             return UsageError("--scan: unknown kind \"" + s + "\"; use vul, virus and/or risk" +
+                             DidYouMean(s, {"vul", "virus", "risk"}));
          }
          return OkStatus();
        }},
-      {"--resolve-timeout", "TCSS_RESOLVE_TIMEOUT", "resolve-timeout", "S", "60",
-       "how long to wait for TCSS to know a reference (reference -> image ID)", Kind::kValue,
-       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
-         return SetDuration(c.resolve_timeout_s, v, n, true);
-       }},
-      {"--source", "TCSS_SOURCE", "source", "auto|registry|local", "auto",
+      {"--source", "", "auto|registry|local", "auto",
        "where TCSS lists the image: registry (pushed to a connected registry), local (seen by "
        "an agent on a host), or auto (both; registry first)",
        Kind::kValue,
@@ -197,23 +198,29 @@ const std::vector<Option>& Table() {
          } else if (s == "local") {
            c.source = Source::kLocal;
          } else {
-           return UsageError(n + " \"" + v.back() + "\" must be auto, registry or local");
+           return UsageError(n + " \"" + v.back() + "\" must be auto, registry or local" +
+                             DidYouMean(s, {"auto", "registry", "local"}));
          }
          return OkStatus();
        }},
-      {"--digest", "TCSS_DIGEST", "digest", "sha256:...", "none",
+      {"--digest", "", "sha256:...", "none",
        "the manifest digest the push produced (docker/build-push-action's digest output): scan "
        "exactly that manifest of the image's repository",
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
          return SetDigest(c, v.back(), n);
        }},
-      {"--no-resolve", "TCSS_NO_RESOLVE", "no-resolve", "", "false",
+      {"--resolve-timeout", "", "S", "60",
+       "how long to wait for TCSS to know a reference (reference -> image ID)", Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetDuration(c.resolve_timeout_s, v, n, true);
+       }},
+      {"--no-resolve", "", "", "false",
        "send references to the API verbatim instead of resolving them to image IDs", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetBool(c.no_resolve, v, n);
        }},
-      {"--fail-on", "TCSS_FAIL_ON", "fail-on", "PATTERNS", "*",
+      {"--fail-on", "", "PATTERNS", "*",
        "API error codes that fail the build (exit 1): '*', Code (and sub-codes), -Code excludes",
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
@@ -222,18 +229,18 @@ const std::vector<Option>& Table() {
          if (!check.ok()) return check.error();
          return OkStatus();
        }},
-      {"--wait", "TCSS_WAIT", "wait", "", "false (implied by a threshold or a report)",
+      {"--wait", "", "", "false (implied by a threshold or a report)",
        "wait for the scan to finish", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          c.wait_given = n;
          return SetBool(c.wait, v, n);
        }},
-      {"--wait-timeout", "TCSS_WAIT_TIMEOUT", "wait-timeout", "S", "1800",
+      {"--wait-timeout", "", "S", "1800",
        "with --wait: give up after this long (exit 5)", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetDuration(c.wait_timeout_s, v, n, false);
        }},
-      {"--severity-threshold", "TCSS_SEVERITY_THRESHOLD", "severity-threshold", "LEVEL", "none",
+      {"--severity-threshold", "", "low|medium|high|critical", "none",
        "with --wait: exit 2 on findings at or above low|medium|high|critical", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          std::string s = Trim(v.back());
@@ -251,10 +258,11 @@ const std::vector<Option>& Table() {
            c.severity_threshold = Severity::kCritical;
          else
            return UsageError("--severity-threshold \"" + v.back() +
-                             "\" is not one of low, medium, high, critical");
+                             "\" is not one of low, medium, high, critical" +
+                             DidYouMean(s, {"low", "medium", "high", "critical", "none"}));
          return OkStatus();
        }},
-      {"--fail-on-findings", "TCSS_FAIL_ON_FINDINGS", "fail-on-findings", "virus,risk", "none",
+      {"--fail-on-findings", "", "virus,risk", "none",
        "with --wait: also exit 2 on any virus and/or risk finding", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          c.gate_virus = c.gate_risk = false;
@@ -265,11 +273,11 @@ const std::vector<Option>& Table() {
              c.gate_risk = true;
            else if (s != "none")
              return UsageError("--fail-on-findings: unknown kind \"" + s +
-                               "\"; use virus and/or risk");
+                               "\"; use virus and/or risk" + DidYouMean(s, {"virus", "risk"}));
          }
          return OkStatus();
        }},
-      {"--endpoint", "TCSS_ENDPOINT", "endpoint", "URL", "https://tcss.tencentcloudapi.com",
+      {"--endpoint", "", "URL", "https://tcss.tencentcloudapi.com",
        "API endpoint (intl: https://tcss.intl.tencentcloudapi.com)", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          auto u = ParseEndpoint(Trim(v.back()));
@@ -277,31 +285,45 @@ const std::vector<Option>& Table() {
          c.endpoint = Trim(v.back());
          return OkStatus();
        }},
-      {"--region", "TENCENTCLOUD_REGION", "region", "R", "none",
+      {"--region", "TENCENTCLOUD_REGION", "R", "none",
        "X-TC-Region header (TCSS does not require it)", Kind::kValue,
-       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
          std::string r = Trim(v.back());
          for (char ch : r)
            if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-')
              return UsageError("--region \"" + r + "\" is not a region name such as ap-guangzhou");
          c.region = r;
+         // TCSS answers for any region it serves; a name it does not know is sent as given,
+         // but a typo is worth a warning before the first call.
+         static const std::vector<std::string> kRegions = {
+             "ap-bangkok",     "ap-beijing",       "ap-beijing-fsi",  "ap-chengdu",
+             "ap-chongqing",   "ap-guangzhou",     "ap-hongkong",     "ap-jakarta",
+             "ap-mumbai",      "ap-nanjing",       "ap-seoul",        "ap-shanghai",
+             "ap-shanghai-fsi", "ap-shenzhen-fsi", "ap-singapore",    "ap-taipei",
+             "ap-tokyo",       "eu-frankfurt",     "eu-moscow",       "na-ashburn",
+             "na-siliconvalley", "na-toronto",     "sa-saopaulo"};
+         if (!r.empty() && std::find(kRegions.begin(), kRegions.end(), r) == kRegions.end()) {
+           c.notices.push_back(n + " \"" + r + "\" is not a Tencent Cloud region tcss-scan knows" +
+                               DidYouMean(r, kRegions) + " (it is sent as given)");
+         }
          return OkStatus();
        }},
-      {"--language", "TENCENTCLOUD_LANGUAGE", "language", "L", "en-US",
+      {"--language", "TENCENTCLOUD_LANGUAGE", "en-US|zh-CN", "en-US",
        "X-TC-Language: en-US or zh-CN (the language of API error messages)", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          std::string l = Trim(v.back());
          if (l != "en-US" && l != "zh-CN")
-           return UsageError("--language \"" + l + "\" must be en-US or zh-CN");
+           return UsageError("--language \"" + l + "\" must be en-US or zh-CN" +
+                             DidYouMean(l, {"en-US", "zh-CN"}));
          c.language = l;
          return OkStatus();
        }},
-      {"--timeout", "TCSS_TIMEOUT", "timeout", "S", "60",
+      {"--timeout", "", "S", "60",
        "budget for one API call including its retries", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetDuration(c.timeout_s, v, n, false);
        }},
-      {"--retries", "TCSS_RETRIES", "retries", "N", "4", "retries of retryable failures (0-20)",
+      {"--retries", "", "N", "4", "retries of retryable failures (0-20)",
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          std::string s = Trim(v.back());
@@ -312,13 +334,13 @@ const std::vector<Option>& Table() {
          c.retries = std::stoi(s);
          return OkStatus();
        }},
-      {"--ca-file", "SSL_CERT_FILE", "ca-file", "PATH", "system bundle", "PEM file of trusted CAs",
+      {"--ca-file", "SSL_CERT_FILE", "PATH", "system bundle", "PEM file of trusted CAs",
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.ca_file = Trim(v.back());
          return OkStatus();
        }},
-      {"--auth", "TCSS_AUTH", "auth", "auto|secret|oidc|cvm-role", "auto",
+      {"--auth", "", "auto|secret|oidc|cvm-role", "auto",
        "where credentials come from: stored keys (secret), an OIDC token exchanged with STS "
        "(oidc), this CVM's CAM role (cvm-role), or auto (keys, then OIDC)",
        Kind::kValue,
@@ -333,11 +355,12 @@ const std::vector<Option>& Table() {
          } else if (s == "cvm-role") {
            c.keyless.auth = AuthMode::kCvmRole;
          } else {
-           return UsageError(n + " \"" + v.back() + "\" must be auto, secret, oidc or cvm-role");
+           return UsageError(n + " \"" + v.back() + "\" must be auto, secret, oidc or cvm-role" +
+                             DidYouMean(s, {"auto", "secret", "oidc", "cvm-role"}));
          }
          return OkStatus();
        }},
-      {"--role-arn", "TENCENTCLOUD_ROLE_ARN", "role-arn", "ARN", "none (also TKE_ROLE_ARN)",
+      {"--role-arn", "TENCENTCLOUD_ROLE_ARN TKE_ROLE_ARN", "ARN", "none",
        "the CAM role to assume with the OIDC token: qcs::cam::uin/<uin>:roleName/<name>",
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
@@ -347,8 +370,8 @@ const std::vector<Option>& Table() {
          c.keyless.role_arn = arn;
          return OkStatus();
        }},
-      {"--oidc-provider-id", "TENCENTCLOUD_OIDC_PROVIDER_ID", "oidc-provider-id", "NAME",
-       "none (also TKE_PROVIDER_ID)", "the CAM OIDC identity provider's name (its ProviderId)",
+      {"--oidc-provider-id", "TENCENTCLOUD_OIDC_PROVIDER_ID TKE_PROVIDER_ID", "NAME",
+       "none", "the CAM OIDC identity provider's name (its ProviderId)",
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
          std::string id = Trim(v.back());
@@ -362,7 +385,7 @@ const std::vector<Option>& Table() {
          c.keyless.oidc_provider_id = id;
          return OkStatus();
        }},
-      {"--oidc-audience", "TCSS_OIDC_AUDIENCE", "audience", "AUD", "sts.tencentcloudapi.com",
+      {"--oidc-audience", "audience", "AUD", "sts.tencentcloudapi.com",
        "the audience asked for in the OIDC token: one of the provider's ClientIds", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
          std::string a = Trim(v.back());
@@ -374,7 +397,7 @@ const std::vector<Option>& Table() {
          c.keyless.oidc_audience = a;
          return OkStatus();
        }},
-      {"--role-session-name", "TENCENTCLOUD_ROLE_SESSION_NAME", "role-session-name", "NAME",
+      {"--role-session-name", "TENCENTCLOUD_ROLE_SESSION_NAME", "NAME",
        "github-<run id>-<attempt>, gitlab-<job id>",
        "the session name CAM records for the assumed role (2-64 of letters, digits, _+=,.@-)",
        Kind::kValue,
@@ -385,7 +408,7 @@ const std::vector<Option>& Table() {
          c.keyless.role_session_name = s;
          return OkStatus();
        }},
-      {"--role-duration", "TCSS_ROLE_DURATION", "role-duration", "S", "3600",
+      {"--role-duration", "", "S", "3600",
        "lifetime asked for the temporary keys (900-43200 s; renewed during --wait)", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
          auto d = ParseDuration(n, v.back());
@@ -398,7 +421,7 @@ const std::vector<Option>& Table() {
          c.keyless.role_duration_s = static_cast<int64_t>(*d);
          return OkStatus();
        }},
-      {"--sts-endpoint", "TCSS_STS_ENDPOINT", "sts-endpoint", "URL",
+      {"--sts-endpoint", "", "URL",
        "https://sts.tencentcloudapi.com (intl with an intl --endpoint)",
        "STS endpoint for the OIDC exchange", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
@@ -407,7 +430,7 @@ const std::vector<Option>& Table() {
          c.keyless.sts_endpoint = Trim(v.back());
          return OkStatus();
        }},
-      {"--output", "TCSS_OUTPUT", "output", "text|json", "text",
+      {"--output", "", "text|json", "text",
        "stdout format: the TaskID alone, or one JSON object", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          std::string o = Trim(v.back());
@@ -416,10 +439,11 @@ const std::vector<Option>& Table() {
          else if (o == "json")
            c.output = OutputFormat::kJson;
          else
-           return UsageError("--output \"" + o + "\" must be text or json");
+           return UsageError("--output \"" + o + "\" must be text or json" +
+                             DidYouMean(o, {"text", "json"}));
          return OkStatus();
        }},
-      {"--dotenv", "TCSS_DOTENV", "dotenv", "PATH",
+      {"--dotenv", "", "PATH",
        "tcss-scan.env under GitLab, Jenkins, Drone, Woodpecker; else off",
        "write a dotenv file (TCSS_TASK_ID=...): a GitLab dotenv report, a Jenkins "
        "readProperties file",
@@ -429,26 +453,26 @@ const std::vector<Option>& Table() {
          c.dotenv_default = false;
          return OkStatus();
        }},
-      {"--report-file", "TCSS_REPORT_FILE", "report-file", "PATH", "none",
+      {"--report-file", "", "PATH", "none",
        "with --wait: write a GitLab container-scanning report (schema 15.0.7)", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.report_file = Trim(v.back());
          return OkStatus();
        }},
-      {"--sarif-file", "TCSS_SARIF_FILE", "sarif-file", "PATH", "none",
+      {"--sarif-file", "", "PATH", "none",
        "with --wait: write SARIF 2.1.0 for GitHub code scanning", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.sarif_file = Trim(v.back());
          return OkStatus();
        }},
-      {"--junit-file", "TCSS_JUNIT_FILE", "junit-file", "PATH", "none",
+      {"--junit-file", "", "PATH", "none",
        "with --wait: write JUnit XML for test-report views (GitLab, Jenkins, Azure)",
        Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) {
          c.junit_file = Trim(v.back());
          return OkStatus();
        }},
-      {"--ignore-file", "TCSS_IGNORE_FILE", "ignore-file", "PATH",
+      {"--ignore-file", "", "PATH",
        ".tcss-scan-ignore when it exists",
        "accepted findings, one a line: ID [exp:YYYY-MM-DD] [image:PATTERN] [# reason]",
        Kind::kValue,
@@ -456,22 +480,24 @@ const std::vector<Option>& Table() {
          c.ignore_file = Trim(v.back());
          return OkStatus();
        }},
-      {"--ignore-unfixed", "TCSS_IGNORE_UNFIXED", "ignore-unfixed", "", "false",
+      {"--ignore-unfixed", "", "", "false",
        "findings without a fixed version do not count toward the gate", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetBool(c.ignore_unfixed, v, n);
        }},
-      {"--platform", "TCSS_PLATFORM", "platform", "NAME", "auto",
+      {"--platform", "", "NAME", "auto",
        "the CI system whose conventions to follow (auto detects it; tekton must be named)",
        Kind::kValue,
        // Chosen before the other options, whose defaults it sets (ParseConfig).
        [](Config&, const std::vector<std::string>&, const std::string&) { return OkStatus(); }},
-      {"--dry-run", "TCSS_DRY_RUN", "dry-run", "", "false",
-       "validate, print the signed request, send nothing", Kind::kBool,
+      {"--dry-run", "", "", "false",
+       "look the images up (read-only), print the create request the run would send (signed, "
+       "the signature withheld), create nothing",
+       Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetBool(c.dry_run, v, n);
        }},
-      {"--log-level", "TCSS_LOG_LEVEL", "log-level", "quiet|info|verbose", "info",
+      {"--log-level", "", "quiet|info|verbose", "info",
        "detail on stderr (-q = quiet, -v = verbose)", Kind::kValue,
        [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
          std::string l = Trim(v.back());
@@ -482,7 +508,8 @@ const std::vector<Option>& Table() {
          else if (l == "verbose" || l == "debug")
            c.log_level = LogLevel::kVerbose;
          else
-           return UsageError("--log-level \"" + l + "\" must be quiet, info or verbose");
+           return UsageError("--log-level \"" + l + "\" must be quiet, info or verbose" +
+                             DidYouMean(l, {"quiet", "info", "verbose"}));
          return OkStatus();
        }},
   };
@@ -550,10 +577,41 @@ Result<double> ParseDuration(const std::string& name, const std::string& text) {
 const std::vector<OptionInfo>& Options() {
   static const std::vector<OptionInfo> kInfo = [] {
     std::vector<OptionInfo> out;
-    for (const auto& o : Table()) out.push_back({o.flag, o.env, o.input});
+    for (const auto& o : Table()) {
+      OptionInfo i;
+      i.flag = o.flag;
+      i.input = i.flag.substr(2);
+      i.env = "TCSS_" + i.input;
+      for (char& ch : i.env) ch = ch == '-' ? '_' : static_cast<char>(std::toupper(ch));
+      i.metavar = o.metavar;
+      i.def = o.def;
+      i.help = o.help;
+      i.takes_value = o.kind != Kind::kBool;
+      for (const auto& a : text::Split(o.aliases, ' ')) {
+        if (a.empty()) continue;
+        if (a.compare(0, 2, "--") == 0) {
+          i.flag_aliases.push_back(a);
+        } else if (std::isupper(static_cast<unsigned char>(a[0]))) {
+          i.env_aliases.push_back(a);
+        } else {
+          i.input_aliases.push_back(a);
+        }
+      }
+      out.push_back(std::move(i));
+    }
     return out;
   }();
   return kInfo;
+}
+
+const OptionInfo* FindOption(const std::string& flag) {
+  for (const auto& o : Options()) {
+    if (o.flag == flag ||
+        std::find(o.flag_aliases.begin(), o.flag_aliases.end(), flag) != o.flag_aliases.end()) {
+      return &o;
+    }
+  }
+  return nullptr;
 }
 
 const char* AuthModeName(AuthMode m) {
@@ -581,6 +639,54 @@ const char* SourceName(Source s) {
   }
   return "auto";
 }
+
+namespace {
+Error UnknownOption(const std::string& name) {
+  std::vector<std::string> flags = {"--help", "--version"};
+  for (const auto& o : Options()) {
+    flags.push_back(o.flag);
+    flags.insert(flags.end(), o.flag_aliases.begin(), o.flag_aliases.end());
+  }
+  // "-image" or "---wait": the dashes are not what is misspelt.
+  std::string word = name;
+  if (word.compare(0, 2, "--") != 0) word = "-" + word;
+  while (word.compare(0, 3, "---") == 0) word.erase(0, 1);
+  std::string near = text::Closest(word, flags);
+  return UsageError("unknown option " + text::OneLine(text::TruncateUtf8(name, 64)) +
+                    (near.empty() ? "" : "; did you mean " + near + "?") +
+                    " (tcss-scan --help lists every option)");
+}
+
+// A first word that is another scanner's verb (`trivy image`, `grype`'s `scan`, `docker scout
+// cves`) or a misspelt command, with no registry, tag or digest: refused before any call, with
+// the command meant. An image of that bare name is still scanned by its full reference.
+Status GuessedCommand(const std::string& word, const std::vector<std::string>& args, size_t at) {
+  if (word.find_first_of("/:@.") != std::string::npos || word.size() > 32) return OkStatus();
+  static const std::vector<std::string> kVerbs = {
+      "scan", "run",   "check", "image", "images", "analyze", "analyse", "inspect", "test", "cves",
+      "vuln", "vulns", "sbom",  "fs",    "repo",   "start",   "create",  "task",    "wait", "get"};
+  static const std::vector<std::string> kCommands = {"submit",  "push", "status",
+                                                     "version", "help", "completion"};
+  const std::string lower = text::Lower(word);
+  std::string meant;
+  if (std::find(kVerbs.begin(), kVerbs.end(), lower) != kVerbs.end()) {
+    meant = lower == "wait" || lower == "get" ? "status" : "submit";
+  } else {
+    meant = text::Closest(lower, kCommands);
+    if (meant.empty()) return OkStatus();
+  }
+  std::string rest;
+  for (size_t j = at + 1; j < args.size(); ++j) rest += " " + args[j];
+  std::string example = meant == "submit" ? (rest.empty() ? " IMAGE" : rest)
+                                          : " " + meant + (rest.empty() ? "" : rest);
+  return UsageError(fmt::format(
+      "\"{}\" is not a tcss-scan command; did you mean: tcss-scan{}? (commands: [submit] "
+      "IMAGE..., push IMAGE, status TASK_ID; an image called \"{}\" is "
+      "docker.io/library/{}:latest)",
+      text::OneLine(word), text::OneLine(text::TruncateUtf8(example, 200)), text::OneLine(word),
+      text::OneLine(lower)));
+}
+}  // namespace
 
 Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& args_in) {
   Config c;
@@ -628,12 +734,10 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
         value = a.substr(eq + 1);
         has_value = true;
       }
-      auto it =
-          std::find_if(table.begin(), table.end(), [&](const Option& o) { return name == o.flag; });
-      if (it == table.end()) {
-        return UsageError("unknown option " + name + "; run tcss-scan --help for the list");
-      }
-      size_t idx = static_cast<size_t>(it - table.begin());
+      const OptionInfo* info = FindOption(name);
+      if (info == nullptr) return UnknownOption(name);
+      size_t idx = static_cast<size_t>(info - Options().data());
+      auto it = table.begin() + static_cast<std::ptrdiff_t>(idx);
       if (it->kind == Kind::kBool) {
         flag_values[idx] = {has_value ? value : "true"};
         continue;
@@ -665,9 +769,19 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
         return c;
       }
       if (a == "help") {
-        c.command = Command::kHelp;
+        c.command = i + 1 < args.size() && args[i + 1] == "--man" ? Command::kMan : Command::kHelp;
         return c;
       }
+      if (a == "completion") {
+        if (i + 2 != args.size()) {
+          return UsageError("completion takes one shell: tcss-scan completion bash|zsh|fish");
+        }
+        c.command = Command::kCompletion;
+        c.shell = args[i + 1];
+        return c;
+      }
+      auto guessed = GuessedCommand(a, args, i);
+      if (!guessed.ok()) return guessed.error();
     }
     positional.push_back(a);
   }
@@ -677,7 +791,7 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     size_t at = 0;
     while (std::string(table[at].flag) != "--platform") ++at;
     std::string requested =
-        flag_values[at].empty() ? Get(env, table[at].env) : flag_values[at].back();
+        flag_values[at].empty() ? Get(env, Options()[at].env) : flag_values[at].back();
     auto platform = platforms::Choose(env, requested);
     if (!platform.ok()) return platform.error();
     c.platform = *platform;
@@ -694,16 +808,15 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       values.insert(values.end(), positional.begin(), positional.end());
     }
     if (values.empty()) {
-      source = o.env;
-      std::string e = Get(env, o.env);
-      // The Tencent SDKs' own names, read when ours are unset.
-      for (const auto& [ours, sdk] : kSdkEnvAliases) {
-        if (Trim(e).empty() && o.env == std::string(ours)) {
-          e = Get(env, sdk);
-          source = sdk;
-        }
+      // The variable, then its aliases (the Tencent SDKs' names) when it is unset or empty
+      // (an unset action input is an empty variable).
+      const OptionInfo& info = Options()[i];
+      std::string e;
+      for (size_t a = 0; a <= info.env_aliases.size() && Trim(e).empty(); ++a) {
+        source = a == 0 ? info.env : info.env_aliases[a - 1];
+        e = Get(env, source);
       }
-      if (Trim(e).empty()) continue;  // an empty variable (an unset action input) is unset
+      if (Trim(e).empty()) continue;
       values = {e};
     }
     Status st = o.apply(c, values, source);
@@ -825,7 +938,7 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
       auto from_pipeline = platforms::ImagesFromPipeline(env, *c.platform);
       if (!from_pipeline.ok()) return from_pipeline.error();
       if (from_pipeline->images.empty()) {
-        std::string looked = "IMAGE arguments, --image, TCSS_IMAGES";
+        std::string looked = "IMAGE arguments, --images, TCSS_IMAGES";
         for (const auto& l : from_pipeline->looked_at) looked += ", " + l;
         return UsageError("no image to scan: looked at " + looked +
                           "; pass one as an argument, e.g. tcss-scan registry/ns/app:tag");
@@ -994,6 +1107,24 @@ Result<Credentials> ParseCredentialsFile(const std::string& path, const std::str
   return cr;
 }
 
+const std::vector<std::pair<std::string, std::string>>& ExitCodes() {
+  static const std::vector<std::pair<std::string, std::string>> kCodes = {
+      {"0",
+       "submitted (with --wait: finished under the threshold); or an API error that --fail-on "
+       "does not select (a warning is printed)"},
+      {"1", "the API rejected the call with an error code that --fail-on selects"},
+      {"2", "with --wait: findings at or above the threshold"},
+      {"3", "the service could not be reached, or its answer was not a valid API response"},
+      {"4", "usage or configuration error; nothing was sent"},
+      {"5", "with --wait: the scan did not finish within --wait-timeout"},
+      {"6",
+       "the task was submitted, but stdout or a CI output file could not be written (the TaskID "
+       "went to every output that worked, and to stderr)"},
+      {"7", "push: docker push failed, so nothing was scanned"},
+      {"130", "interrupted"}};
+  return kCodes;
+}
+
 std::string VersionText() {
   return fmt::format("tcss-scan {} (TCSS API 2020-11-01, action CreateAssetImageScanTask)\n",
                      TCSS_VERSION);
@@ -1007,14 +1138,20 @@ std::string HelpText() {
       "                                            pushed (plugin: docker tcss push IMAGE)\n"
       "  tcss-scan status TASK_ID [--wait]         show (or wait for) a task's progress\n"
       "  tcss-scan version | --version             version and API version\n"
-      "  tcss-scan help | --help                   this text\n"
+      "  tcss-scan help | --help                   this text (help --man: the man page)\n"
+      "  tcss-scan completion bash|zsh|fish        shell completion: source <(tcss-scan completion "
+      "bash)\n"
       "\n"
       "Options (flag | environment variable | GitHub input; flag > env > CI default > default):\n";
-  for (const auto& o : Table()) {
+  for (const auto& o : Options()) {
     std::string flag = o.flag;
-    if (o.metavar[0] != '\0') flag += std::string(" ") + o.metavar;
+    if (!o.metavar.empty()) flag += " " + o.metavar;
     out += fmt::format("  {:<34} {}\n  {:<34} env {} | input {} | default {}\n", flag, o.help, "",
                        o.env, o.input, o.def);
+    std::vector<std::string> also = o.flag_aliases;
+    for (const auto& e : o.env_aliases) also.push_back(e + " (when " + o.env + " is unset)");
+    for (const auto& i : o.input_aliases) also.push_back("input " + i + " (deprecated)");
+    if (!also.empty()) out += fmt::format("  {:<34} also {}\n", "", fmt::join(also, ", "));
   }
   out +=
       "  -v, -q                             shorthand for --log-level verbose / quiet\n"
@@ -1031,18 +1168,25 @@ std::string HelpText() {
       "  overrides http://metadata.tencentyun.com).\n"
       "Proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (any case).\n"
       "\n"
-      "Exit codes:\n"
-      "  0    submitted (with --wait: finished under the threshold); or an API error that\n"
-      "       --fail-on does not select (a warning is printed)\n"
-      "  1    the API rejected the call with an error code that --fail-on selects\n"
-      "  2    with --wait: findings at or above the threshold\n"
-      "  3    the service could not be reached, or its answer was not a valid API response\n"
-      "  4    usage or configuration error; nothing was sent\n"
-      "  5    with --wait: the scan did not finish within --wait-timeout\n"
-      "  6    the task was submitted, but stdout or a CI output file could not be written\n"
-      "       (the TaskID went to every output that worked, and to stderr)\n"
-      "  7    push: docker push failed, so nothing was scanned\n"
-      "  130  interrupted\n";
+      "Exit codes:\n";
+  for (const auto& [code, meaning] : ExitCodes()) {
+    // Wrapped at 92 columns, continuation lines under the meaning.
+    std::string line = fmt::format("  {:<4} ", code);
+    size_t width = line.size();
+    for (const auto& word : text::Split(meaning, ' ')) {
+      if (width + word.size() + 1 > 92 && width > 7) {
+        out += line + "\n";
+        line = "       ";
+        width = line.size();
+      } else if (width > 7) {
+        line += ' ';
+        ++width;
+      }
+      line += word;
+      width += word.size();
+    }
+    out += line + "\n";
+  }
   return out;
 }
 

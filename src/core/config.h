@@ -15,7 +15,7 @@ namespace tcss {
 
 using EnvMap = std::map<std::string, std::string>;
 
-enum class Command { kSubmit, kPush, kStatus, kVersion, kHelp, kPluginMetadata };
+enum class Command { kSubmit, kPush, kStatus, kVersion, kHelp, kMan, kCompletion, kPluginMetadata };
 enum class Severity { kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
 enum class LogLevel { kQuiet, kInfo, kVerbose };
 enum class OutputFormat { kText, kJson };
@@ -59,6 +59,7 @@ struct Config {
   Command command = Command::kSubmit;
   std::string task_id;     // status
   std::string push_image;  // push: the reference `docker push` is given
+  std::string shell;       // completion: bash, zsh or fish
 
   std::vector<std::string> images;  // as given (references or image IDs)
   std::string image_source;         // where they came from, for messages
@@ -106,6 +107,9 @@ struct Config {
   const platforms::Platform* platform = &platforms::None();
 
   KeylessConfig keyless;
+
+  // Said once on stderr before anything runs: deprecated names that were used.
+  std::vector<std::string> notices;
 };
 
 // Pure: `env` is the process environment, `args` excludes argv[0].
@@ -124,14 +128,28 @@ Result<bool> ParseBool(const std::string& name, const std::string& text);
 // Splits on commas and newlines, trims, drops empties.
 std::vector<std::string> SplitList(const std::string& text);
 
+// One name per option: --flag, TCSS_FLAG, input "flag" (the action's, the template's, a
+// plugin's setting). The aliases are still read: flags as given, environment variables when
+// TCSS_FLAG is unset (the Tencent SDKs' names), old input names with a deprecation notice.
 struct OptionInfo {
   std::string flag;   // "--fail-on"
   std::string env;    // "TCSS_FAIL_ON"
-  std::string input;  // GitHub input "fail-on"
+  std::string input;  // "fail-on"
+  std::string metavar;
+  std::string def;
+  std::string help;
+  bool takes_value = true;
+  std::vector<std::string> flag_aliases;   // "--image"
+  std::vector<std::string> env_aliases;    // "TENCENTCLOUD_REGION"
+  std::vector<std::string> input_aliases;  // "audience" (deprecated)
 };
 const std::vector<OptionInfo>& Options();
+// The option a flag (or flag alias) names; nullptr when none.
+const OptionInfo* FindOption(const std::string& flag);
 
 std::string HelpText();
+// SPEC §6, frozen: code and meaning, for --help and the man page.
+const std::vector<std::pair<std::string, std::string>>& ExitCodes();
 std::string VersionText();
 
 }  // namespace tcss

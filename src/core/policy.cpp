@@ -43,6 +43,13 @@ bool FailOnSelects(const std::vector<std::string>& patterns, const std::string& 
   return selected;
 }
 
+bool FailOnNames(const std::vector<std::string>& patterns, const std::string& code) {
+  std::vector<std::string> named;
+  for (const auto& p : patterns)
+    if (p != "*") named.push_back(p);
+  return FailOnSelects(named, code);
+}
+
 int ExitCodeFor(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kApi:

@@ -14,6 +14,8 @@ namespace tcss {
 // "AuthFailure.SignatureFailure"); "-Code" excludes. The last matching pattern wins.
 Status ValidateFailOn(const std::vector<std::string>& patterns);
 bool FailOnSelects(const std::vector<std::string>& patterns, const std::string& code);
+// Whether a pattern other than "*" selects `code`: the user named it (or its family) on purpose.
+bool FailOnNames(const std::vector<std::string>& patterns, const std::string& code);
 
 // SPEC §6. kApi errors map to 1 here; callers turn unselected codes into warnings first.
 int ExitCodeFor(ErrorKind kind);

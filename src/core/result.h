@@ -26,6 +26,8 @@ struct Error {
   // A transport failure after the request's first byte was sent: the service may have received
   // and acted on it (the answer was lost). Matters for calls that are not idempotent.
   bool maybe_delivered = false;
+  // What to do, when the message alone does not say: printed as a second short line.
+  std::string hint{};
 };
 
 inline Error UsageError(std::string message) {

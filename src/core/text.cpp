@@ -164,4 +164,47 @@ std::string OneLine(std::string_view raw) {
   return out;
 }
 
+size_t EditDistance(std::string_view a_in, std::string_view b_in) {
+  const std::string a = Lower(a_in);
+  const std::string b = Lower(b_in);
+  // Optimal string alignment: three rows suffice.
+  std::vector<size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      }
+    }
+    prev2.swap(prev);
+    prev.swap(cur);
+  }
+  return prev[b.size()];
+}
+
+std::string Closest(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.empty() || word.size() > 256) return "";
+  std::string best;
+  size_t best_distance = std::max<size_t>(1, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    size_t d = EditDistance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  if (!best.empty() || word.size() < 3) return best;
+  std::string prefixed;
+  const std::string w = Lower(word);
+  for (const auto& c : candidates) {
+    if (Lower(c).compare(0, w.size(), w) != 0) continue;
+    if (!prefixed.empty()) return "";  // ambiguous
+    prefixed = c;
+  }
+  return prefixed;
+}
+
 }  // namespace tcss::text

@@ -37,5 +37,11 @@ std::string ValidUtf8(std::string_view s);
 std::string TruncateUtf8(std::string_view s, size_t max_bytes);
 // strftime of a unix time in UTC (never the local zone).
 std::string FormatUtc(int64_t unix_seconds, const char* format);
+// Edit distance (insertions, deletions, substitutions, adjacent swaps), case-insensitive.
+size_t EditDistance(std::string_view a, std::string_view b);
+// The candidate a mistyped `word` most likely meant, for "did you mean": the one with the
+// smallest edit distance when that is at most a third of the word (at least 1), else the one
+// candidate `word` is a prefix of (at least 3 characters). "" when nothing is close.
+std::string Closest(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace tcss::text

@@ -158,13 +158,45 @@ TEST(LostAnswer, AlreadyScanningLetThroughByFailOnStillNamesTheRunningTask) {
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(second.out, first.out);
   EXPECT_NE(home.Read("scan.env").find("TCSS_TASK_ID=" + first.out), std::string::npos);
-  EXPECT_NE(second.err.find("already scanning them in task " + first.out.substr(0, 24)),
+  EXPECT_NE(second.err.find("already scanning these images in task " + first.out.substr(0, 24)),
             std::string::npos)
       << second.err;
-  // Selected by --fail-on: exit 1, and the running task is still named.
-  auto third = RunProcess({ScanBin(), kNginxId}, env);
+  // Named by --fail-on: exit 1, and the running task is still named.
+  auto third =
+      RunProcess({ScanBin(), "--fail-on", "FailedOperation.ErrAlreadyScanning", kNginxId}, env);
   EXPECT_EQ(third.exit_code, 1) << third.err;
   EXPECT_EQ(third.out, first.out);
+  EXPECT_NE(third.err.find("already scanning them in task " + first.out.substr(0, 24)),
+            std::string::npos)
+      << third.err;
+}
+
+// Issue 21, 7: re-running a job while its scan still runs follows that scan by default.
+TEST(LostAnswer, ReRunningWhileTheScanRunsAdoptsItAndWaitsForIt) {
+  TempDir home;
+  Emulator emu({"--scan-seconds", "3"});
+  Env env = ScanEnv(emu, home);
+  auto first = RunProcess({ScanBin(), kNginxId}, env);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // A running task of another size is not these images: the error stays and says why.
+  auto other = RunProcess({ScanBin(), kNginxId, kAppId}, env);
+  EXPECT_EQ(other.exit_code, 1) << other.err;
+  EXPECT_NE(other.err.find("(the running task was not adopted: the running task " +
+                           first.out.substr(0, 24) + " scans 1 image(s), not these 2)"),
+            std::string::npos)
+      << other.err;
+  env["TCSS_DOTENV"] = home.File("scan.env");
+  auto again = RunProcess({ScanBin(), "--wait", kNginxId}, env);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, first.out);
+  EXPECT_NE(again.err.find("TCSS is already scanning these images in task " +
+                           first.out.substr(0, 24) + " (started "),
+            std::string::npos)
+      << again.err;
+  EXPECT_NE(again.err.find("following it instead of starting another"), std::string::npos);
+  EXPECT_NE(home.Read("scan.env").find("TCSS_TASK_ID=" + first.out), std::string::npos);
+  EXPECT_NE(home.Read("scan.env").find("TCSS_STATUS=END"), std::string::npos);
+  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageScanTask"), 3);
 }
 
 // --- 6. a signal during a blocked call still writes every output ---------------------------

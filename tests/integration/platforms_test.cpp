@@ -71,8 +71,8 @@ TEST_F(PlatformsTest, AzureErrorsBecomeIssuesAndUsageErrorsToo) {
   auto r = RunProcess({ScanBin(), "--frobnicate"}, Replayed({{"TF_BUILD", "True"}}));
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_EQ(r.out,
-            "##vso[task.logissue type=error]unknown option --frobnicate; run tcss-scan --help for "
-            "the list\n");
+            "##vso[task.logissue type=error]unknown option --frobnicate (tcss-scan --help lists "
+            "every option)\n");
 }
 
 TEST_F(PlatformsTest, CnbPluginSettingsInSetOutputLinesOut) {

@@ -115,10 +115,19 @@ TEST_F(RegistryTest, SourceRestrictsWhereTheImageIsLookedFor) {
   auto local_only =
       RunProcess({ScanBin(), "--source", "local", "--resolve-timeout", "0", kWeb}, env);
   EXPECT_EQ(local_only.exit_code, 1) << local_only.err;
+  EXPECT_NE(local_only.err.find("as registry image(s): pass --source registry (or auto)"),
+            std::string::npos)
+      << local_only.err;
   auto registry_only =
       RunProcess({ScanBin(), "--source", "registry", "--resolve-timeout", "0", kNginx}, env);
   EXPECT_EQ(registry_only.exit_code, 1) << registry_only.err;
-  EXPECT_EQ(Count(emu.Actions(), "DescribeAssetImageList"), 1);  // only the local-only run
+  EXPECT_NE(registry_only.err.find("as local image(s): pass --source local (or auto)"),
+            std::string::npos)
+      << registry_only.err;
+  // The local list is read by the local-only run, and once more, after the miss, to say where
+  // the registry-only run's image is; nothing is submitted.
+  EXPECT_EQ(Count(emu.Actions(), "DescribeAssetImageList"), 2);
+  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageScanTask"), 0);
   auto bad = RunProcess({ScanBin(), "--source", "cloud", kWeb}, env);
   EXPECT_EQ(bad.exit_code, 4);
   EXPECT_NE(bad.err.find("auto, registry or local"), std::string::npos) << bad.err;
@@ -224,5 +233,39 @@ TEST_F(RegistryTest, ARefusedNameFilterFallsBackToPagingTheWholeList) {
   EXPECT_LT(slow.seconds, 2 + 2 + kStartSlack);
 }
 
+// Issue 21, 3: a miss ends with what TCSS does list, and a --source mistake with where it is.
+TEST_F(RegistryTest, AMissNamesTheTagsTcssListsAndTheOtherSource) {
+  Emulator emu;
+  auto r = RunProcess({ScanBin(), "--resolve-timeout", "0", "ccr.ccs.tencentyun.com/demo/web:3.0"},
+                      ScanEnv(emu, home));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("; for ccr.ccs.tencentyun.com/demo/web:3.0 TCSS lists "
+                       "ccr.ccs.tencentyun.com/demo/web:2.0 (registry)"),
+            std::string::npos)
+      << r.err;
+  // The local image named with --source registry: one read of the local list says so.
+  auto local = RunProcess({ScanBin(), "--source", "registry", "--resolve-timeout", "0",
+                           "ccr.ccs.tencentyun.com/demo/app:1.0"},
+                          ScanEnv(emu, home));
+  EXPECT_EQ(local.exit_code, 1) << local.err;
+  EXPECT_NE(local.err.find("TCSS lists ccr.ccs.tencentyun.com/demo/app:1.0 as local image(s): "
+                           "pass --source local (or auto)"),
+            std::string::npos)
+      << local.err;
+  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageRegistryScanTask"), 0);
+  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageScanTask"), 0);
+}
+
+TEST_F(RegistryTest, AGuessedVerbCostsNoCall) {
+  Emulator emu;
+  auto r =
+      RunProcess({ScanBin(), "scan", "ccr.ccs.tencentyun.com/demo/web:2.0"}, ScanEnv(emu, home));
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("did you mean: tcss-scan ccr.ccs.tencentyun.com/demo/web:2.0?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(emu.Actions().empty());
+}
 }  // namespace
 }  // namespace tcss::it

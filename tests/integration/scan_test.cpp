@@ -237,7 +237,10 @@ TEST_P(UsageErrors, Exit4OneLineNothingSent) {
   auto r = RunProcess(argv, env, home.path());
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find(GetParam().needle), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  // One line; "no credentials" has a second, the way out.
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'),
+            std::string(GetParam().name) == "MissingCredentials" ? 2 : 1)
+      << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(emu.Requests()->size(), 0u);
 }
@@ -279,6 +282,40 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"BadBoolean", {kApp}, {{"TCSS_DRY_RUN", "yes please"}}, "TCSS_DRY_RUN"}),
     [](const auto& param_info) { return param_info.param.name; });
 
+// Issue 21, 8: "no credentials" says in two short lines what to set on this platform.
+TEST_F(ScanTest, NoCredentialsSaysWhatToSetHere) {
+  Emulator emu;
+  Env env = EnvFor(emu);
+  env.erase("TENCENTCLOUD_SECRET_ID");
+  env.erase("TENCENTCLOUD_SECRET_KEY");
+  auto shell = RunProcess({ScanBin(), kApp}, env, home.path());
+  EXPECT_EQ(shell.exit_code, 4);
+  EXPECT_EQ(shell.err.substr(0, shell.err.find('\n')),
+            "tcss-scan: error: no credentials: export TENCENTCLOUD_SECRET_ID and "
+            "TENCENTCLOUD_SECRET_KEY, or write them to " +
+                home.path() + "/.tencentcloud/credentials");
+  EXPECT_NE(shell.err.find("\ntcss-scan:   or, on a CVM with a CAM role, --auth cvm-role"),
+            std::string::npos)
+      << shell.err;
+  env["GITHUB_ACTIONS"] = "true";
+  auto github = RunProcess({ScanBin(), kApp}, env, home.path());
+  EXPECT_NE(github.err.find("error: no credentials: set TENCENTCLOUD_SECRET_ID and "
+                            "TENCENTCLOUD_SECRET_KEY from repository secrets in the step's env:\n"),
+            std::string::npos)
+      << github.err;
+  EXPECT_NE(github.err.find("\ntcss-scan:   or go keyless: that needs a role ARN"),
+            std::string::npos)
+      << github.err;
+  EXPECT_EQ(github.err.find("~/.tencentcloud"), std::string::npos);
+  EXPECT_EQ(github.err.find(".tencentcloud/credentials"), std::string::npos);
+  // "no image" in a plain shell names only what a plain shell has.
+  auto none = RunProcess({ScanBin()}, EnvFor(emu), home.path());
+  EXPECT_NE(none.err.find("no image to scan: looked at IMAGE arguments, --images, TCSS_IMAGES; "),
+            std::string::npos)
+      << none.err;
+  EXPECT_EQ(none.err.find("DOCKER_REPO"), std::string::npos) << none.err;
+}
+
 // A hostile value (say, an input filled from a pull-request title) cannot start a workflow
 // command: every stderr message is one line, and annotations are escaped.
 TEST_F(ScanTest, HostileValuesCannotInjectWorkflowCommands) {
@@ -302,14 +339,49 @@ TEST_F(ScanTest, DryRunPrintsTheSignedRequestAndSendsNothing) {
   Emulator emu;
   Env env = EnvFor(emu);
   env["TENCENTCLOUD_SESSION_TOKEN"] = kToken;
-  auto r = RunProcess({ScanBin(), "--dry-run", kApp}, env);
+  auto r = RunProcess({ScanBin(), "--dry-run", kAppId}, env);  // an image ID: nothing to look up
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("X-TC-Action: CreateAssetImageScanTask"), std::string::npos);
   EXPECT_NE(r.out.find("Authorization: TC3-HMAC-SHA256 Credential=" + std::string(kSecretId)),
             std::string::npos);
   EXPECT_NE(r.out.find("X-TC-Token: ***"), std::string::npos);
-  EXPECT_NE(r.out.find(kApp), std::string::npos);
+  EXPECT_NE(r.out.find(kAppId), std::string::npos);
   EXPECT_EQ(emu.Requests()->size(), 0u);
+}
+
+// Issue 21, 5: a registry image's dry run is the registry request with its list Id; without
+// credentials it still prints the request and says what it could not look up.
+TEST_F(ScanTest, DryRunIsTheRequestTheRunWouldSend) {
+  Emulator emu;
+  auto r = RunProcess({ScanBin(), "--dry-run", "ccr.ccs.tencentyun.com/demo/web:2.0"}, EnvFor(emu));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("X-TC-Action: CreateAssetImageRegistryScanTask"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(R"("Id":[110207177])"), std::string::npos) << r.out;
+  EXPECT_EQ(Count(emu.Actions(), "CreateAssetImageRegistryScanTask"), 0);
+  // A local image: looked up (read-only), and the request carries its image ID.
+  auto local = RunProcess({ScanBin(), "--dry-run", kApp}, EnvFor(emu));
+  EXPECT_EQ(local.exit_code, 0) << local.err;
+  EXPECT_NE(local.out.find(R"({"Images":[")" + kAppId + R"("])"), std::string::npos) << local.out;
+  auto actions = emu.Actions();
+  EXPECT_EQ(Count(actions, "CreateAssetImageScanTask"), 0);
+  EXPECT_EQ(Count(actions, "SyncAssetImageRegistryAsset"), 0);
+  EXPECT_GE(Count(actions, "DescribeAssetImageList"), 1);
+  Env none = EnvFor(emu);
+  none.erase("TENCENTCLOUD_SECRET_ID");
+  none.erase("TENCENTCLOUD_SECRET_KEY");
+  auto blind = RunProcess({ScanBin(), "--dry-run", kApp}, none);
+  EXPECT_EQ(blind.exit_code, 0) << blind.err;
+  EXPECT_NE(blind.err.find("dry run: the references were not looked up (no credentials"),
+            std::string::npos)
+      << blind.err;
+  EXPECT_NE(blind.out.find("X-TC-Action: CreateAssetImageScanTask"), std::string::npos);
+  EXPECT_NE(blind.out.find(kApp), std::string::npos);
+  // A reference TCSS does not list is the real run's error, found before anything is sent.
+  auto missing =
+      RunProcess({ScanBin(), "--dry-run", "ccr.ccs.tencentyun.com/demo/nope:1"}, EnvFor(emu));
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+  EXPECT_NE(missing.err.find("ResourceNotFound.Image"), std::string::npos);
 }
 
 TEST_F(ScanTest, JsonOutput) {

@@ -57,7 +57,11 @@ test("every tcss-scan option is an input, and every input is an option the binar
   const options = helpOptions();
   assert.ok(options.length >= 20);
   const inputs = Object.keys(ACTION.inputs);
-  assert.deepEqual(inputs.filter((i) => !ACTION_ONLY_INPUTS.includes(i)).sort(), options.map((o) => o.input).sort());
+  // One name per option; an old name stays an input, marked deprecated, read when the new one is empty.
+  const old = options.flatMap((o) => o.inputAliases);
+  assert.ok(old.includes("audience"));
+  assert.deepEqual(inputs.filter((i) => !ACTION_ONLY_INPUTS.includes(i) && !old.includes(i)).sort(), options.map((o) => o.input).sort());
+  for (const name of old) assert.match(ACTION.inputs[name].deprecationMessage, /renamed/, name);
   for (const [name, spec] of Object.entries(ACTION.inputs)) {
     assert.equal(typeof spec.description, "string", name);
     assert.equal(spec.required, false, name);
@@ -65,7 +69,10 @@ test("every tcss-scan option is an input, and every input is an option the binar
   }
   // Each option input is mapped, through run.sh, to the environment variable the binary reads for it.
   const env = scanStep().env;
-  for (const o of options) assert.equal(env[`TCSS_INPUT__${o.env}`], `\${{ inputs.${o.input} }}`, o.input);
+  for (const o of options) {
+    const given = [o.input, ...o.inputAliases].map((i) => `inputs.${i}`).join(" || ");
+    assert.equal(env[`TCSS_INPUT__${o.env}`], `\${{ ${given} }}`, o.input);
+  }
 });
 
 test("inputs never reach a run: script, and third-party actions are pinned by SHA", () => {
@@ -89,7 +96,10 @@ test("every action output is wired to an output the binary writes", () => {
 function expand(value, ctx) {
   return String(value).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expr) => {
     let m;
-    if ((m = expr.match(/^inputs\.([\w-]+)$/))) return ctx.inputs[m[1]] ?? ACTION.inputs[m[1]].default;
+    const input = (name) => ctx.inputs[name] ?? ACTION.inputs[name].default;
+    if ((m = expr.match(/^inputs\.([\w-]+)$/))) return input(m[1]);
+    // a || b: GitHub's "the first truthy"; an empty string is falsy.
+    if ((m = expr.match(/^inputs\.([\w-]+) \|\| inputs\.([\w-]+)$/))) return input(m[1]) || input(m[2]);
     if ((m = expr.match(/^steps\.(\w+)\.outputs\.([\w-]+)$/))) return ctx.steps[m[1]]?.[m[2]] ?? "";
     if (expr === "github.action_path") return ctx.actionPath || ACTION_DIR;
     if (expr === "github.action_repository") return ctx.actionRepository || "";

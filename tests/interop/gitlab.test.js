@@ -202,7 +202,7 @@ test("keyless: the job's id_tokens JWT is exchanged with STS and no stored keys 
     const res = await emulatorFetch(`${kl.url}/_emulator/oidc/token?audience=https://gitlab.example.com`,
         { headers: { Authorization: "Bearer issuer-token" } });
     const jwt = (await res.json()).value;
-    const { status, log } = runPipeline(`
+    const pipeline = (input) => `
 include:
   - local: templates/tcss-scan.yml
     inputs:
@@ -210,9 +210,13 @@ include:
       endpoint: ${kl.url}
       role-arn: "${role}"
       oidc-provider-id: gitlab
-      audience: https://gitlab.example.com
-`, [], `TENCENTCLOUD_OIDC_TOKEN: ${jwt}\nGITLAB_CI: "true"\n`);  // GitLab sets GITLAB_CI; gitlab-ci-local says false
+      ${input}: https://gitlab.example.com
+`;
+    // gitlab-ci-local makes no ID tokens: each is given as the variable GitLab would set.
+    const { status, log } = runPipeline(pipeline("oidc-audience"), [],
+      `TENCENTCLOUD_OIDC_TOKEN: ${jwt}\nGITLAB_CI: "true"\n`);  // GitLab sets GITLAB_CI; gitlab-ci-local says false
     assert.equal(status, 0, log);
+    assert.doesNotMatch(log, /deprecated|renamed/);
     assert.match(log, /tcss-scan > ([0-9a-f]{24})\n/);
     assert.ok(!log.includes(jwt));
     const reqs = (await (await emulatorFetch(`${kl.url}/_emulator/requests`)).json()).Requests;
@@ -224,6 +228,11 @@ include:
     assert.ok(reqs.some((r) => r.Action === "DescribeAssetImageScanStatus"));
     assert.match(log, /--wait is implied/);
     assert.ok(!JSON.stringify(reqs).includes(jwt));
+    // The old input name still works: its own token (for its audience) is used, with a warning.
+    const old = runPipeline(pipeline("audience"), [],
+      `TENCENTCLOUD_OIDC_TOKEN: not-for-this-audience\nTCSS_OIDC_TOKEN_DEPRECATED: ${jwt}\nGITLAB_CI: "true"\n`);
+    assert.equal(old.status, 0, old.log);
+    assert.match(old.log, /warning: the input audience is renamed oidc-audience/);
   } finally {
     kl.stop();
   }
@@ -259,10 +268,11 @@ test("the component: every tcss-scan option is an input, mapped to the variable 
   for (const o of helpOptions()) {
     assert.ok(inputs[o.input], `input ${o.input}`);
     assert.equal(variables[`TCSS_INPUT__${o.env}`], `$[[ inputs.${o.input} ]]`, o.input);
+    for (const old of o.inputAliases) assert.match(inputs[old].description, /^Deprecated: renamed /, old);
   }
   // Inputs that decide a file GitLab collects, or the ID token's audience, keep a default;
   // every other input is empty unless given, so that it sets nothing.
-  const owned = ["stage", "job-image", "audience", "dotenv", "report-file", "junit-file"];
+  const owned = ["stage", "job-image", "oidc-audience", "audience", "dotenv", "report-file", "junit-file"];
   for (const [name, spec] of Object.entries(inputs)) {
     if (!owned.includes(name)) assert.equal(spec.default, "", name);
   }

@@ -60,7 +60,16 @@ function run(cmd, args, options) {
 function helpOptions() {
   const r = run(path.join(BIN, "tcss-scan"), ["--help"]);
   if (r.status !== 0) throw new Error(`tcss-scan --help exited ${r.status}`);
-  return [...r.stdout.matchAll(/env (\S+) \| input (\S+) \|/g)].map((m) => ({ env: m[1], input: m[2] }));
+  // "  --flag META  help\n  env TCSS_FLAG | input flag | default D\n[  also --alias, VAR (when ...), input old (deprecated)\n]"
+  return [...r.stdout.matchAll(/^ {2}(--[a-z-]+)[^\n]*\n\s+env (\S+) \| input (\S+) \|[^\n]*(?:\n +also ([^\n]*))?/gm)].map((m) => {
+    const also = (m[4] || "").split(", ").filter(Boolean);
+    return {
+      flag: m[1], env: m[2], input: m[3],
+      flagAliases: also.filter((a) => a.startsWith("--")),
+      envAliases: also.filter((a) => /^[A-Z]/.test(a)).map((a) => a.split(" ")[0]),
+      inputAliases: also.filter((a) => a.startsWith("input ")).map((a) => a.split(" ")[1]),
+    };
+  });
 }
 
 // project.env as an object (TCSS_VERSION, TCSS_RELEASED, TCSS_HOME, TCSS_IMAGE, ...).

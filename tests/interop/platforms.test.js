@@ -224,7 +224,7 @@ test("Buildkite: the docker plugin step runs tcss-scan with the agent mounted", 
   assert.equal(docker["mount-buildkite-agent"], true);
   // The command is tcss-scan's arguments (the image's entrypoint): they must parse.
   const args = docker.command.map((a) => a.replace("registry.example/team/app:$BUILDKITE_COMMIT", CLEAN));
-  const r = run(path.join(BIN, "tcss-scan"), ["--dry-run", ...args], { env: { PATH: "/usr/bin:/bin", HOME: tmp, ...creds() } });
+  const r = run(path.join(BIN, "tcss-scan"), ["--dry-run", ...args], { env: { PATH: "/usr/bin:/bin", HOME: tmp, TCSS_ENDPOINT: emu.url, ...creds() } });
   assert.equal(r.status, 0, r.stderr);
   assert.match(doc.steps.at(-1).command, /buildkite-agent meta-data get TCSS_TASK_ID/);
 });

@@ -274,5 +274,117 @@ TEST(Durations, CallBudgetsBelowOneSecondAreRefused) {
   EXPECT_TRUE(ParseConfig({}, {"--resolve-timeout", "0", "nginx:1"}).ok());
 }
 
+// Issue 21, 4: one name per option. The flag, the variable and the input are the same word.
+TEST(Names, EveryOptionHasOneNameForFlagVariableAndInput) {
+  for (const auto& o : Options()) {
+    std::string word = o.flag.substr(2);
+    std::string env = "TCSS_" + word;
+    for (char& ch : env) ch = ch == '-' ? '_' : static_cast<char>(std::toupper(ch));
+    EXPECT_EQ(o.env, env) << o.flag;
+    EXPECT_EQ(o.input, word) << o.flag;
+  }
+  ASSERT_NE(FindOption("--images"), nullptr);
+  EXPECT_EQ(FindOption("--image"), FindOption("--images"));
+  EXPECT_EQ(FindOption("--nope"), nullptr);
+}
+
+TEST(Names, TheTencentNamesAndTheSingularFlagsStayAliases) {
+  std::string arn = "qcs::cam::uin/100000000001:roleName/ci";
+  // TCSS_REGION first, then the SDK's TENCENTCLOUD_REGION.
+  auto c = Parse(Env({{"TENCENTCLOUD_REGION", "ap-beijing"}}), {"img:1"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->region, "ap-beijing");
+  c = Parse(Env({{"TENCENTCLOUD_REGION", "ap-beijing"}, {"TCSS_REGION", "ap-shanghai"}}),
+            {"img:1"});
+  EXPECT_EQ(c->region, "ap-shanghai");
+  // Bitbucket's file sets TCSS_ROLE_ARN / TCSS_OIDC_PROVIDER_ID: read now.
+  c = Parse(Env({{"TCSS_ROLE_ARN", arn}, {"TCSS_OIDC_PROVIDER_ID", "bitbucket"}}), {"img:1"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->keyless.role_arn, arn);
+  EXPECT_EQ(c->keyless.oidc_provider_id, "bitbucket");
+  c = Parse(Env({{"TKE_ROLE_ARN", arn}, {"TENCENTCLOUD_OIDC_PROVIDER_ID", "p"}}), {"img:1"});
+  EXPECT_EQ(c->keyless.role_arn, arn);
+  EXPECT_EQ(c->keyless.oidc_provider_id, "p");
+  c = Parse(Env({{"SSL_CERT_FILE", "/a.pem"}}), {"img:1"});
+  EXPECT_EQ(c->ca_file, "/a.pem");
+  c = Parse(Env({{"SSL_CERT_FILE", "/a.pem"}, {"TCSS_CA_FILE", "/b.pem"}}), {"img:1"});
+  EXPECT_EQ(c->ca_file, "/b.pem");
+  // A bad value names the variable it came from.
+  auto bad = Parse(Env({{"TENCENTCLOUD_LANGUAGE", "fr"}}), {"img:1"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("(from TENCENTCLOUD_LANGUAGE)"), std::string::npos);
+  // --images, and --image as ever; --filters and --filter.
+  c = Parse({}, {"--images", "a:1", "--image", "b:2"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->images, (std::vector<std::string>{"a:1", "b:2"}));
+  c = Parse({}, {"--filters", "ImageName=a", "--filter", "ImageTag=b"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->filters.size(), 2u);
+  std::string help = HelpText();
+  EXPECT_NE(help.find("also TENCENTCLOUD_REGION (when TCSS_REGION is unset)"), std::string::npos);
+  EXPECT_NE(help.find("also input audience (deprecated)"), std::string::npos);
+}
+
+// Issue 21, 3: a typo gets the way out in the same line.
+TEST(Names, UnknownOptionsAndValuesSayWhatWasMeant) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  } cases[] = {
+      {{"--severity-treshold", "high", "a:1"},
+       "unknown option --severity-treshold; did you mean --severity-threshold? (tcss-scan --help"},
+      {{"-wait", "a:1"}, "unknown option -wait; did you mean --wait?"},
+      {{"--ignore-unfix", "a:1"}, "did you mean --ignore-unfixed?"},
+      {{"--frobnicate", "a:1"},
+       "unknown option --frobnicate (tcss-scan --help lists every option)"},
+      {{"--source", "regsitry", "a:1"}, "must be auto, registry or local; did you mean registry?"},
+      {{"--severity-threshold", "hihg", "a:1"}, "did you mean high?"},
+      {{"--output", "jsno", "a:1"}, "did you mean json?"},
+      {{"--auth", "odic", "a:1"}, "did you mean oidc?"},
+      {{"--log-level", "verbos", "a:1"}, "did you mean verbose?"},
+      {{"--language", "zh-cn", "a:1"}, "did you mean zh-CN?"},
+      {{"--scan", "vul,viruses", "a:1"}, "did you mean virus?"},
+  };
+  for (const auto& tc : cases) {
+    auto c = Parse({}, tc.args);
+    ASSERT_FALSE(c.ok()) << tc.args[0];
+    EXPECT_EQ(c.error().kind, ErrorKind::kUsage);
+    EXPECT_NE(c.error().message.find(tc.says), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(Names, AnUnknownRegionIsAWarningWithTheNearestOne) {
+  auto c = Parse({}, {"--region", "ap-guangzou", "a:1"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->region, "ap-guangzou");
+  ASSERT_EQ(c->notices.size(), 1u);
+  EXPECT_EQ(c->notices[0],
+            "--region \"ap-guangzou\" is not a Tencent Cloud region tcss-scan knows; did you mean "
+            "ap-guangzhou? (it is sent as given)");
+  EXPECT_TRUE(Parse({}, {"--region", "ap-guangzhou", "a:1"})->notices.empty());
+}
+
+// Issue 21, 3: `tcss-scan scan nginx:1.25` costs no call and says what to type.
+TEST(Names, AnotherScannersVerbIsAUsageErrorWithTheCommandMeant) {
+  auto c = Parse({}, {"scan", "nginx:1.25"});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(c.error().message,
+            "\"scan\" is not a tcss-scan command; did you mean: tcss-scan nginx:1.25? (commands: "
+            "[submit] IMAGE..., push IMAGE, status TASK_ID; an image called \"scan\" is "
+            "docker.io/library/scan:latest)");
+  for (const char* verb : {"image", "run", "check", "cves", "Scan"}) {
+    EXPECT_FALSE(Parse({}, {verb, "--wait", "nginx:1.25"}).ok()) << verb;
+  }
+  auto typo = Parse({}, {"stauts", "task-1"});
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find("did you mean: tcss-scan status task-1?"), std::string::npos);
+  // With a tag, a registry or a digest it is an image; after the command it is an image too.
+  EXPECT_TRUE(Parse({}, {"scan:1.0"}).ok());
+  EXPECT_TRUE(Parse({}, {"docker.io/library/scan"}).ok());
+  EXPECT_TRUE(Parse({}, {"submit", "scan"}).ok());
+  EXPECT_TRUE(Parse({}, {"nginx", "scan"}).ok());
+  EXPECT_TRUE(Parse({}, {"nginx"}).ok());
+}
 }  // namespace
 }  // namespace tcss

@@ -118,8 +118,10 @@ TEST(Platforms, PluginSettingsBecomeOptionsAndCredentials) {
              {"PLUGIN_WAIT", "true"},
              {"TCSS_TIMEOUT", "9"},
              {"PLUGIN_TIMEOUT", "99"}};
-  auto out = platforms::WithPluginSettings(env);
+  std::vector<std::string> notices;
+  auto out = platforms::WithPluginSettings(env, &notices);
   ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_TRUE(notices.empty());
   EXPECT_EQ(platforms::Get(*out, "TCSS_IMAGES"), "r.example/a:1,r.example/b:2");
   EXPECT_EQ(platforms::Get(*out, "TCSS_FAIL_ON"), "*,-FailedOperation");
   EXPECT_EQ(platforms::Get(*out, "TENCENTCLOUD_SECRET_ID"), "AKIDplugin");
@@ -130,14 +132,24 @@ TEST(Platforms, PluginSettingsBecomeOptionsAndCredentials) {
   EXPECT_EQ(c->images.size(), 2u);
   EXPECT_TRUE(c->wait);
 
+  // A renamed setting still works, with a notice naming the new name.
+  env["PLUGIN_AUDIENCE"] = "my-client";
+  auto old = platforms::WithPluginSettings(env, &notices);
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_EQ(platforms::Get(*old, "TCSS_OIDC_AUDIENCE"), "my-client");
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0],
+            "the setting audience is deprecated; call it oidc-audience (it works the same)");
+
   env["PLUGIN_FAIL_ONN"] = "x";
-  auto typo = platforms::WithPluginSettings(env);
+  auto typo = platforms::WithPluginSettings(env, nullptr);
   ASSERT_FALSE(typo.ok());
-  EXPECT_NE(typo.error().message.find("unknown plugin setting \"fail-onn\" (PLUGIN_FAIL_ONN)"),
+  EXPECT_NE(typo.error().message.find(
+                "unknown plugin setting \"fail-onn\" (PLUGIN_FAIL_ONN); did you mean fail-on?"),
             std::string::npos);
   EXPECT_NE(typo.error().message.find("fail-on"), std::string::npos);
   // Outside a plugin platform PLUGIN_ variables are someone else's.
-  auto other = platforms::WithPluginSettings({{"PLUGIN_FAIL_ONN", "x"}});
+  auto other = platforms::WithPluginSettings({{"PLUGIN_FAIL_ONN", "x"}}, nullptr);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(platforms::Get(*other, "TCSS_FAIL_ON"), "");
 }

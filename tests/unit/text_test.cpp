@@ -97,5 +97,17 @@ TEST(Text, ReplaceAllNeverSearchesWhatItPutIn) {
   EXPECT_EQ(text::ReplaceAll("key key", "key", "***"), "*** ***");
 }
 
+TEST(Text, ClosestFindsTyposSwapsAndUniquePrefixes) {
+  const std::vector<std::string> c = {"--wait", "--wait-timeout", "--severity-threshold",
+                                      "--source", "--scan"};
+  EXPECT_EQ(text::EditDistance("abc", "acb"), 1u);  // a swap counts once
+  EXPECT_EQ(text::EditDistance("", "abc"), 3u);
+  EXPECT_EQ(text::Closest("--wiat", c), "--wait");
+  EXPECT_EQ(text::Closest("--severity", c), "--severity-threshold");  // the only one it starts
+  EXPECT_EQ(text::Closest("--s", c), "");                             // too short, ambiguous
+  EXPECT_EQ(text::Closest("--xyzzy-plugh", c), "");
+  EXPECT_EQ(text::Closest("--SOURCE", c), "--source");
+}
+
 }  // namespace
 }  // namespace tcss

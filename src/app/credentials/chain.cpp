@@ -20,19 +20,28 @@ Result<std::unique_ptr<CredentialProvider>> ChooseCredentials(const CredentialDe
   if (*stored) return std::move(*stored);
   std::string profile = CredentialsFilePath(d.env);
   if (profile.empty()) profile = "~/.tencentcloud/credentials";
-  if (mode == AuthMode::kSecret) {
-    return UsageError(
-        "no credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (as masked CI "
-        "variables/secrets), or create " +
-        profile);
-  }
   OidcPlan plan = PlanOidc(d);
-  if (plan.missing.empty()) return MakeOidcProvider(d, std::move(plan));
-  return UsageError(fmt::format(
-      "no credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (as masked CI "
-      "variables/secrets), or create {}; or go keyless: an OIDC exchange needs {} (README, "
-      "Keyless); on a CVM with a CAM role use --auth cvm-role",
-      profile, plan.missing));
+  if (mode != AuthMode::kSecret && plan.missing.empty())
+    return MakeOidcProvider(d, std::move(plan));
+  // Two short lines, in this platform's words: where the keys go, and the keyless way.
+  const std::string id = d.c.platform->Id();
+  std::string where = id == "github"   ? "from repository secrets in the step's env:"
+                      : id == "gitlab" ? "as masked CI/CD variables (Settings > CI/CD > Variables)"
+                                       : "as secret variables of this " +
+                                             std::string(d.c.platform->Name()) + " pipeline";
+  Error e = UsageError(id == "none" ? "no credentials: export TENCENTCLOUD_SECRET_ID and "
+                                      "TENCENTCLOUD_SECRET_KEY, or write them to " +
+                                          profile
+                                    : "no credentials: set TENCENTCLOUD_SECRET_ID and "
+                                      "TENCENTCLOUD_SECRET_KEY " +
+                                          where);
+  if (mode != AuthMode::kSecret) {
+    e.hint = id == "none"
+                 ? "or, on a CVM with a CAM role, --auth cvm-role; keyless (OIDC) needs " +
+                       plan.missing + " (README: Keyless credentials)"
+                 : "or go keyless: that needs " + plan.missing + " (README: Keyless credentials)";
+  }
+  return e;
 }
 
 void CredentialCache::Protect(const Credentials& c) {

@@ -192,12 +192,10 @@ OidcPlan PlanOidc(const CredentialDeps& d) {
   }
   std::vector<std::string> missing;
   if (d.c.keyless.role_arn.empty()) {
-    missing.push_back("a role ARN (--role-arn, TENCENTCLOUD_ROLE_ARN or TKE_ROLE_ARN)");
+    missing.push_back("a role ARN (--role-arn / TCSS_ROLE_ARN)");
   }
   if (d.c.keyless.oidc_provider_id.empty()) {
-    missing.push_back(
-        "the CAM identity provider's name (--oidc-provider-id, TENCENTCLOUD_OIDC_PROVIDER_ID or "
-        "TKE_PROVIDER_ID)");
+    missing.push_back("the identity provider's name (--oidc-provider-id / TCSS_OIDC_PROVIDER_ID)");
   }
   if (plan.token_source.empty()) {
     std::string hint = d.c.platform->OidcTokenHint(d.c.keyless.oidc_audience);

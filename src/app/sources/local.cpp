@@ -26,11 +26,18 @@ class LocalSource : public ImageSource {
                          std::max<int64_t>(1, deadline_ms - d_.clock.MonotonicMillis()));
   }
 
+  Request CreateRequest(const std::vector<std::string>& ids) const override {
+    return {"CreateAssetImageScanTask", api::CreateScanTaskBody(d_.config, ids)};
+  }
+
   SubmitOutcome Submit(const std::vector<std::string>& ids) override {
     const Config& c = d_.config;
     bool by_id = !c.all && c.filters.empty();
-    return SubmitScan(d_.client, d_.clock, d_.log, api::CreateScanTaskBody(c, ids),
-                      by_id ? ids.size() : 0, c.retries, static_cast<int64_t>(c.timeout_s * 1000));
+    // Re-running a job while its scan still runs meets ErrAlreadyScanning: the running task is
+    // followed, unless --fail-on names that code.
+    return SubmitScan(d_.client, d_.clock, d_.log, CreateRequest(ids).body, by_id ? ids.size() : 0,
+                      c.retries, static_cast<int64_t>(c.timeout_s * 1000),
+                      !FailOnNames(c.fail_on, kAlreadyScanning));
   }
 
   Result<ScanState> Status(const std::string& task_id, const CallOptions& bound) override {

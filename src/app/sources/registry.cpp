@@ -38,6 +38,13 @@ class RegistrySource : public ImageSource {
       }
       if (ids.empty()) {
         out.missing.push_back(r);
+        // Other tags or digests of the same repository, as the registry lists them.
+        for (const auto& e : *entries) {
+          auto repo = ParseImageRef(e.repo_address);
+          if (ref.ok() && repo.ok() && repo->domain == ref->domain && repo->path == ref->path) {
+            AddNear(out, r, e.repo_address + (e.tag.empty() ? "" : ":" + e.tag));
+          }
+        }
         continue;
       }
       if (ids.size() > 1) {
@@ -71,11 +78,16 @@ class RegistrySource : public ImageSource {
     last_sync_status_.clear();
   }
 
+  Request CreateRequest(const std::vector<std::string>& ids) const override {
+    return {"CreateAssetImageRegistryScanTask", ra::CreateBody(d_.config, ids)};
+  }
+
   SubmitOutcome Submit(const std::vector<std::string>& ids) override {
     const Config& c = d_.config;
     SubmitOutcome out;
+    const Request request = CreateRequest(ids);
     auto resp = d_.client.Call(
-        "CreateAssetImageRegistryScanTask", ra::CreateBody(c, ids),
+        request.action, request.body,
         CallOptions{false, d_.clock.MonotonicMillis() + static_cast<int64_t>(c.timeout_s * 1000)});
     if (!resp.ok()) {
       Error e = resp.error();

@@ -1,6 +1,7 @@
 #include "app/sources/select.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -32,6 +33,7 @@ Result<Selection> SelectImages(const std::vector<ImageSource*>& sources,
   const int64_t budget = static_cast<int64_t>(resolve_timeout_s * 1000);
   const int64_t deadline = start + std::max(budget, call_timeout_ms);
   int64_t poll_ms = 2000;
+  Resolution near;  // only its near misses
   std::vector<ImageSource*> asked = sources;
   while (!pending.empty()) {
     for (auto it = asked.begin(); it != asked.end() && !pending.empty();) {
@@ -50,6 +52,9 @@ Result<Selection> SelectImages(const std::vector<ImageSource*>& sources,
       }
       if (!r.ok()) return r.error();
       for (auto& img : r->images) found[s].push_back(std::move(img));
+      for (const auto& [ref, listed] : r->near)
+        for (const auto& l : listed)
+          AddNear(near, ref, fmt::format("{} ({})", l, SourceName(s->kind())));
       pending = r->missing;
       ++it;
     }
@@ -79,6 +84,8 @@ Result<Selection> SelectImages(const std::vector<ImageSource*>& sources,
   if (!with_images.empty()) out.source = with_images.front();
   out.resolution.images = found[out.source];
   out.resolution.missing = pending;
+  for (const auto& m : pending)
+    if (near.near.count(m)) out.resolution.near[m] = near.near[m];
   return out;
 }
 

@@ -32,6 +32,13 @@ class ImageSource {
   // Asks the source to refresh its list (a registry sync); called before each wait for a
   // missing reference, the source decides how often it really asks. A refusal is a warning.
   virtual void Refresh() {}
+  // The create request for `ids` (empty with --all/--filter): what Submit sends, and what
+  // --dry-run prints.
+  struct Request {
+    std::string action;
+    std::string body;
+  };
+  virtual Request CreateRequest(const std::vector<std::string>& ids) const = 0;
   // Creates the task for `ids` (empty with --all/--filter).
   virtual SubmitOutcome Submit(const std::vector<std::string>& ids) = 0;
   virtual Result<ScanState> Status(const std::string& task_id, const CallOptions& bound) = 0;

@@ -103,8 +103,9 @@ Result<PipelineImages> ImagesFromPipeline(const Env& env, const Platform& detect
 
 // For plugin platforms: the environment with every PLUGIN_<NAME> setting copied to the variable
 // the option reads (PLUGIN_FAIL_ON → TCSS_FAIL_ON, PLUGIN_SECRET_ID → TENCENTCLOUD_SECRET_ID)
-// unless that one is set. An unknown setting is an error that lists the known ones.
-Result<Env> WithPluginSettings(const Env& env);
+// unless that one is set. An unknown setting is an error that lists the known ones; an old
+// (deprecated) name still works and adds a line to `notices`.
+Result<Env> WithPluginSettings(const Env& env, std::vector<std::string>* notices);
 
 // Helpers the platform files share.
 std::string Get(const Env& env, const std::string& key);

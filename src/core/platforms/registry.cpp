@@ -58,7 +58,11 @@ Result<PipelineImages> ImagesFromPipeline(const Env& env, const Platform& detect
   for (const Platform* p : All()) {
     auto found = p->Images(env, p == &detected);
     if (!found.ok()) return found.error();
-    for (auto& l : found->looked_at) out.looked_at.push_back(std::move(l));
+    // The message names only what this platform sets: another CI system's variables are
+    // noise in a plain shell.
+    if (p == &detected) {
+      for (auto& l : found->looked_at) out.looked_at.push_back(std::move(l));
+    }
     if (!found->images.empty()) {
       found->looked_at = out.looked_at;
       return found;
@@ -67,7 +71,7 @@ Result<PipelineImages> ImagesFromPipeline(const Env& env, const Platform& detect
   return out;
 }
 
-Result<Env> WithPluginSettings(const Env& env) {
+Result<Env> WithPluginSettings(const Env& env, std::vector<std::string>* notices) {
   auto platform = Choose(env, Get(env, "TCSS_PLATFORM"));
   if (!platform.ok() || !(*platform)->TakesPluginSettings()) return env;
   // The settings a plugin step takes: every option's input name, and the credentials (which
@@ -77,6 +81,14 @@ Result<Env> WithPluginSettings(const Env& env) {
       {"secret-key", "TENCENTCLOUD_SECRET_KEY"},
       {"session-token", "TENCENTCLOUD_SESSION_TOKEN"}};
   for (const auto& o : Options()) known.emplace_back(o.input, o.env);
+  const size_t current = known.size();
+  std::vector<std::string> renamed;  // for each old name after `current`: its new name
+  for (const auto& o : Options()) {
+    for (const auto& old : o.input_aliases) {
+      known.emplace_back(old, o.env);
+      renamed.push_back(o.input);
+    }
+  }
   const std::string kPrefix = "PLUGIN_";
   Env out = env;
   for (const auto& [key, value] : env) {
@@ -87,9 +99,18 @@ Result<Env> WithPluginSettings(const Env& env) {
         std::find_if(known.begin(), known.end(), [&](const auto& k) { return k.first == name; });
     if (it == known.end()) {
       std::string names;
-      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k.first;
-      return UsageError("unknown plugin setting \"" + name + "\" (" + key +
-                        "); the settings are (with - or _): " + names);
+      for (size_t k = 0; k < current; ++k) names += (names.empty() ? "" : ", ") + known[k].first;
+      std::vector<std::string> current_names;
+      for (size_t k = 0; k < current; ++k) current_names.push_back(known[k].first);
+      std::string near = text::Closest(name, current_names);
+      return UsageError("unknown plugin setting \"" + name + "\" (" + key + ")" +
+                        (near.empty() ? "" : "; did you mean " + near + "?") +
+                        " The settings are (with - or _): " + names);
+    }
+    const auto at = static_cast<size_t>(it - known.begin());
+    if (at >= current && notices != nullptr) {
+      notices->push_back("the setting " + name + " is deprecated; call it " +
+                         renamed[at - current] + " (it works the same)");
     }
     if (text::Trim(Get(out, it->second)).empty()) out[it->second] = value;
   }
