@@ -126,6 +126,54 @@ TEST(IgnoreFile, TrivysOwnFixtureAndItsRules) {
   EXPECT_FALSE(reports::ParseIgnoreFile("huge", std::string(5 * 1024 * 1024, '#')).ok());
 }
 
+// Issue 21, 8: trivy's .trivyignore.yaml (its documentation's example) is read, not taken
+// for IDs ("vulnerabilities:" would be one in the plain form).
+TEST(IgnoreFile, TrivysYamlFormIsRead) {
+  const std::string yaml =
+      "vulnerabilities:\n"
+      "  - id: CVE-2022-40897\n"
+      "    paths:\n"
+      "      - \"usr/local/lib/python3.9/site-packages/setuptools-58.1.0.dist-info/METADATA\"\n"
+      "    statement: Accept the risk\n"
+      "  - id: CVE-2023-2650\n"
+      "  - id: CVE-2023-3446\n"
+      "    statement: 'no fix; not reachable'   \n"
+      "    expired_at: 2099-09-01\n"
+      "  - id: CVE-2024-0001\n"
+      "    expired_at: 2099-02-30\n"
+      "misconfigurations:\n"
+      "  - id: AVD-DS-0001\n";
+  std::vector<std::string> warnings;
+  // Named .trivyignore (no extension): its first line says what it is.
+  for (const std::string path : {".trivyignore.yaml", ".trivyignore"}) {
+    warnings.clear();
+    auto rules = reports::ParseIgnoreFile(path, yaml, &warnings);
+    ASSERT_TRUE(rules.ok()) << rules.error().message;
+    ASSERT_EQ(rules->size(), 2u);
+    EXPECT_EQ((*rules)[0].id, "CVE-2023-2650");
+    EXPECT_EQ((*rules)[1].id, "CVE-2023-3446");
+    EXPECT_EQ((*rules)[1].reason, "no fix; not reachable");
+    EXPECT_EQ((*rules)[1].expires, "2099-09-01");
+    EXPECT_EQ((*rules)[1].line, 7);
+    ASSERT_EQ(warnings.size(), 3u);
+    EXPECT_NE(warnings[0].find("line 2: CVE-2022-40897 is ignored only at some paths or packages"),
+              std::string::npos)
+        << warnings[0];
+    EXPECT_NE(warnings[1].find("line 10: expired_at is not a date"), std::string::npos);
+    EXPECT_NE(warnings[2].find("line 12: misconfigurations are not findings TCSS reports"),
+              std::string::npos);
+  }
+  // What it does not read is refused with the line, never guessed at.
+  for (const std::string bad :
+       {"vulnerabilities:\n  - id: [CVE-1]\n", "vulnerabilities:\n  - statement: x\n",
+        "vulnerabilities:\n\t- id: CVE-2023-1\n", "vulnerabilities:\n  id: CVE-2023-1\n"}) {
+    auto r = reports::ParseIgnoreFile("x.yaml", bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("x.yaml line 2: "), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("trivy's .trivyignore.yaml"), std::string::npos);
+  }
+}
+
 TEST(IgnoreFile, GlobMatchesRunsIncludingSlashes) {
   EXPECT_TRUE(
       reports::GlobMatch("ccr.ccs.tencentyun.com/acme/*", "ccr.ccs.tencentyun.com/acme/app:1"));

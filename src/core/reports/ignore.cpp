@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "core/reports/model.h"
 #include "core/text.h"
@@ -32,6 +34,165 @@ constexpr size_t kMaxFile = size_t{4} * 1024 * 1024;
 
 void AppendBounded(std::string& to, std::string_view what) {
   if (to.size() < kMaxReason) to += text::TruncateUtf8(what, kMaxReason - to.size());
+}
+
+// trivy's .trivyignore.yaml, the subset its documentation shows: a `vulnerabilities:` list of
+// entries with `id`, `statement`, `expired_at` and `paths`/`purls`. Block style only; anything
+// else is refused with its line, never guessed at.
+Result<std::vector<IgnoreRule>> ParseTrivyYaml(const std::string& path, std::string_view text,
+                                               std::vector<std::string>* warnings) {
+  std::vector<IgnoreRule> rules;
+  auto fail = [&](int line_no, const std::string& why) {
+    return UsageError(
+        fmt::format("{} line {}: {} (tcss-scan reads trivy's .trivyignore.yaml in block style: "
+                    "vulnerabilities: - id: CVE-... statement: ... expired_at: YYYY-MM-DD)",
+                    path, line_no, why));
+  };
+  auto warn = [&](const std::string& w) {
+    if (warnings != nullptr) warnings->push_back(w);
+  };
+  // A scalar as written: quotes removed, an unquoted value's trailing comment dropped.
+  auto scalar = [](std::string v) -> std::optional<std::string> {
+    v = text::Trim(v);
+    if (v.size() >= 2 && (v[0] == '"' || v[0] == '\'')) {
+      if (v.back() != v[0]) return std::nullopt;
+      return v.substr(1, v.size() - 2);
+    }
+    size_t hash = v.find(" #");
+    if (hash != std::string::npos) v = text::Trim(v.substr(0, hash));
+    if (!v.empty() && std::string("[{&*!|>").find(v[0]) != std::string::npos) return std::nullopt;
+    return v;
+  };
+  struct Entry {
+    IgnoreRule rule;
+    bool restricted = false;  // paths or purls: places TCSS does not report
+    std::string date;
+    bool open = false;
+  } entry;
+  std::string section;
+  std::string list_key;  // the key whose "- item" lines follow
+  size_t dash_indent = 0;
+  auto flush = [&]() -> Status {
+    if (!entry.open) return OkStatus();
+    entry.open = false;
+    if (entry.rule.id.empty()) return fail(entry.rule.line, "an entry has no id");
+    if (!entry.date.empty()) {
+      // expired_at: a date, or an RFC 3339 time whose date part counts.
+      std::string d = entry.date.substr(0, 10);
+      if (!ValidDate(d) ||
+          (entry.date.size() > 10 && entry.date[10] != 'T' && entry.date[10] != ' ')) {
+        warn(fmt::format("{} line {}: expired_at is not a date (YYYY-MM-DD); the entry is skipped",
+                         path, entry.rule.line));
+        return OkStatus();
+      }
+      entry.rule.expires = d;
+    }
+    if (entry.restricted) {
+      warn(
+          fmt::format("{} line {}: {} is ignored only at some paths or packages, which TCSS does "
+                      "not report; the entry is skipped, so the finding still counts",
+                      path, entry.rule.line, entry.rule.id));
+      return OkStatus();
+    }
+    rules.push_back(entry.rule);
+    return OkStatus();
+  };
+  int line_no = 0;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string raw(
+        text.substr(start, nl == std::string_view::npos ? text.size() - start : nl - start));
+    if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+    ++line_no;
+    start = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    std::string line = text::Trim(raw);
+    if (line.empty() || line[0] == '#' || line == "---") continue;
+    if (text::ValidUtf8(line) != line) return fail(line_no, "it is not UTF-8");
+    if (raw.find('\t') < raw.find_first_not_of(" \t"))
+      return fail(line_no, "it is indented with a tab");
+    size_t indent = raw.find_first_not_of(' ');
+    if (indent == 0) {
+      Status st = flush();
+      if (!st.ok()) return st.error();
+      if (line.back() != ':') return fail(line_no, "a top-level line is not a section name");
+      section = line.substr(0, line.size() - 1);
+      list_key.clear();
+      if (section != "vulnerabilities") {
+        warn(fmt::format("{} line {}: {} are not findings TCSS reports; the section is ignored",
+                         path, line_no, section));
+      }
+      continue;
+    }
+    if (section != "vulnerabilities") continue;
+    std::string body = line;
+    bool dash = line.compare(0, 2, "- ") == 0 || line == "-";
+    if (dash && (!entry.open || indent <= dash_indent)) {
+      // A new entry: "- id: X" (or "-" alone, its keys below).
+      Status st = flush();
+      if (!st.ok()) return st.error();
+      entry = Entry{};
+      entry.open = true;
+      entry.rule.line = line_no;
+      dash_indent = indent;
+      list_key.clear();
+      body = text::Trim(line.substr(1));
+      if (body.empty()) continue;
+    } else if (dash) {
+      // An item of the entry's paths/purls list.
+      if (list_key != "paths" && list_key != "purls") {
+        return fail(line_no, "a list item where no paths/purls list is open");
+      }
+      entry.restricted = true;
+      continue;
+    }
+    if (!entry.open) return fail(line_no, "a line outside any - id: entry");
+    size_t colon = body.find(':');
+    if (colon == std::string::npos) return fail(line_no, "it is not key: value");
+    std::string key = text::Trim(body.substr(0, colon));
+    auto value = scalar(body.substr(colon + 1));
+    if (!value) return fail(line_no, "only plain or quoted values are read");
+    list_key.clear();
+    if (key == "id") {
+      if (!IsFindingId(*value)) return fail(line_no, "the id is not a vulnerability ID");
+      entry.rule.id = *value;
+    } else if (key == "statement") {
+      AppendBounded(entry.rule.reason, *value);
+    } else if (key == "expired_at") {
+      entry.date = *value;
+    } else if (key == "paths" || key == "purls") {
+      if (!value->empty()) entry.restricted = true;
+      list_key = key;
+    }
+    // Other keys (a later trivy's) are ignored, as trivy does.
+  }
+  Status st = flush();
+  if (!st.ok()) return st.error();
+  return rules;
+}
+
+// trivy's YAML form: named .yaml/.yml, or its first line that says anything is a section
+// name ("vulnerabilities:"), which the plain form would take for an ID.
+bool IsTrivyYaml(const std::string& path, std::string_view text) {
+  auto ends = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends(".yaml") || ends(".yml")) return true;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text::Trim(
+        text.substr(start, nl == std::string_view::npos ? text.size() - start : nl - start));
+    start = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (line.empty() || line[0] == '#' || line == "---") continue;
+    if (line.back() != ':') return false;
+    line.pop_back();
+    return !line.empty() && std::all_of(line.begin(), line.end(), [](unsigned char c) {
+      return std::islower(c) || c == '_';
+    });
+  }
+  return false;
 }
 
 }  // namespace
@@ -67,6 +228,7 @@ Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const s
   std::string_view text = text_in;
   const std::string_view kBom = "\xEF\xBB\xBF";
   if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+  if (IsTrivyYaml(path, text)) return ParseTrivyYaml(path, text, warnings);
   std::string pending_reason;  // comment lines directly above an entry
   int line_no = 0;
   size_t start = 0;

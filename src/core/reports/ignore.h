@@ -23,7 +23,11 @@ struct IgnoreRule {
   int line = 0;
 };
 
-// trivy's plain format (the image: field is ours). Errors (exit 4) name the file and the line
+// trivy's plain format (the image: field is ours), or trivy's .trivyignore.yaml (a .yaml/.yml
+// name, or a first line "vulnerabilities:"): its `vulnerabilities` entries' id, statement (the
+// reason) and expired_at; an entry limited by paths or purls is skipped with a warning (TCSS
+// reports neither, so ignoring it everywhere would hide more than trivy does), other sections
+// are warned about and ignored. Errors (exit 4) name the file and the line
 // and what is wrong, never the line's text. As trivy: other key:value fields are ignored, the
 // first exp: counts, and a line whose exp: is no date is skipped with a warning (`warnings`).
 // Reasons are cut at 500 bytes; a file over 4 MiB is refused.
