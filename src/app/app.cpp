@@ -22,6 +22,7 @@
 #include "core/outputs.h"
 #include "core/policy.h"
 #include "core/registry_api.h"
+#include "core/reports/findings_file.h"
 #include "core/reports/junit.h"
 #include "core/reports/model.h"
 #include "core/reports/sarif.h"
@@ -80,7 +81,7 @@ class Runner {
   // --ignore-unfixed re-tally the counts from them.
   bool NeedsEveryVulnerability() const {
     return !c_.report_file.empty() || !c_.sarif_file.empty() || !c_.junit_file.empty() ||
-           !triage_.rules.empty() || c_.ignore_unfixed;
+           !c_.findings_file.empty() || !triage_.rules.empty() || c_.ignore_unfixed;
   }
   int Finish();
   std::vector<std::string> WriteOutputs(int exit_code);
@@ -158,6 +159,7 @@ Status Runner::CheckOutputPaths() {
   std::vector<Target> targets = {{"--dotenv/TCSS_DOTENV", c_.dotenv_path, true},
                                  {"--report-file/TCSS_REPORT_FILE", c_.report_file, true},
                                  {"--sarif-file/TCSS_SARIF_FILE", c_.sarif_file, true},
+                                 {"--findings-file/TCSS_FINDINGS_FILE", c_.findings_file, true},
                                  {"--junit-file/TCSS_JUNIT_FILE", c_.junit_file, true}};
   for (const auto& f : c_.platform->Files(PublishContextFor(0))) {
     targets.push_back({f.what, f.path, f.replace});
@@ -265,7 +267,8 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
   // earlier run's findings as this one's).
   const std::pair<std::string, std::string> kReports[] = {{"--report-file", c_.report_file},
                                                           {"--sarif-file", c_.sarif_file},
-                                                          {"--junit-file", c_.junit_file}};
+                                                          {"--junit-file", c_.junit_file},
+                                                          {"--findings-file", c_.findings_file}};
   for (const auto& [flag, path] : kReports) {
     if (path.empty()) continue;
     if (!report_.findings) {
@@ -279,6 +282,9 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
       auto sarif = reports::SarifReport(report_);
       if (!sarif.dropped.empty()) log_.Warn("left out of " + path + ": " + sarif.dropped);
       text = std::move(sarif.text);
+    } else if (flag == "--findings-file") {
+      std::string now = IsoUtc(p_.clock.UnixSeconds());
+      text = reports::FindingsFile(report_, {started_at_.empty() ? now : started_at_, now});
     } else {
       text = reports::JunitReport(report_);
     }
@@ -415,6 +421,8 @@ bool Runner::Connect(const ClientSettings& settings) {
 int Runner::Submit() {
   started_at_ = IsoUtc(p_.clock.UnixSeconds());
   report_.selection = c_.all ? "all" : !c_.filters.empty() ? "filters" : "images";
+  report_.gate_virus = c_.gate_virus;
+  report_.gate_risk = c_.gate_risk;
   ClientSettings settings;
   if (!Prepare(&settings)) return Finish();
   if (!c_.wait_implied.empty()) {
@@ -526,6 +534,8 @@ int Runner::Submit() {
 int Runner::StatusCommand() {
   report_.task_id = c_.task_id;
   report_.selection = "images";
+  report_.gate_virus = c_.gate_virus;
+  report_.gate_risk = c_.gate_risk;
   ClientSettings settings;
   report_.source = SourceName(c_.source);
   if (!Prepare(&settings) || !Connect(settings)) return Finish();
@@ -710,10 +720,31 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
                           v.component, v.ignore_reason,
                           v.ignore_expires.empty() ? "" : ", until " + v.ignore_expires));
   }
+  for (const auto& th : findings->threats) {
+    if (th.ignored) {
+      log_.Info(fmt::format("  ignored {} {}: {}{}", th.kind, th.id, th.ignore_reason,
+                            th.ignore_expires.empty() ? "" : ", until " + th.ignore_expires));
+    }
+  }
   int threshold = c_.severity_threshold ? static_cast<int>(*c_.severity_threshold) : 0;
   report_.gate = GateViolation(*findings, threshold, c_.gate_virus, c_.gate_risk);
   if (!report_.gate.empty()) {
     if (threshold > 0) LogGateFindings(*findings, threshold);
+    // The viruses and risks --fail-on-findings selects: each one, the file or the description.
+    int64_t listed = 0;
+    for (const auto& th : findings->threats) {
+      if (th.ignored ||
+          !((th.kind == "virus" && c_.gate_virus) || (th.kind == "risk" && c_.gate_risk)))
+        continue;
+      if (++listed > 20) {
+        log_.Info("  … and more (every one: --sarif-file, --junit-file or --report-file)");
+        break;
+      }
+      log_.Info(fmt::format("  {} {} {} ({}) in {}", th.kind, LevelName(th.level), th.name,
+                            th.kind == "virus" ? (th.path.empty() ? th.id : th.path + ", " + th.id)
+                                               : text::TruncateUtf8(th.description, 160),
+                            reports::ImageLabel(*findings, th.image_id)));
+    }
     Fail(Error{ErrorKind::kFindings, "", "the scan found " + report_.gate, ""});
   }
 }

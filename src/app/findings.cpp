@@ -1,9 +1,13 @@
 #include "app/findings.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/api.h"
+#include "core/reports/model.h"
 
 namespace tcss {
 
@@ -25,6 +29,64 @@ void SetVulnerabilities(Findings& f, std::vector<VulnFinding> found, bool every_
   f.top.assign(found.begin(),
                found.begin() + static_cast<std::ptrdiff_t>(std::min(kTop, found.size())));
   if (every_vulnerability) f.all = std::move(found);
+}
+
+Status ReadThreats(ApiClient& client, Logger& log, Findings& f, bool every,
+                   const std::string& virus_action, const std::string& risk_action,
+                   const ListBody& body) {
+  for (auto& row : f.images) {
+    if (row.scan_status == "UNKNOWN") continue;
+    if (!every && row.virus == 0 && row.risk == 0) continue;
+    for (bool viruses : {true, false}) {
+      const std::string& action = viruses ? virus_action : risk_action;
+      const int64_t count = viruses ? row.virus : row.risk;
+      if (!every && count == 0) continue;
+      std::vector<ThreatFinding> found;
+      int64_t total = 0;
+      for (int64_t page = 0; page < api::kMaxPages; ++page) {
+        auto resp =
+            client.Call(action, body(row.image_id, api::kPageLimit, page * api::kPageLimit));
+        if (!resp.ok()) return resp.error();
+        std::vector<std::string> warnings;
+        auto list = api::ParseThreatList(*resp, row.image_id, viruses, action, &warnings);
+        if (!list.ok()) return list.error();
+        for (const auto& w : warnings) log.Warn(w);
+        total = list->total;
+        for (auto& t : list->entries) found.push_back(std::move(t));
+        if (static_cast<int64_t>(list->entries.size()) < api::kPageLimit) break;
+      }
+      std::set<std::string> seen;
+      for (auto& t : found) {
+        t.id = reports::ThreatId(t);
+        if (!seen.insert(t.id).second) {
+          log.Warn(
+              fmt::format("{} lists {} {} twice; both are reported", row.image_id, t.kind, t.id));
+        }
+        f.threats.push_back(t);
+      }
+      const auto n = static_cast<int64_t>(found.size());
+      if (n != count || n != total) {
+        // More listed than counted: the list. Fewer: the count stands (the gate must not pass
+        // on what TCSS did not list), the unlisted ones counted without details.
+        log.Warn(fmt::format("TCSS counts {} {}(s) in {} but its list ({}) holds {}; {}", count,
+                             viruses ? "virus" : "risk", row.image_id, action, n,
+                             n > count ? "every listed one is reported"
+                                       : "the count stands, the unlisted ones without details"));
+      }
+      (viruses ? row.virus : row.risk) = std::max(n, count);
+      (viruses ? row.unlisted_virus : row.unlisted_risk) = std::max<int64_t>(0, count - n);
+    }
+    row.threats_read = true;
+  }
+  f.totals.virus = f.totals.risk = 0;
+  for (const auto& row : f.images) {
+    f.totals.virus += row.virus;
+    f.totals.risk += row.risk;
+  }
+  std::stable_sort(
+      f.threats.begin(), f.threats.end(),
+      [](const ThreatFinding& a, const ThreatFinding& b) { return a.level > b.level; });
+  return OkStatus();
 }
 
 Result<Findings> CollectFindings(ApiClient& client, Logger& log,
@@ -89,6 +151,12 @@ Result<Findings> CollectFindings(ApiClient& client, Logger& log,
     }
   }
   SetVulnerabilities(f, std::move(found), everything);
+  Status threats = ReadThreats(client, log, f, everything, "DescribeAssetImageVirusList",
+                               "DescribeAssetImageRiskList",
+                               [](const std::string& id, int64_t limit, int64_t offset) {
+                                 return api::VulListBody(id, limit, offset);
+                               });
+  if (!threats.ok()) return threats.error();
   return f;
 }
 

@@ -336,4 +336,79 @@ Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& res
   return out;
 }
 
+int64_t ThreatLevel(const std::string& raw) {
+  const std::string t = text::Lower(text::Trim(raw));
+  if (t.size() == 1 && t[0] >= '1' && t[0] <= '4') return t[0] - '0';
+  if (t == "low" || t == "低危" || t == "低") return 1;
+  if (t == "medium" || t == "middle" || t == "中危" || t == "中") return 2;
+  if (t == "high" || t == "高危" || t == "高") return 3;
+  if (t == "critical" || t == "serious" || t == "严重") return 4;
+  return 0;
+}
+
+namespace {
+// A field TCSS types as a number in one list and a string in the other.
+std::string ScalarText(const Poco::JSON::Object::Ptr& o, const std::string& key, bool* ok) {
+  if (!o->has(key) || o->isNull(key)) return "";
+  const Poco::Dynamic::Var v = o->get(key);
+  if (v.isString()) return v.convert<std::string>();
+  if (v.isInteger() && !v.isBoolean()) return std::to_string(v.convert<int64_t>());
+  *ok = false;
+  return "";
+}
+}  // namespace
+
+Result<ThreatPage> ParseThreatList(const Poco::JSON::Object::Ptr& response,
+                                   const std::string& image_id, bool viruses,
+                                   const std::string& action, std::vector<std::string>* warnings) {
+  json::Reader r;
+  ThreatPage out;
+  auto entries = PageEntries(r, response, action);
+  if (!entries.ok()) return entries.error();
+  const auto& list = *entries;
+  out.total = r.Int(response, "TotalCount", false);
+  bool shape = true;
+  for (size_t i = 0; r.ok && shape && list && i < list->size(); ++i) {
+    auto item = list->getObject(static_cast<unsigned>(i));
+    if (item.isNull())
+      return Protocol("a " + action + " entry that is not an object", RequestIdOf(response));
+    ThreatFinding t;
+    t.image_id = image_id;
+    t.kind = viruses ? "virus" : "risk";
+    if (viruses) {
+      t.name = r.String(item, "VirusName", false);
+      t.path = r.String(item, "Path", false);
+      std::string file = r.String(item, "FileName", false);
+      if (t.path.empty()) t.path = file;
+      t.md5 = text::Lower(item->has("FileMd5") ? r.String(item, "FileMd5", false)
+                                               : r.String(item, "Md5", false));
+      t.description = r.String(item, "Desc", false);
+      t.solution = r.String(item, "Solution", false);
+      t.raw_level = ScalarText(item, "RiskLevel", &shape);
+      if (t.name.empty()) t.name = "unnamed virus";
+    } else {
+      std::string type = ScalarText(item, "Type", &shape);
+      std::string behavior = ScalarText(item, "Behavior", &shape);
+      t.name = fmt::format("sensitive risk (type {}, behaviour {})", type.empty() ? "-" : type,
+                           behavior.empty() ? "-" : behavior);
+      t.description = r.String(item, "Desc", false);
+      t.solution = r.String(item, "InstructionContent", false);
+      t.raw_level = ScalarText(item, "Level", &shape);
+    }
+    t.level = ThreatLevel(t.raw_level);
+    if (t.level == 0) {
+      if (warnings != nullptr) {
+        warnings->push_back(
+            fmt::format("{} of {}: level \"{}\" is not on the 1-4 scale; reported as high", t.kind,
+                        image_id, text::OneLine(text::TruncateUtf8(t.raw_level, 40))));
+      }
+      t.level = 3;
+    }
+    out.entries.push_back(std::move(t));
+  }
+  if (!r.ok || !shape)
+    return Protocol("a " + action + " answer of the wrong shape", RequestIdOf(response));
+  return out;
+}
+
 }  // namespace tcss::api

@@ -102,4 +102,19 @@ VulnFinding VulnCommonFields(json::Reader& r, const Poco::JSON::Object::Ptr& ite
 Result<std::vector<VulnFinding>> ParseVulList(const Poco::JSON::Object::Ptr& response,
                                               const std::string& image_id);
 
+// The viruses or risks of one image, from the local (DescribeAssetImageVirusList,
+// DescribeAssetImageRiskList) or the registry (…RegistryVirusList, …RegistryRiskInfoList)
+// list: both shapes (RiskLevel/Level as a number or a word, Md5 or FileMd5). An entry whose
+// level is off the scale is kept at high, with a line in `warnings` naming the image.
+struct ThreatPage {
+  std::vector<ThreatFinding> entries;
+  int64_t total = 0;
+};
+Result<ThreatPage> ParseThreatList(const Poco::JSON::Object::Ptr& response,
+                                   const std::string& image_id, bool viruses,
+                                   const std::string& action, std::vector<std::string>* warnings);
+// 1..4 from TCSS's level: a digit, or a word (low, medium, high, critical, and the Chinese
+// 低危, 中危, 高危, 严重); 0 when it is neither.
+int64_t ThreatLevel(const std::string& raw);
+
 }  // namespace tcss::api

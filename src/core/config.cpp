@@ -472,6 +472,13 @@ const std::vector<Option>& Table() {
          c.junit_file = Trim(v.back());
          return OkStatus();
        }},
+      {"--findings-file", "", "PATH", "none",
+       "with --wait: write the whole triaged result as JSON (schemas/findings-1.schema.json)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.findings_file = Trim(v.back());
+         return OkStatus();
+       }},
       {"--ignore-file", "", "PATH",
        ".tcss-scan-ignore when it exists",
        "accepted findings, one a line: ID [exp:YYYY-MM-DD] [image:PATTERN] [# reason]",
@@ -837,7 +844,8 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
         {c.gate_virus || c.gate_risk, "--fail-on-findings"},
         {!c.report_file.empty(), "--report-file"},
         {!c.sarif_file.empty(), "--sarif-file"},
-        {!c.junit_file.empty(), "--junit-file"}};
+        {!c.junit_file.empty(), "--junit-file"},
+        {!c.findings_file.empty(), "--findings-file"}};
     for (const auto& [needed, what] : needs) {
       if (!needed || c.wait) continue;
       if (!c.wait_given.empty()) {

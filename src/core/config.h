@@ -98,6 +98,7 @@ struct Config {
   std::string report_file;      // GitLab container-scanning report, written when findings are read
   std::string sarif_file;       // SARIF 2.1.0 (GitHub code scanning), likewise
   std::string junit_file;       // JUnit XML, likewise
+  std::string findings_file;    // the triaged result as one JSON document (schemas/)
   std::string ignore_file;      // accepted findings; "" = .tcss-scan-ignore when it exists
   bool ignore_unfixed = false;
   bool dry_run = false;

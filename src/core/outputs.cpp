@@ -257,6 +257,23 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
       }
       out += "\n";
     }
+    if (!f.threats.empty()) {
+      out +=
+          "Malware and risks:\n\n| Kind | Level | Name | Where | Image | ID "
+          "|\n|---|---|---|---|---|---|\n";
+      for (const auto& t : f.threats) {
+        std::string image = reports::ImageLabel(f, t.image_id);
+        std::string where = t.kind == "virus" ? t.path : t.description;
+        std::string row = fmt::format("| {}{} | {} | {} | {} | {} | {} |\n", t.kind,
+                                      t.ignored ? " (ignored)" : "", LevelName(t.level),
+                                      text::MarkdownLiteral(t.name),
+                                      text::MarkdownLiteral(text::TruncateUtf8(where, 300)),
+                                      text::MarkdownLiteral(image), text::MarkdownLiteral(t.id));
+        if (out.size() + row.size() + 2048 > max_bytes) break;
+        out += row;
+      }
+      out += "\n";
+    }
     if (f.totals.ignored > 0) {
       out += fmt::format(
           "Ignored ({}; not in the counts or the gate):\n\n| ID | Image | Level | Reason | Until "
@@ -427,6 +444,40 @@ std::string GitlabContainerScanningReport(const RunReport& r, const std::string&
       w.BeginObject("location").BeginObject("dependency").BeginObject("package");
       w.String("name", v.component.empty() ? "unknown" : v.component).EndObject();
       w.String("version", v.version).EndObject();
+      w.String("operating_system", "linux").String("image", image).EndObject();
+      w.EndObject();
+    }
+  }
+  if (r.findings) {
+    // Viruses and risks: the file (or, for a risk, the description) stands as the package.
+    for (const auto& t : r.findings->threats) {
+      const std::string image = reports::ImageLabel(*r.findings, t.image_id);
+      std::string id = sign::Sha256Hex(t.image_id + "|" + t.id);
+      id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" +
+           id.substr(16, 4) + "-" + id.substr(20, 12);
+      std::string name = text::TruncateUtf8(
+          (t.kind == "virus" ? "Malware: " : "Sensitive risk: ") + text::OneLine(t.name), 255);
+      std::string description = t.description.empty() ? t.name : t.description;
+      if (t.kind == "virus" && !t.path.empty()) description += " (file " + t.path + ")";
+      if (t.ignored) {
+        description += " (ignored: " + t.ignore_reason +
+                       (t.ignore_expires.empty() ? "" : ", until " + t.ignore_expires) + ")";
+      }
+      w.BeginObject().String("id", id).String("name", name);
+      w.String("description", text::TruncateUtf8(description, 1U << 20));
+      w.String("severity", kSeverity[t.level >= 1 && t.level <= 4 ? t.level : 0]);
+      if (!t.solution.empty()) w.String("solution", text::TruncateUtf8(t.solution, 7000));
+      w.BeginArray("identifiers")
+          .BeginObject()
+          .String("type", t.kind == "virus" ? "tcss_virus" : "tcss_risk")
+          .String("name", t.id)
+          .String("value", t.id)
+          .EndObject()
+          .EndArray();
+      std::string package = t.kind == "virus" ? (t.path.empty() ? t.name : t.path) : t.name;
+      w.BeginObject("location").BeginObject("dependency").BeginObject("package");
+      w.String("name", text::TruncateUtf8(text::OneLine(package), 255)).EndObject();
+      w.String("version", "").EndObject();
       w.String("operating_system", "linux").String("image", image).EndObject();
       w.EndObject();
     }

@@ -23,6 +23,9 @@ struct ImageFindings {
   std::string scan_status;
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
   int64_t ignored = 0;  // vulnerabilities an ignore rule or --ignore-unfixed left out of the above
+  bool threats_read = false;  // its virus and risk lists were read: `virus`/`risk` tally them
+  // What TCSS counted beyond what its lists held: still counted (never a silent pass).
+  int64_t unlisted_virus = 0, unlisted_risk = 0;
 };
 
 // One vulnerability from DescribeAssetImageVulList. Level: 1 low, 2 medium, 3 high, 4 critical
@@ -41,12 +44,30 @@ struct VulnFinding {
   std::string ignore_expires;  // YYYY-MM-DD, or ""
 };
 
+// A virus or a sensitive risk in an image (issue 22), on the vulnerabilities' 1..4 scale.
+struct ThreatFinding {
+  std::string kind;  // "virus" or "risk"
+  std::string image_id;
+  std::string name;         // the virus's name; a risk: "sensitive risk (type T, behaviour B)"
+  std::string path;         // the virus's file in the image ("" for a risk: the API has none)
+  std::string md5;          // the virus's file, lower-case hex, or ""
+  std::string description;  // a risk's description stands in for its location
+  std::string solution;
+  int64_t level = 0;      // 1 low .. 4 critical
+  std::string raw_level;  // as TCSS sent it
+  std::string id;         // reports::ThreatId: md5:<hex>, else TCSS-VIRUS-/TCSS-RISK-<hex>
+  bool ignored = false;
+  std::string ignore_reason;
+  std::string ignore_expires;
+};
+
 struct Findings {
   std::vector<ImageFindings> images;
-  std::vector<VulnFinding> top;  // most severe first, then by CVSS
-  std::vector<VulnFinding> all;  // every vulnerability read (with --report-file), same order
-  ImageFindings totals;          // summed over images
-  bool triaged = false;          // reports::Triage ran: counts are tallied from `all`
+  std::vector<ThreatFinding> threats;  // viruses and risks read from their lists
+  std::vector<VulnFinding> top;        // most severe first, then by CVSS
+  std::vector<VulnFinding> all;        // every vulnerability read (with --report-file), same order
+  ImageFindings totals;                // summed over images
+  bool triaged = false;                // reports::Triage ran: counts are tallied from `all`
 };
 
 struct ScanProgress {
@@ -66,8 +87,10 @@ struct RunReport {
   bool waited = false;  // --wait, or `status` (the outputs gain the counts)
   std::optional<ScanProgress> progress;
   std::optional<Findings> findings;
-  std::string gate;       // why the gate failed (exit 2), "" when it passed
-  std::string threshold;  // "high", or "" without --severity-threshold
+  std::string gate;         // why the gate failed (exit 2), "" when it passed
+  std::string threshold;    // "high", or "" without --severity-threshold
+  bool gate_virus = false;  // --fail-on-findings virus: every virus not ignored fails
+  bool gate_risk = false;   // --fail-on-findings risk
 };
 
 std::string LevelName(int64_t level);  // 1..4 → low, medium, high, critical

@@ -333,26 +333,48 @@ ApiResult ScanStop(State& st, const Obj& body) {
   return {"", "", "\"Status\":\"SUCCESS\""};
 }
 
-ApiResult VulList(State& st, const Obj& body, int64_t now_ms) {
+// The request of an image's list (vulnerabilities, viruses, risks): ImageID, Limit 0-100,
+// Offset; `error` set when it is refused.
+struct ImageListRequest {
+  std::optional<ApiResult> error;
+  std::string id;
+  std::optional<Image> img;
+  int64_t limit = 10, offset = 0;
+};
+
+ImageListRequest ReadImageListRequest(State& st, const Obj& body) {
+  ImageListRequest q;
   if (auto e = CheckFields(body, {{"ImageID", T::kString},
                                   {"Limit", T::kInt},
                                   {"Offset", T::kInt},
                                   {"Filters", T::kFilters},
                                   {"By", T::kString},
-                                  {"Order", T::kString}}))
-    return *e;
-  if (!body->has("ImageID") || body->isNull("ImageID")) {
-    return ErrorResult("MissingParameter", "ImageID is required.");
+                                  {"Order", T::kString}})) {
+    q.error = *e;
+  } else if (!body->has("ImageID") || body->isNull("ImageID")) {
+    q.error = ErrorResult("MissingParameter", "ImageID is required.");
+  } else {
+    q.id = body->getValue<std::string>("ImageID");
+    q.img = st.FindImage(q.id);
+    q.limit = IntOf(body, "Limit", 10);
+    q.offset = IntOf(body, "Offset", 0);
+    if (!q.img || q.img->image_id != q.id) {
+      q.error = ErrorResult("ResourceNotFound", "The image does not exist.");
+    } else if (q.limit < 0 || q.limit > 100 || q.offset < 0) {
+      q.error =
+          ErrorResult("InvalidParameterValue", "Limit must be 0 to 100 and Offset at least 0.");
+    }
   }
-  std::string id = body->getValue<std::string>("ImageID");
-  auto img = st.FindImage(id);
-  if (!img || img->image_id != id)
-    return ErrorResult("ResourceNotFound", "The image does not exist.");
-  int64_t limit = IntOf(body, "Limit", 10);
-  int64_t offset = IntOf(body, "Offset", 0);
-  if (limit < 0 || limit > 100 || offset < 0) {
-    return ErrorResult("InvalidParameterValue", "Limit must be 0 to 100 and Offset at least 0.");
-  }
+  return q;
+}
+
+ApiResult VulList(State& st, const Obj& body, int64_t now_ms) {
+  ImageListRequest q = ReadImageListRequest(st, body);
+  if (q.error) return *q.error;
+  const std::string& id = q.id;
+  const auto& img = q.img;
+  const int64_t limit = q.limit;
+  const int64_t offset = q.offset;
   std::vector<Vuln> vulns;
   if (st.ImageScanStatus(id, now_ms) == "SCANNED") vulns = img->vulns;
   std::sort(vulns.begin(), vulns.end(), [](const Vuln& a, const Vuln& b) {
@@ -377,6 +399,52 @@ ApiResult VulList(State& st, const Obj& body, int64_t now_ms) {
   return {"", "", "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(vulns.size())};
 }
 
+// DescribeAssetImageVirusList / DescribeAssetImageRiskList: the image's list once its scan has
+// ended, paged like every list (Limit 0-100).
+ApiResult ThreatList(State& st, const Obj& body, int64_t now_ms, bool viruses) {
+  ImageListRequest q = ReadImageListRequest(st, body);
+  if (q.error) return *q.error;
+  const std::string& id = q.id;
+  const auto& img = q.img;
+  const int64_t limit = q.limit;
+  const int64_t offset = q.offset;
+  const bool scanned = st.ImageScanStatus(id, now_ms) == "SCANNED";
+  const size_t total = !scanned ? 0 : viruses ? img->viruses.size() : img->risks.size();
+  std::string list;
+  for (int64_t i = offset; i < offset + limit && i < static_cast<int64_t>(total); ++i) {
+    json::Writer w;
+    w.BeginObject();
+    if (viruses) {
+      const Virus& v = img->viruses[static_cast<size_t>(i)];
+      w.String("Path", v.path)
+          .Int("RiskLevel", v.level)
+          .String("VirusName", v.name)
+          .Raw("Tags", "[]")
+          .String("Desc", v.desc)
+          .String("Solution", v.solution)
+          .Int("Size", 4096)
+          .String("FirstScanTime", "2024-10-11 14:34:15")
+          .String("LatestScanTime", "2024-10-11 14:34:15")
+          .String("Md5", v.md5)
+          .String("FileName", v.file_name)
+          .Raw("CheckPlatform", "[\"1\"]");
+    } else {
+      const Risk& r = img->risks[static_cast<size_t>(i)];
+      w.Int("Behavior", r.behavior)
+          .Int("Type", r.type)
+          .Int("Level", r.level)
+          .String("Desc", r.desc)
+          .String("InstructionContent", r.instruction);
+    }
+    w.EndObject();
+    if (!list.empty()) list += ",";
+    list += w.str();
+  }
+  std::string fields = "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(total);
+  if (viruses) fields += ",\"VirusScanStatus\":" + std::string(scanned ? "2" : "0");
+  return {"", "", fields};
+}
+
 }  // namespace
 
 ApiResult ErrorResult(const std::string& code, const std::string& message) {
@@ -390,10 +458,14 @@ bool IsKnownAction(const std::string& a) {
                                                  "DescribeAssetImageScanTask",
                                                  "ModifyAssetImageScanStop",
                                                  "DescribeAssetImageVulList",
+                                                 "DescribeAssetImageVirusList",
+                                                 "DescribeAssetImageRiskList",
                                                  "DescribeAssetImageRegistryList",
                                                  "CreateAssetImageRegistryScanTask",
                                                  "DescribeAssetImageRegistryScanStatusOneKey",
                                                  "DescribeAssetImageRegistryVulList",
+                                                 "DescribeAssetImageRegistryVirusList",
+                                                 "DescribeAssetImageRegistryRiskInfoList",
                                                  "SyncAssetImageRegistryAsset",
                                                  "DescribeAssetImageRegistryAssetStatus"};
   return kActions.count(a) > 0;
@@ -410,6 +482,8 @@ ApiResult HandleAction(State& state, const std::string& action, const Obj& body,
   if (action == "DescribeAssetImageScanTask") return ScanTask(state, body, now_ms, now_unix);
   if (action == "ModifyAssetImageScanStop") return ScanStop(state, body);
   if (action == "DescribeAssetImageVulList") return VulList(state, body, now_ms);
+  if (action == "DescribeAssetImageVirusList") return ThreatList(state, body, now_ms, true);
+  if (action == "DescribeAssetImageRiskList") return ThreatList(state, body, now_ms, false);
   return ErrorResult("InvalidAction", "The action `" + action + "` does not exist.");
 }
 

@@ -47,6 +47,51 @@ Result<std::vector<Vuln>> ParseVulns(const Poco::JSON::Array::Ptr& vulns) {
   return out;
 }
 
+Result<std::pair<std::vector<Virus>, std::vector<Risk>>> ParseThreats(
+    const Poco::JSON::Object::Ptr& o) {
+  json::Reader r;
+  auto viruses = r.Array(o, "Viruses", false);
+  auto risks = r.Array(o, "Risks", false);
+  if (!r.ok) return UsageError("Viruses and Risks must be lists");
+  std::pair<std::vector<Virus>, std::vector<Risk>> out;
+  for (size_t j = 0; viruses && j < viruses->size(); ++j) {
+    auto v = viruses->getObject(static_cast<unsigned>(j));
+    json::Reader vr;
+    Virus x;
+    if (!v.isNull()) {
+      x.path = vr.String(v, "Path", true);
+      x.name = vr.String(v, "VirusName", true);
+      x.md5 = vr.String(v, "Md5", false);
+      x.file_name = vr.String(v, "FileName", false);
+      x.level = vr.Int(v, "RiskLevel", false);
+      x.desc = vr.String(v, "Desc", false);
+      x.solution = vr.String(v, "Solution", false);
+    }
+    if (v.isNull() || !vr.ok) {
+      return UsageError(fmt::format("Viruses #{} needs Path and VirusName (strings)", j + 1));
+    }
+    if (x.level == 0) x.level = 3;
+    out.first.push_back(std::move(x));
+  }
+  for (size_t j = 0; risks && j < risks->size(); ++j) {
+    auto v = risks->getObject(static_cast<unsigned>(j));
+    json::Reader vr;
+    Risk x;
+    if (!v.isNull()) {
+      x.behavior = vr.Int(v, "Behavior", false);
+      x.type = vr.Int(v, "Type", false);
+      x.level = vr.Int(v, "Level", false);
+      x.desc = vr.String(v, "Desc", true);
+      x.instruction = vr.String(v, "InstructionContent", false);
+    }
+    if (v.isNull() || !vr.ok)
+      return UsageError(fmt::format("Risks #{} needs Desc (string)", j + 1));
+    if (x.level == 0) x.level = 3;
+    out.second.push_back(std::move(x));
+  }
+  return out;
+}
+
 std::vector<Image> DemoInventory() {
   Image app;
   app.image_id = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
@@ -76,7 +121,22 @@ std::vector<Image> DemoInventory() {
   Image clean;
   clean.image_id = "sha256:c849b2717cdcdce6e58e1e96a6ed6a8b7e2a8ddeb0a1d1b4e8cbfb3bc5a0a9a1";
   clean.image_name = "ccr.ccs.tencentyun.com/demo/clean:2.0";
-  return {app, nginx, clean};
+  // An image with a planted miner and a private key: a virus and a risk (issue 22), and one
+  // medium vulnerability; the lists add up to the counts.
+  Image miner;
+  miner.image_id = "sha256:0d6e2f1c4b8a7d5e3f9c1a2b4d6e8f0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d";
+  miner.image_name = "ccr.ccs.tencentyun.com/demo/miner:1.0";
+  miner.medium = 1;
+  miner.virus = 1;
+  miner.risk = 1;
+  miner.vulns = {{"CVE-2023-5678", "openssl DH check", 2, 5.3, "openssl", "3.0.11", "3.0.13"}};
+  miner.viruses = {{"/usr/local/bin/kworkerds", "Trojan.Linux.CoinMiner.xmrig",
+                    "8d3f5e2a9c1b4d7e6f0a2b3c4d5e6f70", "kworkerds", 4,
+                    "XMRig-based coin miner disguised as a kernel worker",
+                    "Remove the file and rebuild the image from a trusted base"}};
+  miner.risks = {{2, 1, 3, "A private SSH key is stored in the image at /root/.ssh/id_rsa",
+                  "Remove the key from the image; mount secrets at run time"}};
+  return {app, nginx, clean, miner};
 }
 
 Result<std::vector<Image>> ParseInventory(const std::string& path, const std::string& text) {
@@ -112,6 +172,10 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
     auto parsed = ParseVulns(vulns);
     if (!parsed.ok()) return fail(parsed.error().message);
     img.vulns = std::move(*parsed);
+    auto threats = ParseThreats(o);
+    if (!threats.ok()) return fail(threats.error().message);
+    img.viruses = std::move(threats->first);
+    img.risks = std::move(threats->second);
     if (!seen.insert(img.image_id).second) {
       return fail("ImageID " + img.image_id + " appears twice");
     }

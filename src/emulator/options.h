@@ -41,6 +41,9 @@ Result<Options> ParseOptions(
 Result<Poco::JSON::Array::Ptr> ParseJsonList(const std::string& what, const std::string& text);
 // An inventory entry's "Vulns" (CVEID and Level 1-4 required); null means none.
 Result<std::vector<Vuln>> ParseVulns(const Poco::JSON::Array::Ptr& vulns);
+// An inventory entry's "Viruses" and "Risks" lists.
+Result<std::pair<std::vector<Virus>, std::vector<Risk>>> ParseThreats(
+    const Poco::JSON::Object::Ptr& o);
 Result<std::vector<Image>> ParseInventory(const std::string& path, const std::string& text);
 Result<std::vector<Credential>> ParseCredentialList(const std::string& path,
                                                     const std::string& text);

@@ -131,6 +131,10 @@ Result<std::vector<RegistryImage>> ParseRegistryImages(const std::string& what,
     auto parsed = ParseVulns(vulns);
     if (!parsed.ok()) return fail(parsed.error().message);
     img.vulns = std::move(*parsed);
+    auto threats = ParseThreats(o);
+    if (!threats.ok()) return fail(threats.error().message);
+    img.viruses = std::move(threats->first);
+    img.risks = std::move(threats->second);
     out.push_back(std::move(img));
   }
   return out;
@@ -174,6 +178,8 @@ bool RegistryStore::Handles(const std::string& action) const {
                                                  "CreateAssetImageRegistryScanTask",
                                                  "DescribeAssetImageRegistryScanStatusOneKey",
                                                  "DescribeAssetImageRegistryVulList",
+                                                 "DescribeAssetImageRegistryVirusList",
+                                                 "DescribeAssetImageRegistryRiskInfoList",
                                                  "SyncAssetImageRegistryAsset",
                                                  "DescribeAssetImageRegistryAssetStatus"};
   return kActions.count(action) > 0;
@@ -185,6 +191,8 @@ ApiResult RegistryStore::Handle(const std::string& action, const Obj& body, int6
   if (action == "CreateAssetImageRegistryScanTask") return Create(body, now_ms);
   if (action == "DescribeAssetImageRegistryScanStatusOneKey") return ScanStatus(body, now_ms);
   if (action == "DescribeAssetImageRegistryVulList") return VulList(body, now_ms);
+  if (action == "DescribeAssetImageRegistryVirusList") return ThreatList(body, now_ms, true);
+  if (action == "DescribeAssetImageRegistryRiskInfoList") return ThreatList(body, now_ms, false);
   if (action == "SyncAssetImageRegistryAsset") return Sync(body, now_ms);
   return SyncStatus(body, now_ms);
 }
@@ -348,23 +356,44 @@ ApiResult RegistryStore::ScanStatus(const Obj& body, int64_t now_ms) {
   return {"", "", Inner(w)};
 }
 
-ApiResult RegistryStore::VulList(const Obj& body, int64_t now_ms) {
+RegistryStore::ListRequest RegistryStore::ReadListRequest(const Obj& body, int64_t now_ms) {
+  ListRequest q;
   if (auto e = Check(body, {"Limit", "Offset", "Filters", "ImageInfo", "Id", "By", "Order"},
-                     {"Limit", "Offset", "Id"}, {}))
-    return *e;
-  if (!body->has("Id")) return ErrorResult("MissingParameter", "Id is required.");
+                     {"Limit", "Offset", "Id"}, {})) {
+    q.error = *e;
+    return q;
+  }
+  if (!body->has("Id")) {
+    q.error = ErrorResult("MissingParameter", "Id is required.");
+    return q;
+  }
   uint64_t id = U64(body->get("Id"));
-  int64_t limit = body->has("Limit") ? static_cast<int64_t>(U64(body->get("Limit"))) : 10;
-  int64_t offset = body->has("Offset") ? static_cast<int64_t>(U64(body->get("Offset"))) : 0;
-  if (limit > 100) return ErrorResult("InvalidParameterValue", "Limit must be 0 to 100.");
-  const RegistryImage* img = nullptr;
+  q.limit = body->has("Limit") ? static_cast<int64_t>(U64(body->get("Limit"))) : 10;
+  q.offset = body->has("Offset") ? static_cast<int64_t>(U64(body->get("Offset"))) : 0;
+  if (q.limit > 100) {
+    q.error = ErrorResult("InvalidParameterValue", "Limit must be 0 to 100.");
+    return q;
+  }
   for (const auto& i : images_)
-    if (i.id == id) img = &i;
-  if (!img) return ErrorResult("ResourceNotFound", "The registry image does not exist.");
-  bool scanned = std::any_of(tasks_.begin(), tasks_.end(), [&](const Task& t) {
+    if (i.id == id) q.img = &i;
+  if (!q.img) {
+    q.error = ErrorResult("ResourceNotFound", "The registry image does not exist.");
+    return q;
+  }
+  q.scanned = std::any_of(tasks_.begin(), tasks_.end(), [&](const Task& t) {
     return Status(t, now_ms) == "END" &&
            std::find(t.images.begin(), t.images.end(), id) != t.images.end();
   });
+  return q;
+}
+
+ApiResult RegistryStore::VulList(const Obj& body, int64_t now_ms) {
+  ListRequest q = ReadListRequest(body, now_ms);
+  if (q.error) return *q.error;
+  const RegistryImage* img = q.img;
+  const int64_t limit = q.limit;
+  const int64_t offset = q.offset;
+  const bool scanned = q.scanned;
   std::vector<Vuln> vulns = scanned ? img->vulns : std::vector<Vuln>{};
   std::string list;
   for (int64_t i = offset; i < offset + limit && i < static_cast<int64_t>(vulns.size()); ++i) {
@@ -388,6 +417,50 @@ ApiResult RegistryStore::VulList(const Obj& body, int64_t now_ms) {
     list += (list.empty() ? "" : ",") + w.str();
   }
   return {"", "", "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(vulns.size())};
+}
+
+// The registry lists send levels as words (the SDK types them as strings).
+ApiResult RegistryStore::ThreatList(const Obj& body, int64_t now_ms, bool viruses) {
+  ListRequest q = ReadListRequest(body, now_ms);
+  if (q.error) return *q.error;
+  const RegistryImage* img = q.img;
+  const int64_t limit = q.limit;
+  const int64_t offset = q.offset;
+  const bool scanned = q.scanned;
+  static const char* const kWords[] = {"LOW", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
+  auto word = [](int64_t level) { return kWords[std::clamp<int64_t>(level, 0, 4)]; };
+  const size_t total = !scanned ? 0 : viruses ? img->viruses.size() : img->risks.size();
+  std::string list;
+  for (int64_t i = offset; i < offset + limit && i < static_cast<int64_t>(total); ++i) {
+    json::Writer w;
+    w.BeginObject();
+    if (viruses) {
+      const Virus& v = img->viruses[static_cast<size_t>(i)];
+      w.String("Path", v.path)
+          .String("RiskLevel", word(v.level))
+          .String("Category", "Trojan")
+          .String("VirusName", v.name)
+          .Raw("Tags", "[]")
+          .String("Desc", v.desc)
+          .String("Solution", v.solution)
+          .String("FileType", "ELF")
+          .String("FileName", v.file_name)
+          .String("FileMd5", v.md5)
+          .Int("FileSize", 4096)
+          .String("FirstScanTime", "2024-10-11 14:34:15")
+          .String("LatestScanTime", "2024-10-11 14:34:15");
+    } else {
+      const Risk& r = img->risks[static_cast<size_t>(i)];
+      w.Int("Behavior", r.behavior)
+          .Int("Type", r.type)
+          .String("Level", word(r.level))
+          .String("Desc", r.desc)
+          .String("InstructionContent", r.instruction);
+    }
+    w.EndObject();
+    list += (list.empty() ? "" : ",") + w.str();
+  }
+  return {"", "", "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(total)};
 }
 
 ApiResult RegistryStore::Sync(const Obj& body, int64_t now_ms) {

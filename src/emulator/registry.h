@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct RegistryImage {
   std::string registry_type = "tcr";
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
   std::vector<Vuln> vulns;
+  std::vector<Virus> viruses;
+  std::vector<Risk> risks;
   int64_t visible_from_ms = 0;  // a push shows after a sync or --sync-seconds
   bool pending = false;         // pushed, not synced yet
 };
@@ -56,7 +59,17 @@ class RegistryStore {
   ApiResult List(const Poco::JSON::Object::Ptr& body, int64_t now_ms);
   ApiResult Create(const Poco::JSON::Object::Ptr& body, int64_t now_ms);
   ApiResult ScanStatus(const Poco::JSON::Object::Ptr& body, int64_t now_ms);
+  // The request of an image's list (Id, Limit, Offset): the image, or why it is refused.
+  struct ListRequest {
+    std::optional<ApiResult> error;
+    const RegistryImage* img = nullptr;
+    int64_t limit = 10, offset = 0;
+    bool scanned = false;  // a task that scanned it has ended
+  };
+  ListRequest ReadListRequest(const Poco::JSON::Object::Ptr& body, int64_t now_ms);
   ApiResult VulList(const Poco::JSON::Object::Ptr& body, int64_t now_ms);
+  // DescribeAssetImageRegistryVirusList / DescribeAssetImageRegistryRiskInfoList.
+  ApiResult ThreatList(const Poco::JSON::Object::Ptr& body, int64_t now_ms, bool viruses);
   ApiResult Sync(const Poco::JSON::Object::Ptr& body, int64_t now_ms);
   ApiResult SyncStatus(const Poco::JSON::Object::Ptr& body, int64_t now_ms);
 

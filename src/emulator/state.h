@@ -32,11 +32,33 @@ struct Vuln {
   std::string fixed_versions;
 };
 
+// A malicious file TCSS's virus scan found (ImageVirusInfo / ImageVirus).
+struct Virus {
+  std::string path;
+  std::string name;
+  std::string md5;
+  std::string file_name;
+  int64_t level = 3;  // RiskLevel; the registry list sends it as a word
+  std::string desc;
+  std::string solution;
+};
+
+// A sensitive risk (ImageRiskInfo / ImageRisk): no path in the API.
+struct Risk {
+  int64_t behavior = 1;
+  int64_t type = 1;
+  int64_t level = 3;
+  std::string desc;
+  std::string instruction;
+};
+
 struct Image {
   std::string image_id;
   std::string image_name;
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
   std::vector<Vuln> vulns;
+  std::vector<Virus> viruses;
+  std::vector<Risk> risks;
 };
 
 // ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms> (then answer),

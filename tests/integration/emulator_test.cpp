@@ -170,10 +170,10 @@ TEST(EmulatorApi, TaskLifecycleAndFindings) {
 TEST(EmulatorApi, ImageListPagingAndNameFilter) {
   Emulator emu;
   auto all = emu.Call("DescribeAssetImageList", R"({"Limit":2,"Offset":0})");
-  EXPECT_EQ(all.response->getValue<int>("TotalCount"), 3);
+  EXPECT_EQ(all.response->getValue<int>("TotalCount"), 4);
   EXPECT_EQ(all.response->getArray("List")->size(), 2u);
-  auto rest = emu.Call("DescribeAssetImageList", R"({"Limit":2,"Offset":2})");
-  EXPECT_EQ(rest.response->getArray("List")->size(), 1u);
+  auto rest = emu.Call("DescribeAssetImageList", R"({"Limit":3,"Offset":2})");
+  EXPECT_EQ(rest.response->getArray("List")->size(), 2u);
   auto named = emu.Call("DescribeAssetImageList",
                         R"({"Filters":[{"Name":"ImageName","Values":["demo/app"]}]})");
   EXPECT_EQ(named.response->getValue<int>("TotalCount"), 1);

@@ -202,5 +202,80 @@ TEST_F(ReportsTest, ARunWithoutFindingsReplacesEveryReport) {
   EXPECT_EQ((*gl)->getArray("vulnerabilities")->size(), 0u);
 }
 
+// Issue 22, 1: malware and risks are findings. The demo miner image: 1 medium vulnerability, a
+// virus and a risk; the gate, the log, the dotenv, the summary, SARIF, JUnit and the GitLab
+// report show the same ones, and the ignore file takes a virus by its MD5.
+TEST_F(ReportsTest, VirusesAndRisksAreFindingsInEveryOutput) {
+  Emulator emu({"--scan-seconds", "0.5"});
+  const std::string miner = "ccr.ccs.tencentyun.com/demo/miner:1.0";
+  const std::string md5 = "md5:8d3f5e2a9c1b4d7e6f0a2b3c4d5e6f70";
+  Env env = ScanEnv(emu, home);
+  AsGithubStep(env, home);
+  env["TCSS_DOTENV"] = home.File("scan.env");
+  auto r = RunProcess(
+      {ScanBin(), "--fail-on-findings", "virus,risk", "--sarif-file", home.File("s.sarif"),
+       "--junit-file", home.File("j.xml"), "--report-file", home.File("gl.json"), miner},
+      env);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("virus critical Trojan.Linux.CoinMiner.xmrig (/usr/local/bin/kworkerds, " +
+                       md5 + ")"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("risk high sensitive risk (type 1, behaviour 2)"), std::string::npos);
+  EXPECT_NE(home.Read("scan.env").find("TCSS_VIRUSES=1\n"), std::string::npos);
+  EXPECT_NE(home.Read("scan.env").find("TCSS_RISKS=1\n"), std::string::npos);
+  const std::string summary = home.Read("summary.md");
+  EXPECT_NE(summary.find("| virus | critical | `Trojan.Linux.CoinMiner.xmrig` | "
+                         "`/usr/local/bin/kworkerds` |"),
+            std::string::npos)
+      << summary;
+  auto sarif = json::ParseObject(home.Read("s.sarif"));
+  ASSERT_TRUE(sarif.ok());
+  const std::string sarif_text = home.Read("s.sarif");
+  EXPECT_NE(sarif_text.find(R"("ruleId":"virus/Trojan.Linux.CoinMiner.xmrig")"), std::string::npos);
+  EXPECT_NE(sarif_text.find(R"("ruleId":"risk/type-1-behaviour-2")"), std::string::npos);
+  EXPECT_NE(sarif_text.find(R"("security-severity":"9.5")"), std::string::npos);
+  const std::string junit = home.Read("j.xml");
+  EXPECT_EQ(CountOf(junit, "<failure type=\"virus\""), 1) << junit;
+  EXPECT_EQ(CountOf(junit, "<failure type=\"risk\""), 1) << junit;
+  const std::string gl = home.Read("gl.json");
+  EXPECT_NE(gl.find(R"("type":"tcss_virus","name":")" + md5), std::string::npos) << gl;
+  EXPECT_NE(gl.find(R"("type":"tcss_risk")"), std::string::npos);
+  auto actions = emu.Actions();
+  EXPECT_EQ(Count(actions, "DescribeAssetImageVirusList"), 1);
+  EXPECT_EQ(Count(actions, "DescribeAssetImageRiskList"), 1);
+
+  // Accepted by its MD5: the virus leaves the counts and the gate; the risk still fails it.
+  home.Write("ignore", md5 + " # a test fixture, not a miner\n");
+  auto ignored = RunProcess({ScanBin(), "--fail-on-findings", "virus", "--ignore-file",
+                             home.File("ignore"), "--junit-file", home.File("j.xml"), miner},
+                            env);
+  EXPECT_EQ(ignored.exit_code, 0) << ignored.err;
+  EXPECT_NE(ignored.err.find("ignored virus " + md5 + ": a test fixture, not a miner"),
+            std::string::npos)
+      << ignored.err;
+  EXPECT_NE(home.Read("scan.env").find("TCSS_VIRUSES=0\n"), std::string::npos);
+  EXPECT_NE(home.Read("j.xml").find("ignored: a test fixture, not a miner"), std::string::npos);
+}
+
+// The registry side: the registry lists send their levels as words.
+TEST_F(ReportsTest, RegistryVirusesAreReadFromTheRegistryLists) {
+  Emulator emu({"--scan-seconds", "0.5", "--sync-seconds", "0"});
+  auto pushed = emu.Raw(
+      "POST", "/_emulator/registry-images", {},
+      R"([{"ImageRepoAddress":"ccr.ccs.tencentyun.com/demo/bad","ImageTag":"1","ImageDigest":"sha256:)" +
+          std::string(64, 'd') +
+          R"(","VirusCnt":1,"Viruses":[{"Path":"/x/evil","VirusName":"EICAR","Md5":"44D88612FEA8A8F36DE82E1278ABB02F","RiskLevel":2}]}])");
+  ASSERT_EQ(pushed.status, 200) << pushed.body;
+  Env env = ScanEnv(emu, home);
+  auto r = RunProcess({ScanBin(), "--fail-on-findings", "virus", "--resolve-timeout", "20",
+                       "ccr.ccs.tencentyun.com/demo/bad:1"},
+                      env);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("virus medium EICAR (/x/evil, md5:44d88612fea8a8f36de82e1278abb02f)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Count(emu.Actions(), "DescribeAssetImageRegistryVirusList"), 1);
+}
 }  // namespace
 }  // namespace tcss::it

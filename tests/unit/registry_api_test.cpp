@@ -6,6 +6,7 @@
 
 #include "core/api.h"
 #include "core/json.h"
+#include "core/reports/model.h"
 
 namespace tcss {
 namespace {
@@ -136,5 +137,42 @@ TEST(RegistryApi, StringLevelsAndScores) {
   EXPECT_FALSE(ra::IsFinishedStatus("SCAN_TIMEOUT"));
 }
 
+// Issue 22: both lists' shapes; a level off the scale is kept (at high) with a warning naming
+// the image, never dropped; a wrongly typed field is a protocol error.
+TEST(ThreatLists, BothShapesEveryLevelAndNothingDropped) {
+  EXPECT_EQ(api::ThreatLevel("4"), 4);
+  EXPECT_EQ(api::ThreatLevel("HIGH"), 3);
+  EXPECT_EQ(api::ThreatLevel("严重"), 4);
+  EXPECT_EQ(api::ThreatLevel("中危"), 2);
+  EXPECT_EQ(api::ThreatLevel("5"), 0);
+  auto local = json::ParseObject(
+      R"({"List":[{"Path":"/a","RiskLevel":4,"VirusName":"X","Md5":"ABCDEF0123456789ABCDEF0123456789"},)"
+      R"({"Path":"/b","RiskLevel":9,"VirusName":"Y"}],"TotalCount":2,"RequestId":"r"})");
+  ASSERT_TRUE(local.ok());
+  std::vector<std::string> warnings;
+  auto v =
+      api::ParseThreatList(*local, "sha256:img", true, "DescribeAssetImageVirusList", &warnings);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  ASSERT_EQ(v->entries.size(), 2u);
+  EXPECT_EQ(v->entries[0].level, 4);
+  EXPECT_EQ(v->entries[0].md5, "abcdef0123456789abcdef0123456789");
+  EXPECT_EQ(reports::ThreatId(v->entries[0]), "md5:abcdef0123456789abcdef0123456789");
+  EXPECT_EQ(v->entries[1].level, 3);
+  EXPECT_EQ(reports::ThreatId(v->entries[1]).rfind("TCSS-VIRUS-", 0), 0u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "virus of sha256:img: level \"9\" is not on the 1-4 scale; reported as high");
+  auto registry = json::ParseObject(
+      R"({"List":[{"Behavior":2,"Type":1,"Level":"CRITICAL","Desc":"key","InstructionContent":"rm"}],"TotalCount":1,"RequestId":"r"})");
+  auto risk = api::ParseThreatList(*registry, "42", false, "DescribeAssetImageRegistryRiskInfoList",
+                                   nullptr);
+  ASSERT_TRUE(risk.ok());
+  EXPECT_EQ(risk->entries[0].name, "sensitive risk (type 1, behaviour 2)");
+  EXPECT_EQ(risk->entries[0].level, 4);
+  EXPECT_EQ(reports::ThreatId(risk->entries[0]).rfind("TCSS-RISK-", 0), 0u);
+  EXPECT_TRUE(reports::IsFindingId(reports::ThreatId(risk->entries[0])));
+  auto bad = json::ParseObject(R"({"List":[{"Level":[1]}],"RequestId":"r"})");
+  EXPECT_FALSE(api::ParseThreatList(*bad, "42", false, "X", nullptr).ok());
+}
 }  // namespace
 }  // namespace tcss

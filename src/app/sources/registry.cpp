@@ -192,6 +192,13 @@ class RegistrySource : public ImageSource {
       }
     }
     SetVulnerabilities(f, std::move(found), every);
+    tcss::Status threats =
+        ReadThreats(d_.client, d_.log, f, every, "DescribeAssetImageRegistryVirusList",
+                    "DescribeAssetImageRegistryRiskInfoList",
+                    [](const std::string& id, int64_t limit, int64_t offset) {
+                      return ra::VulListBody(id, limit, offset);
+                    });
+    if (!threats.ok()) return threats.error();
     return f;
   }
 

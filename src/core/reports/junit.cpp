@@ -64,6 +64,7 @@ std::string JunitReport(const RunReport& report) {
   const int threshold = ThresholdLevel(report.threshold);
   struct Case {
     std::string name, outcome, message, body;  // outcome: "", "failure", "skipped"
+    std::string type = "vulnerability";        // the failure's type: vulnerability, virus, risk
   };
   std::string suites;
   int total_tests = 0, total_failures = 0, total_skipped = 0;
@@ -100,6 +101,34 @@ std::string JunitReport(const RunReport& report) {
       }
       cases.push_back(c);
     }
+    for (const auto& t : report.findings->threats) {
+      if (t.image_id != img.image_id) continue;
+      Case c;
+      std::string sev = LevelName(t.level);
+      for (auto& ch : sev) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      c.name = fmt::format("[{}] {} {} {}", sev, t.kind, t.name, t.id);
+      std::string detail =
+          t.kind == "virus"
+              ? fmt::format("{} at {}{}", t.name, t.path.empty() ? "-" : t.path,
+                            t.solution.empty() ? "" : "; " + t.solution)
+              : fmt::format("{}{}", t.description, t.solution.empty() ? "" : "; " + t.solution);
+      const bool gated = t.kind == "virus" ? report.gate_virus : report.gate_risk;
+      if (t.ignored) {
+        c.outcome = "skipped";
+        c.message = "ignored: " + t.ignore_reason +
+                    (t.ignore_expires.empty() ? "" : " (until " + t.ignore_expires + ")");
+      } else if (gated) {
+        c.outcome = "failure";
+        c.type = t.kind;
+        c.message =
+            fmt::format("a {} fails the build (--fail-on-findings {}): {}", t.kind, t.kind, detail);
+        c.body = detail;
+      } else {
+        c.outcome = "skipped";
+        c.message = fmt::format("not gated (add {} to --fail-on-findings): {}", t.kind, detail);
+      }
+      cases.push_back(c);
+    }
     int failures = 0, skipped = 0;
     std::string body;
     for (const auto& c : cases) {
@@ -112,9 +141,9 @@ std::string JunitReport(const RunReport& report) {
       if (c.outcome == "failure") {
         ++failures;
         body += fmt::format(
-            ">\n      <failure type=\"vulnerability\" message=\"{}\">{}</failure>\n"
+            ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n"
             "    </testcase>\n",
-            XmlEscape(c.message, true), XmlEscape(c.body, false));
+            c.type, XmlEscape(c.message, true), XmlEscape(c.body, false));
       } else {
         ++skipped;
         // The reason in the text as well: GitLab shows a skipped case's text, not its message.

@@ -37,6 +37,18 @@ std::string FindingId(const VulnFinding& v) {
   return "TCSS-" + sign::Sha256Hex(v.cve_id + "\n" + v.name).substr(0, 12);
 }
 
+std::string ThreatId(const ThreatFinding& t) {
+  const bool md5 =
+      t.md5.size() == 32 && std::all_of(t.md5.begin(), t.md5.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0 || (c >= 'a' && c <= 'f');
+      });
+  if (t.kind == "virus") {
+    if (md5) return "md5:" + t.md5;
+    return "TCSS-VIRUS-" + sign::Sha256Hex(t.name + "\n" + t.path).substr(0, 12);
+  }
+  return "TCSS-RISK-" + sign::Sha256Hex(t.name + "\n" + t.description).substr(0, 12);
+}
+
 bool FailsGate(const VulnFinding& v, int threshold) {
   return threshold > 0 && !v.ignored && v.level >= threshold;
 }

@@ -20,6 +20,10 @@ std::string FindingId(const VulnFinding& v);
 // 1 to 128 letters, digits, '-', '_', '.', ':': what an ignore file line, a SARIF rule, a
 // GitLab identifier (at most 255) and a JUnit name carry without escaping.
 bool IsFindingId(std::string_view id);
+// A virus's or a risk's identity, the same from scan to scan, which the ignore file names: a
+// virus by its file's MD5 ("md5:<32 hex>"), else "TCSS-VIRUS-" and 12 hex of SHA-256(name,
+// path); a risk by "TCSS-RISK-" and 12 hex of SHA-256(its type and behaviour, description).
+std::string ThreatId(const ThreatFinding& t);
 // Findings at or above `threshold` (1..4; 0 = no threshold) fail the gate unless ignored.
 bool FailsGate(const VulnFinding& v, int threshold);
 int ThresholdLevel(const std::string& name);  // "high" → 3, "" → 0

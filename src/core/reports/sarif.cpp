@@ -53,8 +53,69 @@ void BeginDriver(json::Writer& w) {
 struct Run {
   std::string repository;
   std::vector<const VulnFinding*> findings;
+  std::vector<const ThreatFinding*> threats;
   int64_t worst = 0;
 };
+
+// A virus's rule is its name, a risk's its type and behaviour: "virus/<name>", "risk/<...>".
+std::string ThreatRule(const ThreatFinding& t) {
+  if (t.kind == "virus") return "virus/" + text::OneLine(text::TruncateUtf8(t.name, 200));
+  std::string r = t.name;  // "sensitive risk (type T, behaviour B)"
+  size_t open = r.find('(');
+  std::string inner = open == std::string::npos ? r : r.substr(open + 1, r.size() - open - 2);
+  return "risk/" + text::ReplaceAll(text::ReplaceAll(inner, ", ", "-"), " ", "-");
+}
+
+std::string ThreatSeverity(const ThreatFinding& t) {
+  static const char* kBand[] = {"0.0", "2.0", "5.5", "8.0", "9.5"};
+  return kBand[t.level >= 1 && t.level <= 4 ? t.level : 0];
+}
+
+std::string ThreatWhere(const ThreatFinding& t) {
+  return t.kind == "virus" ? (t.path.empty() ? t.id : t.path) : t.description;
+}
+
+// A result: its rule, level and message, the one location every result has (the image's
+// repository: code scanning needs a file), its fingerprint and, when accepted, why.
+void WriteResult(json::Writer& w, const std::string& rule, size_t index, int64_t level,
+                 const std::string& message, const std::string& uri, const std::string& fingerprint,
+                 bool ignored, const std::string& reason, const std::string& expires) {
+  w.BeginObject()
+      .String("ruleId", rule)
+      .Int("ruleIndex", static_cast<int64_t>(index))
+      .String("level", ResultLevel(level))
+      .BeginObject("message")
+      .String("text", message)
+      .EndObject()
+      .BeginArray("locations")
+      .BeginObject()
+      .BeginObject("physicalLocation")
+      .BeginObject("artifactLocation")
+      .String("uri", uri)
+      .EndObject()
+      .BeginObject("region")
+      .Int("startLine", 1)
+      .Int("startColumn", 1)
+      .Int("endLine", 1)
+      .Int("endColumn", 1)
+      .EndObject()
+      .EndObject()
+      .EndObject()
+      .EndArray()
+      .BeginObject("partialFingerprints")
+      .String("primaryLocationLineHash", fingerprint)
+      .EndObject();
+  if (ignored) {
+    w.BeginArray("suppressions")
+        .BeginObject()
+        .String("kind", "external")
+        .String("status", "accepted")
+        .String("justification", reason + (expires.empty() ? "" : " (until " + expires + ")"))
+        .EndObject()
+        .EndArray();
+  }
+  w.EndObject();
+}
 
 }  // namespace
 
@@ -79,6 +140,13 @@ SarifOutput SarifReport(const RunReport& report) {
       run.repository = repo;
       run.findings.push_back(&v);  // f.all is sorted, most severe first
       run.worst = std::max(run.worst, v.level);
+    }
+    for (const auto& t : f.threats) {
+      std::string repo = Repository(ImageLabel(f, t.image_id));
+      Run& run = by_repo[repo];
+      run.repository = repo;
+      run.threats.push_back(&t);  // most severe first
+      run.worst = std::max(run.worst, t.level);
     }
     for (const auto& img : f.images) {  // an image without findings still gets its run
       std::string repo = Repository(ImageLabel(f, img.image_id));
@@ -165,9 +233,57 @@ SarifOutput SarifReport(const RunReport& report) {
           .EndObject()
           .EndObject();
     }
+    std::map<std::string, size_t> threat_rule;
+    for (const ThreatFinding* t : run.threats) {
+      std::string id = ThreatRule(*t);
+      if (threat_rule.count(id) || rule_ids.size() + threat_rule.size() >= kMaxRules) continue;
+      threat_rule[id] = rule_ids.size() + threat_rule.size();
+      std::string sev = LevelName(t->level);
+      std::string what = t->kind == "virus" ? "Malware" : "Sensitive risk";
+      std::string help_text = fmt::format("{}: {}\nSeverity: {}\n{}\nSolution: {}", what, t->name,
+                                          sev, t->description, t->solution);
+      std::string help_md = fmt::format(
+          "**{}: {}**\n\n| Severity | Description | Solution |\n|---|---|---|\n| {} | {} | {} |\n",
+          what, text::MarkdownLiteral(t->name), sev, text::MarkdownLiteral(t->description),
+          text::MarkdownLiteral(t->solution));
+      w.BeginObject()
+          .String("id", id)
+          .String("name", t->kind == "virus" ? "ContainerImageMalware" : "ContainerImageRisk")
+          .BeginObject("shortDescription")
+          .String("text", text::TruncateUtf8(what + ": " + t->name, kMaxDescription))
+          .EndObject()
+          .BeginObject("fullDescription")
+          .String("text", text::TruncateUtf8(t->description.empty() ? t->name : t->description,
+                                             kMaxDescription))
+          .EndObject()
+          .BeginObject("defaultConfiguration")
+          .String("level", ResultLevel(t->level))
+          .EndObject()
+          .BeginObject("help")
+          .String("text", help_text)
+          .String("markdown", help_md)
+          .EndObject()
+          .BeginObject("properties")
+          .String("security-severity", ThreatSeverity(*t))
+          .StringArray("tags", {"security", t->kind == "virus" ? "malware" : "risk", sev})
+          .String("precision", "very-high")
+          .EndObject()
+          .EndObject();
+    }
     w.EndArray().EndObject().EndObject();  // rules, driver, tool
     w.BeginObject("automationDetails").String("id", SarifRunId(run.repository)).EndObject();
     w.BeginArray("results");
+    const std::string threat_uri = PercentEncode(run.repository, true);
+    for (const ThreatFinding* t : run.threats) {
+      std::string rule = ThreatRule(*t);
+      if (!threat_rule.count(rule)) continue;
+      std::string message =
+          fmt::format("{} {} ({}): {} in image {} [{}]", t->kind, t->name, LevelName(t->level),
+                      ThreatWhere(*t), ImageLabel(*report.findings, t->image_id), t->id);
+      WriteResult(w, rule, threat_rule[rule], t->level, text::TruncateUtf8(message, 4096),
+                  threat_uri, sign::Sha256Hex(run.repository + "|" + t->id), t->ignored,
+                  t->ignore_reason, t->ignore_expires);
+    }
     const std::string uri = PercentEncode(run.repository, true);
     for (const VulnFinding* v : results) {
       std::string id = FindingId(*v);
@@ -177,44 +293,9 @@ SarifOutput SarifReport(const RunReport& report) {
           fmt::format("{} ({}{}) in {} {}: {} in image {}", id, LevelName(v->level),
                       v->cvss > 0 ? fmt::format(", CVSS {:.1f}", v->cvss) : "", v->component,
                       v->version, fixed, ImageLabel(*report.findings, v->image_id));
-      w.BeginObject()
-          .String("ruleId", id)
-          .Int("ruleIndex", static_cast<int64_t>(rule_index[id]))
-          .String("level", ResultLevel(v->level))
-          .BeginObject("message")
-          .String("text", message)
-          .EndObject()
-          .BeginArray("locations")
-          .BeginObject()
-          .BeginObject("physicalLocation")
-          .BeginObject("artifactLocation")
-          .String("uri", uri)
-          .EndObject()
-          .BeginObject("region")
-          .Int("startLine", 1)
-          .Int("startColumn", 1)
-          .Int("endLine", 1)
-          .Int("endColumn", 1)
-          .EndObject()
-          .EndObject()
-          .EndObject()
-          .EndArray()
-          .BeginObject("partialFingerprints")
-          .String("primaryLocationLineHash",
-                  sign::Sha256Hex(run.repository + "|" + id + "|" + v->component))
-          .EndObject();
-      if (v->ignored) {
-        w.BeginArray("suppressions")
-            .BeginObject()
-            .String("kind", "external")
-            .String("status", "accepted")
-            .String("justification",
-                    v->ignore_reason +
-                        (v->ignore_expires.empty() ? "" : " (until " + v->ignore_expires + ")"))
-            .EndObject()
-            .EndArray();
-      }
-      w.EndObject();
+      WriteResult(w, id, rule_index[id], v->level, message, uri,
+                  sign::Sha256Hex(run.repository + "|" + id + "|" + v->component), v->ignored,
+                  v->ignore_reason, v->ignore_expires);
     }
     w.EndArray().EndObject();  // results, run
   }

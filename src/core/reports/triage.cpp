@@ -100,6 +100,24 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
           rule.reason.empty() ? fmt::format("{} line {}", o.rules_path, rule.line) : rule.reason;
       v.ignore_expires = rule.expires;
     }
+    // Viruses and risks by the ID the reports show (md5:<hex>, TCSS-RISK-...).
+    for (auto& t : f.threats) {
+      if (t.id != rule.id) continue;
+      if (!rule.image_pattern.empty()) {
+        const auto& fs = forms[t.image_id];
+        if (std::none_of(fs.begin(), fs.end(), [&](const std::string& form) {
+              return GlobMatch(rule.image_pattern, form);
+            })) {
+          continue;
+        }
+      }
+      ++matched[r];
+      if (expired || t.ignored) continue;
+      t.ignored = true;
+      t.ignore_reason =
+          rule.reason.empty() ? fmt::format("{} line {}", o.rules_path, rule.line) : rule.reason;
+      t.ignore_expires = rule.expires;
+    }
     if (expired) {
       notes.push_back(fmt::format("{} line {}: {} expired on {}{}", o.rules_path, rule.line,
                                   rule.id, rule.expires,
@@ -129,8 +147,19 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
       ++counted[v.image_id][static_cast<size_t>(v.level)];
     }
   }
+  // A virus or risk that is ignored leaves its image's count, where the lists were read.
+  std::map<std::string, std::pair<int64_t, int64_t>> threats;  // image → (viruses, risks)
+  for (const auto& t : f.threats) {
+    if (t.ignored) continue;
+    auto& n = threats[t.image_id];
+    ++(t.kind == "virus" ? n.first : n.second);
+  }
   ImageFindings totals;
   for (auto& img : f.images) {
+    if (img.threats_read) {
+      img.virus = threats[img.image_id].first + img.unlisted_virus;
+      img.risk = threats[img.image_id].second + img.unlisted_risk;
+    }
     const Tally& t = counted[img.image_id];
     img.critical = t[4];
     img.high = t[3];

@@ -1,0 +1,127 @@
+#include "core/reports/findings_file.h"
+
+#include <fmt/format.h>
+
+#include "core/json.h"
+#include "core/reports/model.h"
+#include "core/text.h"
+
+namespace tcss::reports {
+
+namespace {
+
+// "2024-01-02T03:04:05" (UTC, as IsoUtc writes it) with its zone: RFC 3339.
+std::string Rfc3339(const std::string& utc) {
+  return utc.empty() || utc.back() == 'Z' ? utc : utc + "Z";
+}
+
+void Ignore(json::Writer& w, bool ignored, const std::string& reason, const std::string& expires) {
+  if (!ignored) return;
+  w.BeginObject("suppression").String("kind", "ignore").String("reason", text::ValidUtf8(reason));
+  if (!expires.empty()) w.String("expires", expires);
+  w.EndObject();
+}
+
+void Counts(json::Writer& w, const char* key, const ImageFindings& c) {
+  w.BeginObject(key)
+      .Int("critical", c.critical)
+      .Int("high", c.high)
+      .Int("medium", c.medium)
+      .Int("low", c.low)
+      .Int("virus", c.virus)
+      .Int("risk", c.risk)
+      .Int("ignored", c.ignored)
+      .EndObject();
+}
+
+}  // namespace
+
+std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
+  json::Writer w;
+  w.BeginObject()
+      .String("schemaVersion", kFindingsSchemaVersion)
+      .BeginObject("tool")
+      .String("name", "tcss-scan")
+      .String("version", TCSS_VERSION)
+      .String("apiVersion", "2020-11-01")
+      .EndObject()
+      .String("taskId", r.task_id)
+      .String("requestId", r.request_id)
+      .String("source", r.source)
+      .String("startedAt", Rfc3339(ctx.started_at))
+      .String("finishedAt", Rfc3339(ctx.finished_at))
+      .String("status", r.progress ? text::ValidUtf8(r.progress->status) : "")
+      .Bool("complete", r.findings.has_value());
+  if (!r.findings) w.String("incompleteReason", text::ValidUtf8(NoFindingsReason(r)));
+  // The gate as it was applied.
+  w.BeginObject("gate");
+  if (!r.threshold.empty()) w.String("threshold", r.threshold);
+  std::vector<std::string> kinds;
+  if (r.gate_virus) kinds.push_back("virus");
+  if (r.gate_risk) kinds.push_back("risk");
+  w.StringArray("failOnFindings", kinds).Bool("failed", !r.gate.empty());
+  if (!r.gate.empty()) w.String("reason", text::ValidUtf8(r.gate));
+  w.EndObject();
+  w.BeginArray("images");
+  if (r.findings) {
+    for (const auto& img : r.findings->images) {
+      w.BeginObject()
+          .String("imageId", img.image_id)
+          .String("reference", text::ValidUtf8(ImageLabel(*r.findings, img.image_id)))
+          .String("source", r.source)
+          .String("scanStatus", text::ValidUtf8(img.scan_status));
+      Counts(w, "counts", img);
+      w.EndObject();
+    }
+  } else {
+    for (const auto& img : r.images) {
+      w.BeginObject()
+          .String("imageId", img.image_id)
+          .String("reference", text::ValidUtf8(img.reference))
+          .String("source", r.source)
+          .EndObject();
+    }
+  }
+  w.EndArray();
+  w.BeginArray("findings");
+  if (r.findings) {
+    const Findings& f = *r.findings;
+    const auto& vulns = f.all.empty() ? f.top : f.all;
+    for (const auto& v : vulns) {
+      w.BeginObject()
+          .String("kind", "vulnerability")
+          .String("id", FindingId(v))
+          .String("imageId", v.image_id)
+          .String("level", LevelName(v.level))
+          .String("name", text::ValidUtf8(v.name))
+          .String("tcssId", text::ValidUtf8(v.cve_id))
+          .String("package", text::ValidUtf8(v.component))
+          .String("installedVersion", text::ValidUtf8(v.version))
+          .String("fixedVersions", text::ValidUtf8(v.fixed_versions))
+          .Raw("cvss", fmt::format("{:.1f}", v.cvss));
+      Ignore(w, v.ignored, v.ignore_reason, v.ignore_expires);
+      w.EndObject();
+    }
+    for (const auto& t : f.threats) {
+      w.BeginObject()
+          .String("kind", t.kind)
+          .String("id", t.id)
+          .String("imageId", t.image_id)
+          .String("level", LevelName(t.level))
+          .String("name", text::ValidUtf8(t.name))
+          .String("path", text::ValidUtf8(t.path))
+          .String("md5", t.md5)
+          .String("description", text::ValidUtf8(t.description))
+          .String("solution", text::ValidUtf8(t.solution));
+      Ignore(w, t.ignored, t.ignore_reason, t.ignore_expires);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+  const ImageFindings totals = r.findings ? r.findings->totals : ImageFindings{};
+  Counts(w, "totals", totals);
+  w.Bool("allVulnerabilities", r.findings && !r.findings->all.empty()).EndObject();
+  return w.str() + "\n";
+}
+
+}  // namespace tcss::reports
