@@ -23,6 +23,7 @@
 #include "core/policy.h"
 #include "core/registry_api.h"
 #include "core/reports/findings_file.h"
+#include "core/reports/gitlab.h"
 #include "core/reports/junit.h"
 #include "core/reports/model.h"
 #include "core/reports/sarif.h"

@@ -1,5 +1,7 @@
 #include "core/outputs.h"
 
+#include "base/hash.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include "core/json.h"
 #include "core/reports/model.h"
 #include "core/text.h"
-#include "sign/tc3.h"
 
 namespace tcss {
 
@@ -201,122 +202,6 @@ std::vector<std::pair<std::string, std::string>> DotenvVars(const RunReport& r) 
   return out;
 }
 
-std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
-  std::string out = "### TCSS image scan\n\n";
-  if (r.error && !r.error_is_warning) {
-    out +=
-        fmt::format("**Failed**: {}{}\n\n", text::MarkdownLiteral(r.error->message),
-                    r.error->code.empty() ? "" : " (" + text::MarkdownLiteral(r.error->code) + ")");
-    if (!r.error->request_id.empty()) out += "RequestId: `" + r.error->request_id + "`\n\n";
-  } else if (r.dry_run) {
-    out += "Dry run: nothing was sent.\n\n";
-  } else if (!r.task_id.empty()) {
-    out += fmt::format("Scan task `{}` submitted (RequestId `{}`).\n\n", r.task_id, r.request_id);
-  }
-  if (r.error && r.error_is_warning) {
-    out += fmt::format("**Warning**: {}: {}\n\n", text::MarkdownLiteral(r.error->code),
-                       text::MarkdownLiteral(r.error->message));
-  }
-  if (r.progress) {
-    out += fmt::format("Scan status: **{}** ({}%, {}/{} images)\n\n",
-                       text::MarkdownLiteral(r.progress->status), r.progress->schedule,
-                       r.progress->image_scan_cnt, r.progress->image_total);
-  }
-  if (!r.gate.empty()) out += "**Gate failed**: " + text::MarkdownLiteral(r.gate) + "\n\n";
-  if (r.findings) {
-    const auto& f = *r.findings;
-    out +=
-        "| Image | Critical | High | Medium | Low | Viruses | Risks "
-        "|\n|---|---:|---:|---:|---:|---:|---:|\n";
-    for (const auto& i : f.images) {
-      std::string row =
-          fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n",
-                      text::MarkdownLiteral(i.reference.empty() ? i.image_id : i.reference),
-                      i.critical, i.high, i.medium, i.low, i.virus, i.risk);
-      if (out.size() + row.size() + 4096 > max_bytes) break;
-      out += row;
-    }
-    out += fmt::format("| **Total** | {} | {} | {} | {} | {} | {} |\n\n", f.totals.critical,
-                       f.totals.high, f.totals.medium, f.totals.low, f.totals.virus, f.totals.risk);
-    if (!f.top.empty()) {
-      out +=
-          "Top vulnerabilities:\n\n| CVE | Level | CVSS | Component | Version | Fixed in "
-          "|\n|---|---|---:|---|---|---|\n";
-      for (const auto& v : f.top) {
-        std::string fid = reports::FindingId(v);
-        bool cve = fid.rfind("CVE-", 0) == 0 &&
-                   fid.find_first_not_of("CVE-0123456789") == std::string::npos;
-        std::string id = cve ? fmt::format("[{0}](https://nvd.nist.gov/vuln/detail/{0})", fid)
-                             : text::MarkdownLiteral(fid);
-        std::string row =
-            fmt::format("| {} | {} | {:.1f} | {} | {} | {} |\n", id, LevelName(v.level), v.cvss,
-                        text::MarkdownLiteral(v.component), text::MarkdownLiteral(v.version),
-                        text::MarkdownLiteral(v.fixed_versions));
-        if (out.size() + row.size() + 2048 > max_bytes) break;
-        out += row;
-      }
-      out += "\n";
-    }
-    if (!f.threats.empty()) {
-      out +=
-          "Malware and risks:\n\n| Kind | Level | Name | Where | Image | ID "
-          "|\n|---|---|---|---|---|---|\n";
-      for (const auto& t : f.threats) {
-        std::string image = reports::ImageLabel(f, t.image_id);
-        std::string where = t.kind == "virus" ? t.path : t.description;
-        std::string row = fmt::format("| {}{} | {} | {} | {} | {} | {} |\n", t.kind,
-                                      t.ignored ? " (ignored)" : "", LevelName(t.level),
-                                      text::MarkdownLiteral(t.name),
-                                      text::MarkdownLiteral(text::TruncateUtf8(where, 300)),
-                                      text::MarkdownLiteral(image), text::MarkdownLiteral(t.id));
-        if (out.size() + row.size() + 2048 > max_bytes) break;
-        out += row;
-      }
-      out += "\n";
-    }
-    if (f.totals.ignored > 0) {
-      out += fmt::format(
-          "Ignored ({}; not in the counts or the gate):\n\n| ID | Image | Level | Reason | Until "
-          "|\n|---|---|---|---|---|\n",
-          f.totals.ignored);
-      for (const auto& v : f.all) {
-        if (!v.ignored) continue;
-        std::string image;
-        for (const auto& i : f.images) {
-          if (i.image_id == v.image_id) image = i.reference.empty() ? i.image_id : i.reference;
-        }
-        std::string row =
-            fmt::format("| {} | {} | {} | {} | {} |\n",
-                        text::MarkdownLiteral(reports::FindingId(v)), text::MarkdownLiteral(image),
-                        LevelName(v.level), text::MarkdownLiteral(v.ignore_reason),
-                        v.ignore_expires.empty() ? "-" : text::MarkdownLiteral(v.ignore_expires));
-        if (out.size() + row.size() + 1024 > max_bytes) break;
-        out += row;
-      }
-      out += "\n";
-    }
-    return out;
-  }
-  if (r.selection == "all") out += "Selection: all images.\n";
-  if (r.selection == "filters") out += "Selection: by filter.\n";
-  if (!r.images.empty()) {
-    out += "| Image | Image ID |\n|---|---|\n";
-    std::string tail = "\n";
-    for (size_t i = 0; i < r.images.size(); ++i) {
-      std::string row =
-          "| " + text::MarkdownLiteral(r.images[i].reference) + " | " +
-          text::MarkdownLiteral(r.images[i].image_id.empty() ? "-" : r.images[i].image_id) + " |\n";
-      if (out.size() + row.size() + 64 > max_bytes) {
-        out += fmt::format("| … {} more | |\n", r.images.size() - i);
-        break;
-      }
-      out += row;
-    }
-    out += tail;
-  }
-  return out;
-}
-
 std::string JsonReport(const RunReport& r) {
   json::Writer w;
   w.BeginObject().String("taskId", r.task_id).String("requestId", r.request_id);
@@ -388,102 +273,6 @@ std::string JsonReport(const RunReport& r) {
 
 std::string IsoUtc(int64_t unix_seconds) {
   return text::FormatUtc(unix_seconds, "%Y-%m-%dT%H:%M:%S");
-}
-
-std::string GitlabContainerScanningReport(const RunReport& r, const std::string& start_time,
-                                          const std::string& end_time) {
-  static const char* kSeverity[] = {"Unknown", "Low", "Medium", "High", "Critical"};
-  json::Writer w;
-  w.BeginObject().String("version", kGitlabReportSchemaVersion).BeginObject("scan");
-  w.BeginObject("analyzer").String("id", "tcss-scan").String("name", "tcss-scan");
-  w.String("version", TCSS_VERSION).BeginObject("vendor").String("name", "tcss-scan");
-  w.EndObject().EndObject();
-  w.BeginObject("scanner").String("id", "tencent-tcss");
-  w.String("name", "Tencent Cloud Container Security Service").String("version", "2020-11-01");
-  w.BeginObject("vendor").String("name", "Tencent Cloud").EndObject().EndObject();
-  w.String("type", "container_scanning").String("start_time", start_time);
-  w.String("end_time", end_time);
-  w.String("status", r.progress && r.progress->status == "END" ? "success" : "failure");
-  w.EndObject().BeginArray("vulnerabilities");
-  if (r.findings) {
-    for (const auto& v : r.findings->all) {
-      std::string image;
-      for (const auto& i : r.findings->images) {
-        if (i.image_id == v.image_id) image = i.reference.empty() ? i.image_id : i.reference;
-      }
-      // The schema (15.0.7) refuses the whole report over one value out of its limits
-      // (gitlab-org/gitlab#443628): name and identifiers 1..255, solution ≤ 7000, description
-      // ≤ 1 MiB. FindingId is 1..128 characters.
-      std::string name = reports::FindingId(v);
-      std::string id =
-          sign::Sha256Hex(v.image_id + "|" + name + "|" + v.component + "|" + v.version);
-      // A UUID-shaped id, stable for the same finding in the same image.
-      id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" +
-           id.substr(16, 4) + "-" + id.substr(20, 12);
-      w.BeginObject().String("id", id).String("name", name);
-      std::string description = v.name.empty() ? name : v.name;
-      if (v.cve_id != name && !v.cve_id.empty()) description += " (TCSS: " + v.cve_id + ")";
-      if (v.ignored) {
-        description += " (ignored: " + v.ignore_reason +
-                       (v.ignore_expires.empty() ? "" : ", until " + v.ignore_expires) + ")";
-      }
-      w.String("description", text::TruncateUtf8(description, 1U << 20));
-      w.String("severity", kSeverity[v.level >= 1 && v.level <= 4 ? v.level : 0]);
-      if (!v.fixed_versions.empty()) {
-        w.String("solution",
-                 text::TruncateUtf8("Upgrade " + v.component + " to " + v.fixed_versions, 7000));
-      }
-      w.BeginArray("identifiers");
-      bool cve = name.rfind("CVE-", 0) == 0;
-      w.BeginObject()
-          .String("type", cve ? "cve" : "tcss")
-          .String("name", name)
-          .String("value", name);
-      if (cve) w.String("url", "https://nvd.nist.gov/vuln/detail/" + name);
-      w.EndObject().EndArray();
-      w.BeginObject("location").BeginObject("dependency").BeginObject("package");
-      w.String("name", v.component.empty() ? "unknown" : v.component).EndObject();
-      w.String("version", v.version).EndObject();
-      w.String("operating_system", "linux").String("image", image).EndObject();
-      w.EndObject();
-    }
-  }
-  if (r.findings) {
-    // Viruses and risks: the file (or, for a risk, the description) stands as the package.
-    for (const auto& t : r.findings->threats) {
-      const std::string image = reports::ImageLabel(*r.findings, t.image_id);
-      std::string id = sign::Sha256Hex(t.image_id + "|" + t.id);
-      id = id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" +
-           id.substr(16, 4) + "-" + id.substr(20, 12);
-      std::string name = text::TruncateUtf8(
-          (t.kind == "virus" ? "Malware: " : "Sensitive risk: ") + text::OneLine(t.name), 255);
-      std::string description = t.description.empty() ? t.name : t.description;
-      if (t.kind == "virus" && !t.path.empty()) description += " (file " + t.path + ")";
-      if (t.ignored) {
-        description += " (ignored: " + t.ignore_reason +
-                       (t.ignore_expires.empty() ? "" : ", until " + t.ignore_expires) + ")";
-      }
-      w.BeginObject().String("id", id).String("name", name);
-      w.String("description", text::TruncateUtf8(description, 1U << 20));
-      w.String("severity", kSeverity[t.level >= 1 && t.level <= 4 ? t.level : 0]);
-      if (!t.solution.empty()) w.String("solution", text::TruncateUtf8(t.solution, 7000));
-      w.BeginArray("identifiers")
-          .BeginObject()
-          .String("type", t.kind == "virus" ? "tcss_virus" : "tcss_risk")
-          .String("name", t.id)
-          .String("value", t.id)
-          .EndObject()
-          .EndArray();
-      std::string package = t.kind == "virus" ? (t.path.empty() ? t.name : t.path) : t.name;
-      w.BeginObject("location").BeginObject("dependency").BeginObject("package");
-      w.String("name", text::TruncateUtf8(text::OneLine(package), 255)).EndObject();
-      w.String("version", "").EndObject();
-      w.String("operating_system", "linux").String("image", image).EndObject();
-      w.EndObject();
-    }
-  }
-  w.EndArray().BeginArray("remediations").EndArray().EndObject();
-  return w.str() + "\n";
 }
 
 }  // namespace tcss

@@ -95,11 +95,6 @@ struct RunReport {
 
 std::string LevelName(int64_t level);  // 1..4 → low, medium, high, critical
 
-inline constexpr const char* kGitlabReportSchemaVersion = "15.0.7";
-// GitLab's container-scanning report (gl-container-scanning-report.json, security report schema
-// 15.0.7) for the vulnerabilities in `report.findings->all`. Times are "YYYY-MM-DDTHH:MM:SS" UTC.
-std::string GitlabContainerScanningReport(const RunReport& report, const std::string& start_time,
-                                          const std::string& end_time);
 std::string IsoUtc(int64_t unix_seconds);
 
 // GitHub: `name<<DELIM\nvalue\nDELIM\n`. Fails if the value or name contains the delimiter
@@ -126,7 +121,6 @@ struct Dotenv {
 };
 Dotenv BuildDotenv(std::vector<std::pair<std::string, std::string>> vars);
 
-std::string GithubSummaryMarkdown(const RunReport& report, size_t max_bytes = size_t{1000} * 1000);
 std::string JsonReport(const RunReport& report);
 
 // The outputs every platform gets: task-id, request-id, image-ids.

@@ -11,10 +11,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/glob.h"
 #include "core/json.h"
 #include "core/jwt.h"
 #include "core/outputs.h"
-#include "core/reports/ignore.h"
 #include "core/sts.h"
 #include "core/text.h"
 #include "core/url.h"
@@ -447,7 +447,7 @@ ApiResult Identity::AssumeRoleWithWebIdentity(const Obj& body, int64_t now) {
                        "sts:AssumeRoleWithWebIdentity for provider `" +
                            provider_id + "`.");
   }
-  if (!role->sub_pattern.empty() && !reports::GlobMatch(role->sub_pattern, sub)) {
+  if (!role->sub_pattern.empty() && !base::GlobMatch(role->sub_pattern, sub)) {
     return ErrorResult("UnauthorizedOperation",
                        "The role's trust policy condition on oidc:sub does not match `" +
                            sub.substr(0, 200) + "`.");

@@ -1,5 +1,5 @@
 // TC3-HMAC-SHA256 (Tencent Cloud API signature v3), in the stages the documentation names.
-// Pure: the timestamp is an argument. This is the only place that includes OpenSSL.
+// Pure: the timestamp is an argument. It stands on base/ (hashing) and nothing else of ours.
 #pragma once
 
 #include <cstdint>
@@ -8,14 +8,15 @@
 #include <utility>
 #include <vector>
 
+#include "base/hash.h"
+
 namespace tcss::sign {
 
-std::string Sha256Hex(std::string_view data);
-// Raw 32-byte HMAC-SHA256.
-std::string HmacSha256(std::string_view key, std::string_view data);
-std::string HexLower(std::string_view bytes);
-// Constant-time comparison for signatures.
-bool SafeEqual(std::string_view a, std::string_view b);
+// The hashing floor (base/hash.h), which TC3 is built on.
+using base::HexLower;
+using base::HmacSha256;
+using base::SafeEqual;
+using base::Sha256Hex;
 
 struct Header {
   std::string name;

@@ -7,6 +7,7 @@
 #include "core/api.h"
 #include "core/outputs.h"
 #include "core/policy.h"
+#include "core/reports/summary.h"
 #include "core/text.h"
 
 namespace tcss {

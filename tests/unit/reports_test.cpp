@@ -7,8 +7,10 @@
 #include <set>
 #include <sstream>
 
+#include "base/glob.h"
 #include "core/json.h"
 #include "core/policy.h"
+#include "core/reports/gitlab.h"
 #include "core/reports/ignore.h"
 #include "core/reports/junit.h"
 #include "core/reports/model.h"
@@ -176,13 +178,13 @@ TEST(IgnoreFile, TrivysYamlFormIsRead) {
 
 TEST(IgnoreFile, GlobMatchesRunsIncludingSlashes) {
   EXPECT_TRUE(
-      reports::GlobMatch("ccr.ccs.tencentyun.com/acme/*", "ccr.ccs.tencentyun.com/acme/app:1"));
-  EXPECT_TRUE(reports::GlobMatch("*nginx*", "docker.io/library/nginx:1.25"));
-  EXPECT_FALSE(reports::GlobMatch("ccr.ccs.tencentyun.com/acme/*", "docker.io/acme/app"));
-  EXPECT_TRUE(reports::GlobMatch("a*b*c", "axxbyyc"));
-  EXPECT_FALSE(reports::GlobMatch("a*b*c", "axxbyy"));
+      base::GlobMatch("ccr.ccs.tencentyun.com/acme/*", "ccr.ccs.tencentyun.com/acme/app:1"));
+  EXPECT_TRUE(base::GlobMatch("*nginx*", "docker.io/library/nginx:1.25"));
+  EXPECT_FALSE(base::GlobMatch("ccr.ccs.tencentyun.com/acme/*", "docker.io/acme/app"));
+  EXPECT_TRUE(base::GlobMatch("a*b*c", "axxbyyc"));
+  EXPECT_FALSE(base::GlobMatch("a*b*c", "axxbyy"));
   // Linear in practice, even for a hostile pattern.
-  EXPECT_FALSE(reports::GlobMatch(std::string(50, '*') + "x", std::string(5000, 'a')));
+  EXPECT_FALSE(base::GlobMatch(std::string(50, '*') + "x", std::string(5000, 'a')));
 }
 
 TEST(Triage, IgnoresExpiryStaleRulesAndUnfixedChangeTheCountsEverywhere) {

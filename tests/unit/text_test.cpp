@@ -3,6 +3,7 @@
 
 #include "core/json.h"
 #include "core/outputs.h"
+#include "core/reports/summary.h"
 #include "core/text.h"
 #include "core/url.h"
 

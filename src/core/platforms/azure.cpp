@@ -1,6 +1,7 @@
 // Azure Pipelines: logging commands on stdout (##vso[...]), escaped as azure-pipelines-task-lib
 // does, and a Markdown summary attached with task.uploadsummary.
 #include "core/platforms/list.h"
+#include "core/reports/summary.h"
 #include "core/text.h"
 
 namespace tcss::platforms {

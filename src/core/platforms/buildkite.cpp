@@ -1,6 +1,7 @@
 // Buildkite: values for later steps in the build's meta-data (buildkite-agent meta-data set),
 // the summary as an annotation (buildkite-agent annotate).
 #include "core/platforms/list.h"
+#include "core/reports/summary.h"
 
 namespace tcss::platforms {
 

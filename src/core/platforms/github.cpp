@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/platforms/list.h"
+#include "core/reports/summary.h"
 #include "core/sts.h"
 
 namespace tcss::platforms {

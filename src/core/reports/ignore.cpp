@@ -197,27 +197,6 @@ bool IsTrivyYaml(const std::string& path, std::string_view text) {
 
 }  // namespace
 
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  // Iterative, with one backtrack point: linear enough for hostile patterns.
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const std::string& text_in,
                                                 std::vector<std::string>* warnings) {
   std::vector<IgnoreRule> rules;

@@ -34,7 +34,4 @@ struct IgnoreRule {
 Result<std::vector<IgnoreRule>> ParseIgnoreFile(const std::string& path, const std::string& text,
                                                 std::vector<std::string>* warnings = nullptr);
 
-// `*` matches any run of characters (including none and '/'); everything else itself.
-bool GlobMatch(std::string_view pattern, std::string_view text);
-
 }  // namespace tcss::reports

@@ -1,10 +1,11 @@
 #include "core/reports/model.h"
 
+#include "base/hash.h"
+
 #include <algorithm>
 #include <cctype>
 
 #include "core/image_ref.h"
-#include "sign/tc3.h"
 
 namespace tcss::reports {
 
@@ -34,7 +35,7 @@ bool IsFindingId(std::string_view id) {
 
 std::string FindingId(const VulnFinding& v) {
   if (IsFindingId(v.cve_id)) return v.cve_id;
-  return "TCSS-" + sign::Sha256Hex(v.cve_id + "\n" + v.name).substr(0, 12);
+  return "TCSS-" + base::Sha256Hex(v.cve_id + "\n" + v.name).substr(0, 12);
 }
 
 std::string ThreatId(const ThreatFinding& t) {
@@ -44,9 +45,9 @@ std::string ThreatId(const ThreatFinding& t) {
       });
   if (t.kind == "virus") {
     if (md5) return "md5:" + t.md5;
-    return "TCSS-VIRUS-" + sign::Sha256Hex(t.name + "\n" + t.path).substr(0, 12);
+    return "TCSS-VIRUS-" + base::Sha256Hex(t.name + "\n" + t.path).substr(0, 12);
   }
-  return "TCSS-RISK-" + sign::Sha256Hex(t.name + "\n" + t.description).substr(0, 12);
+  return "TCSS-RISK-" + base::Sha256Hex(t.name + "\n" + t.description).substr(0, 12);
 }
 
 bool FailsGate(const VulnFinding& v, int threshold) {

@@ -1,5 +1,7 @@
 #include "core/reports/sarif.h"
 
+#include "base/hash.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include "core/reports/model.h"
 #include "core/text.h"
 #include "core/url.h"
-#include "sign/tc3.h"
 
 namespace tcss::reports {
 
@@ -281,7 +282,7 @@ SarifOutput SarifReport(const RunReport& report) {
           fmt::format("{} {} ({}): {} in image {} [{}]", t->kind, t->name, LevelName(t->level),
                       ThreatWhere(*t), ImageLabel(*report.findings, t->image_id), t->id);
       WriteResult(w, rule, threat_rule[rule], t->level, text::TruncateUtf8(message, 4096),
-                  threat_uri, sign::Sha256Hex(run.repository + "|" + t->id), t->ignored,
+                  threat_uri, base::Sha256Hex(run.repository + "|" + t->id), t->ignored,
                   t->ignore_reason, t->ignore_expires);
     }
     const std::string uri = PercentEncode(run.repository, true);
@@ -294,7 +295,7 @@ SarifOutput SarifReport(const RunReport& report) {
                       v->cvss > 0 ? fmt::format(", CVSS {:.1f}", v->cvss) : "", v->component,
                       v->version, fixed, ImageLabel(*report.findings, v->image_id));
       WriteResult(w, id, rule_index[id], v->level, message, uri,
-                  sign::Sha256Hex(run.repository + "|" + id + "|" + v->component), v->ignored,
+                  base::Sha256Hex(run.repository + "|" + id + "|" + v->component), v->ignored,
                   v->ignore_reason, v->ignore_expires);
     }
     w.EndArray().EndObject();  // results, run

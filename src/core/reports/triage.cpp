@@ -1,5 +1,7 @@
 #include "core/reports/triage.h"
 
+#include "base/glob.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -88,7 +90,7 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
       if (!rule.image_pattern.empty()) {
         const auto& fs = forms[v.image_id];
         if (std::none_of(fs.begin(), fs.end(), [&](const std::string& form) {
-              return GlobMatch(rule.image_pattern, form);
+              return base::GlobMatch(rule.image_pattern, form);
             })) {
           continue;
         }
@@ -106,7 +108,7 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
       if (!rule.image_pattern.empty()) {
         const auto& fs = forms[t.image_id];
         if (std::none_of(fs.begin(), fs.end(), [&](const std::string& form) {
-              return GlobMatch(rule.image_pattern, form);
+              return base::GlobMatch(rule.image_pattern, form);
             })) {
           continue;
         }

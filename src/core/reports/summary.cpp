@@ -1,0 +1,126 @@
+#include "core/reports/summary.h"
+
+#include <fmt/format.h>
+
+#include "core/reports/model.h"
+#include "core/text.h"
+
+namespace tcss {
+
+std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
+  std::string out = "### TCSS image scan\n\n";
+  if (r.error && !r.error_is_warning) {
+    out +=
+        fmt::format("**Failed**: {}{}\n\n", text::MarkdownLiteral(r.error->message),
+                    r.error->code.empty() ? "" : " (" + text::MarkdownLiteral(r.error->code) + ")");
+    if (!r.error->request_id.empty()) out += "RequestId: `" + r.error->request_id + "`\n\n";
+  } else if (r.dry_run) {
+    out += "Dry run: nothing was sent.\n\n";
+  } else if (!r.task_id.empty()) {
+    out += fmt::format("Scan task `{}` submitted (RequestId `{}`).\n\n", r.task_id, r.request_id);
+  }
+  if (r.error && r.error_is_warning) {
+    out += fmt::format("**Warning**: {}: {}\n\n", text::MarkdownLiteral(r.error->code),
+                       text::MarkdownLiteral(r.error->message));
+  }
+  if (r.progress) {
+    out += fmt::format("Scan status: **{}** ({}%, {}/{} images)\n\n",
+                       text::MarkdownLiteral(r.progress->status), r.progress->schedule,
+                       r.progress->image_scan_cnt, r.progress->image_total);
+  }
+  if (!r.gate.empty()) out += "**Gate failed**: " + text::MarkdownLiteral(r.gate) + "\n\n";
+  if (r.findings) {
+    const auto& f = *r.findings;
+    out +=
+        "| Image | Critical | High | Medium | Low | Viruses | Risks "
+        "|\n|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& i : f.images) {
+      std::string row =
+          fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n",
+                      text::MarkdownLiteral(i.reference.empty() ? i.image_id : i.reference),
+                      i.critical, i.high, i.medium, i.low, i.virus, i.risk);
+      if (out.size() + row.size() + 4096 > max_bytes) break;
+      out += row;
+    }
+    out += fmt::format("| **Total** | {} | {} | {} | {} | {} | {} |\n\n", f.totals.critical,
+                       f.totals.high, f.totals.medium, f.totals.low, f.totals.virus, f.totals.risk);
+    if (!f.top.empty()) {
+      out +=
+          "Top vulnerabilities:\n\n| CVE | Level | CVSS | Component | Version | Fixed in "
+          "|\n|---|---|---:|---|---|---|\n";
+      for (const auto& v : f.top) {
+        std::string fid = reports::FindingId(v);
+        bool cve = fid.rfind("CVE-", 0) == 0 &&
+                   fid.find_first_not_of("CVE-0123456789") == std::string::npos;
+        std::string id = cve ? fmt::format("[{0}](https://nvd.nist.gov/vuln/detail/{0})", fid)
+                             : text::MarkdownLiteral(fid);
+        std::string row =
+            fmt::format("| {} | {} | {:.1f} | {} | {} | {} |\n", id, LevelName(v.level), v.cvss,
+                        text::MarkdownLiteral(v.component), text::MarkdownLiteral(v.version),
+                        text::MarkdownLiteral(v.fixed_versions));
+        if (out.size() + row.size() + 2048 > max_bytes) break;
+        out += row;
+      }
+      out += "\n";
+    }
+    if (!f.threats.empty()) {
+      out +=
+          "Malware and risks:\n\n| Kind | Level | Name | Where | Image | ID "
+          "|\n|---|---|---|---|---|---|\n";
+      for (const auto& t : f.threats) {
+        std::string image = reports::ImageLabel(f, t.image_id);
+        std::string where = t.kind == "virus" ? t.path : t.description;
+        std::string row = fmt::format("| {}{} | {} | {} | {} | {} | {} |\n", t.kind,
+                                      t.ignored ? " (ignored)" : "", LevelName(t.level),
+                                      text::MarkdownLiteral(t.name),
+                                      text::MarkdownLiteral(text::TruncateUtf8(where, 300)),
+                                      text::MarkdownLiteral(image), text::MarkdownLiteral(t.id));
+        if (out.size() + row.size() + 2048 > max_bytes) break;
+        out += row;
+      }
+      out += "\n";
+    }
+    if (f.totals.ignored > 0) {
+      out += fmt::format(
+          "Ignored ({}; not in the counts or the gate):\n\n| ID | Image | Level | Reason | Until "
+          "|\n|---|---|---|---|---|\n",
+          f.totals.ignored);
+      for (const auto& v : f.all) {
+        if (!v.ignored) continue;
+        std::string image;
+        for (const auto& i : f.images) {
+          if (i.image_id == v.image_id) image = i.reference.empty() ? i.image_id : i.reference;
+        }
+        std::string row =
+            fmt::format("| {} | {} | {} | {} | {} |\n",
+                        text::MarkdownLiteral(reports::FindingId(v)), text::MarkdownLiteral(image),
+                        LevelName(v.level), text::MarkdownLiteral(v.ignore_reason),
+                        v.ignore_expires.empty() ? "-" : text::MarkdownLiteral(v.ignore_expires));
+        if (out.size() + row.size() + 1024 > max_bytes) break;
+        out += row;
+      }
+      out += "\n";
+    }
+    return out;
+  }
+  if (r.selection == "all") out += "Selection: all images.\n";
+  if (r.selection == "filters") out += "Selection: by filter.\n";
+  if (!r.images.empty()) {
+    out += "| Image | Image ID |\n|---|---|\n";
+    std::string tail = "\n";
+    for (size_t i = 0; i < r.images.size(); ++i) {
+      std::string row =
+          "| " + text::MarkdownLiteral(r.images[i].reference) + " | " +
+          text::MarkdownLiteral(r.images[i].image_id.empty() ? "-" : r.images[i].image_id) + " |\n";
+      if (out.size() + row.size() + 64 > max_bytes) {
+        out += fmt::format("| … {} more | |\n", r.images.size() - i);
+        break;
+      }
+      out += row;
+    }
+    out += tail;
+  }
+  return out;
+}
+
+}  // namespace tcss
