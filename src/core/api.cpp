@@ -386,11 +386,14 @@ Result<ThreatPage> ParseThreatList(const Poco::JSON::Object::Ptr& response,
       t.solution = r.String(item, "Solution", false);
       t.raw_level = ScalarText(item, "RiskLevel", &shape);
       if (t.name.empty()) t.name = "unnamed virus";
+      t.category = text::OneLine(text::TruncateUtf8(t.name, 200));
     } else {
       std::string type = ScalarText(item, "Type", &shape);
       std::string behavior = ScalarText(item, "Behavior", &shape);
-      t.name = fmt::format("sensitive risk (type {}, behaviour {})", type.empty() ? "-" : type,
-                           behavior.empty() ? "-" : behavior);
+      if (type.empty()) type = "-";
+      if (behavior.empty()) behavior = "-";
+      t.name = fmt::format("sensitive risk (type {}, behaviour {})", type, behavior);
+      t.category = fmt::format("type-{}-behaviour-{}", type, behavior);
       t.description = r.String(item, "Desc", false);
       t.solution = r.String(item, "InstructionContent", false);
       t.raw_level = ScalarText(item, "Level", &shape);

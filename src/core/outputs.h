@@ -56,6 +56,7 @@ struct ThreatFinding {
   int64_t level = 0;      // 1 low .. 4 critical
   std::string raw_level;  // as TCSS sent it
   std::string id;         // reports::ThreatId: md5:<hex>, else TCSS-VIRUS-/TCSS-RISK-<hex>
+  std::string category;   // what reports group by: the virus's name, "type-T-behaviour-B"
   bool ignored = false;
   std::string ignore_reason;
   std::string ignore_expires;

@@ -371,12 +371,10 @@ ImageListRequest ReadImageListRequest(State& st, const Obj& body) {
 ApiResult VulList(State& st, const Obj& body, int64_t now_ms) {
   ImageListRequest q = ReadImageListRequest(st, body);
   if (q.error) return *q.error;
-  const std::string& id = q.id;
-  const auto& img = q.img;
   const int64_t limit = q.limit;
   const int64_t offset = q.offset;
   std::vector<Vuln> vulns;
-  if (st.ImageScanStatus(id, now_ms) == "SCANNED") vulns = img->vulns;
+  if (st.ImageScanStatus(q.id, now_ms) == "SCANNED") vulns = q.img->vulns;
   std::sort(vulns.begin(), vulns.end(), [](const Vuln& a, const Vuln& b) {
     return a.level != b.level ? a.level > b.level : a.cvss > b.cvss;
   });
@@ -404,51 +402,63 @@ ApiResult VulList(State& st, const Obj& body, int64_t now_ms) {
 ApiResult ThreatList(State& st, const Obj& body, int64_t now_ms, bool viruses) {
   ImageListRequest q = ReadImageListRequest(st, body);
   if (q.error) return *q.error;
-  const std::string& id = q.id;
-  const auto& img = q.img;
-  const int64_t limit = q.limit;
-  const int64_t offset = q.offset;
-  const bool scanned = st.ImageScanStatus(id, now_ms) == "SCANNED";
-  const size_t total = !scanned ? 0 : viruses ? img->viruses.size() : img->risks.size();
-  std::string list;
-  for (int64_t i = offset; i < offset + limit && i < static_cast<int64_t>(total); ++i) {
-    json::Writer w;
-    w.BeginObject();
-    if (viruses) {
-      const Virus& v = img->viruses[static_cast<size_t>(i)];
-      w.String("Path", v.path)
-          .Int("RiskLevel", v.level)
-          .String("VirusName", v.name)
-          .Raw("Tags", "[]")
-          .String("Desc", v.desc)
-          .String("Solution", v.solution)
-          .Int("Size", 4096)
-          .String("FirstScanTime", "2024-10-11 14:34:15")
-          .String("LatestScanTime", "2024-10-11 14:34:15")
-          .String("Md5", v.md5)
-          .String("FileName", v.file_name)
-          .Raw("CheckPlatform", "[\"1\"]");
-    } else {
-      const Risk& r = img->risks[static_cast<size_t>(i)];
-      w.Int("Behavior", r.behavior)
-          .Int("Type", r.type)
-          .Int("Level", r.level)
-          .String("Desc", r.desc)
-          .String("InstructionContent", r.instruction);
-    }
-    w.EndObject();
-    if (!list.empty()) list += ",";
-    list += w.str();
-  }
-  std::string fields = "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(total);
-  if (viruses) fields += ",\"VirusScanStatus\":" + std::string(scanned ? "2" : "0");
-  return {"", "", fields};
+  return ThreatPage(
+      q.img->viruses, q.img->risks,
+      {viruses, false, st.ImageScanStatus(q.id, now_ms) == "SCANNED", q.limit, q.offset});
 }
 
 }  // namespace
 
 ApiResult ErrorResult(const std::string& code, const std::string& message) {
   return {code, message, ""};
+}
+
+ApiResult ThreatPage(const std::vector<Virus>& viruses, const std::vector<Risk>& risks,
+                     const ThreatQuery& q) {
+  const bool want_viruses = q.viruses;
+  const bool registry = q.registry;
+  static const char* const kWords[] = {"LOW", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
+  auto level = [&](json::Writer& w, const char* key, int64_t l) {
+    if (registry) {
+      w.String(key, kWords[std::clamp<int64_t>(l, 0, 4)]);
+    } else {
+      w.Int(key, l);
+    }
+  };
+  const size_t total = !q.scanned ? 0 : want_viruses ? viruses.size() : risks.size();
+  std::string list;
+  for (int64_t i = q.offset; i < q.offset + q.limit && i < static_cast<int64_t>(total); ++i) {
+    json::Writer w;
+    w.BeginObject();
+    if (want_viruses) {
+      const Virus& v = viruses[static_cast<size_t>(i)];
+      w.String("Path", v.path);
+      level(w, "RiskLevel", v.level);
+      if (registry) w.String("Category", "Trojan").String("FileType", "ELF");
+      w.String("VirusName", v.name)
+          .Raw("Tags", "[]")
+          .String("Desc", v.desc)
+          .String("Solution", v.solution)
+          .Int(registry ? "FileSize" : "Size", 4096)
+          .String("FirstScanTime", "2024-10-11 14:34:15")
+          .String("LatestScanTime", "2024-10-11 14:34:15")
+          .String(registry ? "FileMd5" : "Md5", v.md5)
+          .String("FileName", v.file_name);
+      if (!registry) w.Raw("CheckPlatform", "[\"1\"]");
+    } else {
+      const Risk& r = risks[static_cast<size_t>(i)];
+      w.Int("Behavior", r.behavior).Int("Type", r.type);
+      level(w, "Level", r.level);
+      w.String("Desc", r.desc).String("InstructionContent", r.instruction);
+    }
+    w.EndObject();
+    list += (list.empty() ? "" : ",") + w.str();
+  }
+  std::string fields = "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(total);
+  // Only the local virus list says how the virus scan went (2 ended, 0 not scanned).
+  if (want_viruses && !registry)
+    fields += ",\"VirusScanStatus\":" + std::string(q.scanned ? "2" : "0");
+  return {"", "", fields};
 }
 
 bool IsKnownAction(const std::string& a) {

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <string>
+#include <vector>
 
 #include "emulator/state.h"
 
@@ -21,5 +22,16 @@ ApiResult HandleAction(State& state, const std::string& action, const Poco::JSON
 // {"Response":{...,"RequestId":"..."}} or {"Response":{"Error":{...},"RequestId":"..."}}
 std::string Envelope(const ApiResult& r, const std::string& request_id);
 ApiResult ErrorResult(const std::string& code, const std::string& message);
+// One page of an image's viruses or risks (Limit/Offset applied; empty until its scan ended),
+// shared by the local lists (levels as numbers, Md5, VirusScanStatus) and the registry lists
+// (`registry`: levels as words, FileMd5).
+struct ThreatQuery {
+  bool viruses = true;  // else risks
+  bool registry = false;
+  bool scanned = false;
+  int64_t limit = 10, offset = 0;
+};
+ApiResult ThreatPage(const std::vector<Virus>& viruses, const std::vector<Risk>& risks,
+                     const ThreatQuery& q);
 
 }  // namespace tcss::emulator

@@ -390,11 +390,9 @@ RegistryStore::ListRequest RegistryStore::ReadListRequest(const Obj& body, int64
 ApiResult RegistryStore::VulList(const Obj& body, int64_t now_ms) {
   ListRequest q = ReadListRequest(body, now_ms);
   if (q.error) return *q.error;
-  const RegistryImage* img = q.img;
   const int64_t limit = q.limit;
   const int64_t offset = q.offset;
-  const bool scanned = q.scanned;
-  std::vector<Vuln> vulns = scanned ? img->vulns : std::vector<Vuln>{};
+  std::vector<Vuln> vulns = q.scanned ? q.img->vulns : std::vector<Vuln>{};
   std::string list;
   for (int64_t i = offset; i < offset + limit && i < static_cast<int64_t>(vulns.size()); ++i) {
     const Vuln& v = vulns[static_cast<size_t>(i)];
@@ -423,44 +421,7 @@ ApiResult RegistryStore::VulList(const Obj& body, int64_t now_ms) {
 ApiResult RegistryStore::ThreatList(const Obj& body, int64_t now_ms, bool viruses) {
   ListRequest q = ReadListRequest(body, now_ms);
   if (q.error) return *q.error;
-  const RegistryImage* img = q.img;
-  const int64_t limit = q.limit;
-  const int64_t offset = q.offset;
-  const bool scanned = q.scanned;
-  static const char* const kWords[] = {"LOW", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
-  auto word = [](int64_t level) { return kWords[std::clamp<int64_t>(level, 0, 4)]; };
-  const size_t total = !scanned ? 0 : viruses ? img->viruses.size() : img->risks.size();
-  std::string list;
-  for (int64_t i = offset; i < offset + limit && i < static_cast<int64_t>(total); ++i) {
-    json::Writer w;
-    w.BeginObject();
-    if (viruses) {
-      const Virus& v = img->viruses[static_cast<size_t>(i)];
-      w.String("Path", v.path)
-          .String("RiskLevel", word(v.level))
-          .String("Category", "Trojan")
-          .String("VirusName", v.name)
-          .Raw("Tags", "[]")
-          .String("Desc", v.desc)
-          .String("Solution", v.solution)
-          .String("FileType", "ELF")
-          .String("FileName", v.file_name)
-          .String("FileMd5", v.md5)
-          .Int("FileSize", 4096)
-          .String("FirstScanTime", "2024-10-11 14:34:15")
-          .String("LatestScanTime", "2024-10-11 14:34:15");
-    } else {
-      const Risk& r = img->risks[static_cast<size_t>(i)];
-      w.Int("Behavior", r.behavior)
-          .Int("Type", r.type)
-          .String("Level", word(r.level))
-          .String("Desc", r.desc)
-          .String("InstructionContent", r.instruction);
-    }
-    w.EndObject();
-    list += (list.empty() ? "" : ",") + w.str();
-  }
-  return {"", "", "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(total)};
+  return ThreatPage(q.img->viruses, q.img->risks, {viruses, true, q.scanned, q.limit, q.offset});
 }
 
 ApiResult RegistryStore::Sync(const Obj& body, int64_t now_ms) {

@@ -24,10 +24,15 @@ constexpr size_t kMaxRuns = 20;
 constexpr size_t kMaxDescription = 1024;
 
 // security-severity: the CVSS score when there is one, else the band's usual value.
+// A level's usual security-severity, for findings without a score.
+std::string BandSeverity(int64_t level) {
+  static const char* kBand[] = {"0.0", "2.0", "5.5", "8.0", "9.5"};
+  return kBand[level >= 1 && level <= 4 ? level : 0];
+}
+
 std::string SecuritySeverity(const VulnFinding& v) {
   if (v.cvss > 0) return fmt::format("{:.1f}", std::min(v.cvss, 10.0));
-  static const char* kBand[] = {"0.0", "2.0", "5.5", "8.0", "9.5"};
-  return kBand[v.level >= 1 && v.level <= 4 ? v.level : 0];
+  return BandSeverity(v.level);
 }
 
 const char* ResultLevel(int64_t level) {
@@ -59,18 +64,7 @@ struct Run {
 };
 
 // A virus's rule is its name, a risk's its type and behaviour: "virus/<name>", "risk/<...>".
-std::string ThreatRule(const ThreatFinding& t) {
-  if (t.kind == "virus") return "virus/" + text::OneLine(text::TruncateUtf8(t.name, 200));
-  std::string r = t.name;  // "sensitive risk (type T, behaviour B)"
-  size_t open = r.find('(');
-  std::string inner = open == std::string::npos ? r : r.substr(open + 1, r.size() - open - 2);
-  return "risk/" + text::ReplaceAll(text::ReplaceAll(inner, ", ", "-"), " ", "-");
-}
-
-std::string ThreatSeverity(const ThreatFinding& t) {
-  static const char* kBand[] = {"0.0", "2.0", "5.5", "8.0", "9.5"};
-  return kBand[t.level >= 1 && t.level <= 4 ? t.level : 0];
-}
+std::string ThreatRule(const ThreatFinding& t) { return t.kind + "/" + t.category; }
 
 std::string ThreatWhere(const ThreatFinding& t) {
   return t.kind == "virus" ? (t.path.empty() ? t.id : t.path) : t.description;
@@ -265,7 +259,7 @@ SarifOutput SarifReport(const RunReport& report) {
           .String("markdown", help_md)
           .EndObject()
           .BeginObject("properties")
-          .String("security-severity", ThreatSeverity(*t))
+          .String("security-severity", BandSeverity(t->level))
           .StringArray("tags", {"security", t->kind == "virus" ? "malware" : "risk", sev})
           .String("precision", "very-high")
           .EndObject()
