@@ -45,7 +45,9 @@ TEST(Deadline, ABodyDrippedOneByteASecondEndsAtTheTimeout) {
   EXPECT_GE(r.seconds, 2.9);
   EXPECT_LT(r.seconds, 6) << r.err;
   EXPECT_NE(r.err.find("Network.Timeout"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("waited 3."), std::string::npos) << r.err;
+  // The budget is the time left of --timeout when the call started, so just under 3 s when
+  // anything before it (the lookup's set-up, a slow sanitizer build) took a moment.
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("waited (2\\.[5-9]|3\\.[0-9]) s"))) << r.err;
 }
 
 TEST(Deadline, HeadersDrippedOneByteASecondEndAtTheTimeout) {
