@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -316,17 +317,21 @@ TEST_F(KeylessTest, KeysThatExpireDuringTheWaitAreRenewed) {
 }
 
 TEST_F(KeylessTest, ExpiredTemporaryKeysAreRefusedByTheEmulator) {
-  Emulator emu({"--cvm-role", "r,max=1"});
+  // Keys live 3 whole seconds: the first call has at least 2 s to come in under a slow emulated
+  // CPU (qemu), and the last one waits for the second the emulator gave as ExpiredTime.
+  Emulator emu({"--cvm-role", "r,max=3"});
   auto creds = emu.Raw("GET", "/latest/meta-data/cam/security-credentials/r", {}, "");
   auto o = json::ParseObject(creds.body);
   ASSERT_TRUE(o.ok()) << creds.body;
   std::string id = (*o)->getValue<std::string>("TmpSecretId");
   std::string key = (*o)->getValue<std::string>("TmpSecretKey");
   std::string token = (*o)->getValue<std::string>("Token");
+  auto expires = std::chrono::system_clock::time_point(
+      std::chrono::seconds((*o)->getValue<int64_t>("ExpiredTime")));
   EXPECT_EQ(emu.Call("DescribeAssetImageList", "{}", {}, key, 0, token, id).code, "");
   EXPECT_EQ(emu.Call("DescribeAssetImageList", "{}", {}, key, 0, "wrong", id).code,
             "AuthFailure.TokenFailure");
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  std::this_thread::sleep_until(expires + std::chrono::milliseconds(100));
   EXPECT_EQ(emu.Call("DescribeAssetImageList", "{}", {}, key, 0, token, id).code,
             "AuthFailure.TokenFailure");
 }
