@@ -22,11 +22,13 @@
 #include "core/outputs.h"
 #include "core/policy.h"
 #include "core/registry_api.h"
+#include "core/reports/cosign.h"
 #include "core/reports/findings_file.h"
 #include "core/reports/gitlab.h"
 #include "core/reports/junit.h"
 #include "core/reports/model.h"
 #include "core/reports/sarif.h"
+#include "core/reports/sbom.h"
 #include "core/reports/triage.h"
 #include "core/text.h"
 
@@ -78,11 +80,15 @@ class Runner {
   Status CheckOutputPaths();
   // Reads the ignore file (--ignore-file, else .tcss-scan-ignore when it exists).
   Status LoadIgnoreRules();
+  // Reads every --vex document; one that is not valid OpenVEX ends the run before any call.
+  Status LoadVex();
   // Whether every vulnerability must be read: a report lists them all, and ignore rules and
   // --ignore-unfixed re-tally the counts from them.
   bool NeedsEveryVulnerability() const {
-    return !c_.report_file.empty() || !c_.sarif_file.empty() || !c_.junit_file.empty() ||
-           !c_.findings_file.empty() || !triage_.rules.empty() || c_.ignore_unfixed;
+    const auto files = ReportFiles(c_);
+    return std::any_of(files.begin(), files.end(),
+                       [](const auto& f) { return !f.second.empty(); }) ||
+           !triage_.rules.empty() || c_.ignore_unfixed || !triage_.vex.empty();
   }
   int Finish();
   std::vector<std::string> WriteOutputs(int exit_code);
@@ -157,11 +163,10 @@ Status Runner::CheckOutputPaths() {
     std::string what, path;
     bool replace;
   };
-  std::vector<Target> targets = {{"--dotenv/TCSS_DOTENV", c_.dotenv_path, true},
-                                 {"--report-file/TCSS_REPORT_FILE", c_.report_file, true},
-                                 {"--sarif-file/TCSS_SARIF_FILE", c_.sarif_file, true},
-                                 {"--findings-file/TCSS_FINDINGS_FILE", c_.findings_file, true},
-                                 {"--junit-file/TCSS_JUNIT_FILE", c_.junit_file, true}};
+  std::vector<Target> targets = {{"--dotenv/TCSS_DOTENV", c_.dotenv_path, true}};
+  for (const auto& [flag, path] : ReportFiles(c_)) {
+    targets.push_back({flag + "/" + FindOption(flag)->env, path, true});
+  }
   for (const auto& f : c_.platform->Files(PublishContextFor(0))) {
     targets.push_back({f.what, f.path, f.replace});
   }
@@ -202,6 +207,23 @@ Status Runner::LoadIgnoreRules() {
   triage_.rules = std::move(*rules);
   triage_.rules_path = path;
   log_.Verbose(fmt::format("{} ignore rule(s) from {}", triage_.rules.size(), path));
+  return OkStatus();
+}
+
+Status Runner::LoadVex() {
+  for (const auto& path : c_.vex_files) {
+    auto text = p_.files.Read(path);
+    if (!text.ok()) {
+      return UsageError("cannot read the VEX file " + path +
+                        " (--vex/TCSS_VEX): " + text.error().message);
+    }
+    std::vector<std::string> warnings;
+    auto statements = reports::ParseVex(path, *text, triage_.vex.size(), &warnings);
+    if (!statements.ok()) return statements.error();
+    for (const auto& w : warnings) log_.Warn(w);
+    log_.Verbose(fmt::format("{} VEX statement(s) from {}", statements->size(), path));
+    for (auto& s : *statements) triage_.vex.push_back(std::move(s));
+  }
   return OkStatus();
 }
 
@@ -266,26 +288,29 @@ std::vector<std::string> Runner::WriteOutputs(int exit_code) {
   // The finding reports, replaced on every run: with the findings of an ended scan, else with
   // a valid document that says why there are none (a reused workspace must never show an
   // earlier run's findings as this one's).
-  const std::pair<std::string, std::string> kReports[] = {{"--report-file", c_.report_file},
-                                                          {"--sarif-file", c_.sarif_file},
-                                                          {"--junit-file", c_.junit_file},
-                                                          {"--findings-file", c_.findings_file}};
-  for (const auto& [flag, path] : kReports) {
+  const std::string now = IsoUtc(p_.clock.UnixSeconds());
+  const reports::FindingsFileContext times{started_at_.empty() ? now : started_at_, now};
+  for (const auto& [flag, path] : ReportFiles(c_)) {
     if (path.empty()) continue;
     if (!report_.findings) {
       log_.Warn(path + " lists no findings: " + reports::NoFindingsReason(report_));
     }
     std::string text;
     if (flag == "--report-file") {
-      std::string now = IsoUtc(p_.clock.UnixSeconds());
-      text = GitlabContainerScanningReport(report_, started_at_.empty() ? now : started_at_, now);
+      text = GitlabContainerScanningReport(report_, times.started_at, times.finished_at);
     } else if (flag == "--sarif-file") {
       auto sarif = reports::SarifReport(report_);
       if (!sarif.dropped.empty()) log_.Warn("left out of " + path + ": " + sarif.dropped);
       text = std::move(sarif.text);
     } else if (flag == "--findings-file") {
-      std::string now = IsoUtc(p_.clock.UnixSeconds());
-      text = reports::FindingsFile(report_, {started_at_.empty() ? now : started_at_, now});
+      text = reports::FindingsFile(report_, times);
+    } else if (flag == "--sbom-file") {
+      text = reports::CycloneDxSbom(report_, {now});
+    } else if (flag == "--cosign-vuln-file") {
+      const platforms::RunLink run = c_.platform->Run(env_);
+      std::vector<std::string> refs;
+      for (const auto& i : report_.images) refs.push_back(i.reference);
+      text = reports::CosignVulnPredicate(report_, {times, run.url, run.id, c_.endpoint, refs});
     } else {
       text = reports::JunitReport(report_);
     }
@@ -351,10 +376,12 @@ bool Runner::Prepare(ClientSettings* settings) {
   }
   triage_.ignore_unfixed = c_.ignore_unfixed;
   triage_.today = IsoUtc(p_.clock.UnixSeconds()).substr(0, 10);
-  auto ignore = LoadIgnoreRules();
-  if (!ignore.ok()) {
-    Fail(ignore.error());
-    return false;
+  for (const auto& load : {&Runner::LoadIgnoreRules, &Runner::LoadVex}) {
+    auto loaded = (this->*load)();
+    if (!loaded.ok()) {
+      Fail(loaded.error());
+      return false;
+    }
   }
   auto endpoint = ParseEndpoint(c_.endpoint);
   if (!endpoint.ok()) {
@@ -699,32 +726,48 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
     Fail(findings.error());
     return;
   }
+  if (!c_.sbom_file.empty()) {
+    auto st = source_->ReadComponents(*findings);
+    if (!st.ok()) {
+      Fail(st.error());
+      return;
+    }
+  }
   if (every) {
     for (const auto& n : reports::Triage(*findings, triage_)) log_.Warn(n);
   }
   report_.findings = *findings;
   const auto& t = findings->totals;
-  log_.Info(fmt::format("findings: {} critical, {} high, {} medium, {} low, {} viruses, {} risks{}",
-                        t.critical, t.high, t.medium, t.low, t.virus, t.risk,
-                        t.ignored > 0 ? fmt::format("; {} ignored", t.ignored) : ""));
-  // What was accepted, and until when, in the log too: the most severe first, a few at most.
-  constexpr int kIgnoredShown = 10;
+  log_.Info(
+      fmt::format("findings: {} critical, {} high, {} medium, {} low, {} viruses, {} risks{}{}",
+                  t.critical, t.high, t.medium, t.low, t.virus, t.risk,
+                  t.ignored > 0 ? fmt::format("; {} ignored", t.ignored) : "",
+                  t.suppressed > 0 ? fmt::format("; {} suppressed by VEX", t.suppressed) : ""));
+  // What was accepted or suppressed, and why, in the log too: the most severe first, a few.
+  auto why = [](const Suppression& s) {
+    return s.kind == Suppression::Kind::kVex ? "suppressed" : "ignored";
+  };
+  auto reason = [](const Suppression& s) {
+    return s.kind == Suppression::Kind::kVex
+               ? s.Describe()
+               : s.reason + (s.expires.empty() ? "" : ", until " + s.expires);
+  };
+  constexpr int kShown = 10;
   int shown = 0;
   for (const auto& v : findings->all) {
-    if (!v.ignored) continue;
-    if (++shown > kIgnoredShown) {
-      log_.Info(
-          fmt::format("  … and {} more ignored (see the reports)", t.ignored - kIgnoredShown));
+    if (!v.suppression.active()) continue;
+    if (++shown > kShown) {
+      log_.Info(fmt::format("  … and {} more ignored or suppressed (see the reports)",
+                            t.ignored + t.suppressed - kShown));
       break;
     }
-    log_.Info(fmt::format("  ignored {} {} ({}): {}{}", LevelName(v.level), reports::FindingId(v),
-                          v.component, v.ignore_reason,
-                          v.ignore_expires.empty() ? "" : ", until " + v.ignore_expires));
+    log_.Info(fmt::format("  {} {} {} ({}): {}", why(v.suppression), LevelName(v.level),
+                          reports::FindingId(v), v.component, reason(v.suppression)));
   }
   for (const auto& th : findings->threats) {
-    if (th.ignored) {
-      log_.Info(fmt::format("  ignored {} {}: {}{}", th.kind, th.id, th.ignore_reason,
-                            th.ignore_expires.empty() ? "" : ", until " + th.ignore_expires));
+    if (th.suppression.active()) {
+      log_.Info(fmt::format("  {} {} {}: {}", why(th.suppression), th.kind, th.id,
+                            reason(th.suppression)));
     }
   }
   int threshold = c_.severity_threshold ? static_cast<int>(*c_.severity_threshold) : 0;
@@ -734,7 +777,7 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
     // The viruses and risks --fail-on-findings selects: each one, the file or the description.
     int64_t listed = 0;
     for (const auto& th : findings->threats) {
-      if (th.ignored ||
+      if (th.suppression.active() ||
           !((th.kind == "virus" && c_.gate_virus) || (th.kind == "risk" && c_.gate_risk)))
         continue;
       if (++listed > 20) {

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "core/api.h"
+#include "core/image_ref.h"
 #include "core/reports/model.h"
 
 namespace tcss {
@@ -89,6 +91,43 @@ Status ReadThreats(ApiClient& client, Logger& log, Findings& f, bool every,
   return OkStatus();
 }
 
+Status ReadComponentLists(ApiClient& client, Logger& log, Findings& f) {
+  f.components.clear();
+  for (const auto& row : f.images) {
+    if (row.scan_status == "UNKNOWN") continue;
+    int64_t total = 0, read = 0;
+    for (int64_t page = 0; page < api::kMaxPages; ++page) {
+      auto resp = client.Call(
+          "DescribeImageComponentList",
+          api::ComponentListBody(row.image_id, api::kPageLimit, page * api::kPageLimit));
+      if (!resp.ok()) return resp.error();
+      auto list = api::ParseComponentList(*resp, row.image_id);
+      if (!list.ok()) return list.error();
+      total = list->total;
+      read += static_cast<int64_t>(list->entries.size());
+      for (auto& c : list->entries) f.components.push_back(std::move(c));
+      if (static_cast<int64_t>(list->entries.size()) < api::kPageLimit) break;
+    }
+    if (read != total) {
+      log.Warn(
+          fmt::format("TCSS counts {} package(s) in {} but its list holds {}; the SBOM has "
+                      "what was listed",
+                      total, row.image_id, read));
+    }
+  }
+  return OkStatus();
+}
+
+std::vector<PackageComponent> ComponentsOfVulnerabilities(const Findings& f) {
+  std::vector<PackageComponent> out;
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
+  for (const auto& v : f.all) {
+    if (v.component.empty() || !seen.emplace(v.image_id, v.component, v.version).second) continue;
+    out.push_back({v.image_id, v.component, v.version, "", v.component_type});
+  }
+  return out;
+}
+
 Result<Findings> CollectFindings(ApiClient& client, Logger& log,
                                  const std::vector<ImageResult>& images, bool every_vulnerability) {
   constexpr size_t kMaxVulnLookups = 20;
@@ -114,6 +153,9 @@ Result<Findings> CollectFindings(ApiClient& client, Logger& log,
     for (const auto& i : images) {
       if (i.image_id == id && i.reference != id) {
         row.reference += (row.reference.empty() ? "" : ", ") + i.reference;
+        // A reference by digest (the push hook's) names the manifest: VEX and the SBOM use it.
+        auto ref = ParseImageRef(i.reference);
+        if (ref.ok() && !ref->digest.empty()) row.digest = ref->digest;
       }
     }
     auto it = info.find(id);
@@ -123,6 +165,7 @@ Result<Findings> CollectFindings(ApiClient& client, Logger& log,
     } else {
       const auto& i = it->second;
       row.scan_status = i.scan_status;
+      row.os_name = i.os_name;
       row.critical = i.critical;
       row.high = i.high;
       row.medium = i.medium;

@@ -27,6 +27,13 @@ Status ReadThreats(ApiClient& client, Logger& log, Findings& f, bool every,
                    const std::string& virus_action, const std::string& risk_action,
                    const ListBody& body);
 
+// The packages of every image TCSS lists (DescribeImageComponentList, paged) into f.components;
+// a list shorter than its TotalCount is a warning naming the image.
+Status ReadComponentLists(ApiClient& client, Logger& log, Findings& f);
+// The packages the vulnerabilities name, once each per image (registry images: TCSS offers no
+// component list for them).
+std::vector<PackageComponent> ComponentsOfVulnerabilities(const Findings& f);
+
 Result<Findings> CollectFindings(ApiClient& client, Logger& log,
                                  const std::vector<ImageResult>& images, bool every_vulnerability);
 

@@ -217,6 +217,7 @@ Result<ImageListPage> ParseImageList(const Poco::JSON::Object::Ptr& response) {
       info.image_id = r.String(item, "ImageID", true);
       info.image_name = r.String(item, "ImageName", false);
       info.scan_status = r.String(item, "ScanStatus", false);
+      info.os_name = r.String(item, "OsName", false);
       info.critical = r.Int(item, "CriticalLevelVulCnt", false);
       info.high = r.Int(item, "HighLevelVulCnt", false);
       info.medium = r.Int(item, "MediumLevelVulCnt", false);
@@ -311,6 +312,7 @@ VulnFinding VulnCommonFields(json::Reader& r, const Poco::JSON::Object::Ptr& ite
   v.component = r.String(item, "Component", false);
   v.version = r.String(item, "Version", false);
   v.fixed_versions = r.String(item, "FixedVersions", false);
+  v.component_type = r.String(item, "CategoryType", false);
   return v;
 }
 
@@ -357,6 +359,39 @@ std::string ScalarText(const Poco::JSON::Object::Ptr& o, const std::string& key,
   return "";
 }
 }  // namespace
+
+Result<ComponentPage> ParseComponentList(const Poco::JSON::Object::Ptr& response,
+                                         const std::string& image_id) {
+  json::Reader r;
+  ComponentPage out;
+  auto entries = PageEntries(r, response, "DescribeImageComponentList");
+  if (!entries.ok()) return entries.error();
+  const auto& list = *entries;
+  out.total = r.Int(response, "TotalCount", false);
+  for (size_t i = 0; r.ok && list && i < list->size(); ++i) {
+    auto item = list->getObject(static_cast<unsigned>(i));
+    if (item.isNull())
+      return Protocol("a component entry that is not an object", RequestIdOf(response));
+    PackageComponent c;
+    c.image_id = image_id;
+    c.name = r.String(item, "Name", false);
+    c.version = r.String(item, "Version", false);
+    c.path = r.String(item, "Path", false);
+    c.type = r.String(item, "Type", false);
+    (void)r.Int(item, "VulCount", false);
+    out.entries.push_back(std::move(c));
+  }
+  if (!r.ok)
+    return Protocol("a DescribeImageComponentList answer of the wrong shape",
+                    RequestIdOf(response));
+  return out;
+}
+
+std::string ComponentListBody(const std::string& image_id, int64_t limit, int64_t offset) {
+  json::Writer w;
+  w.BeginObject().String("ImageID", image_id).Int("Limit", limit).Int("Offset", offset).EndObject();
+  return w.str();
+}
 
 Result<ThreatPage> ParseThreatList(const Poco::JSON::Object::Ptr& response,
                                    const std::string& image_id, bool viruses,

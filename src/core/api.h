@@ -62,6 +62,7 @@ struct ImageInfo {
   std::string image_id;
   std::string image_name;
   std::string scan_status;
+  std::string os_name;
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
 };
 struct ImageListPage {
@@ -113,6 +114,15 @@ struct ThreatPage {
 Result<ThreatPage> ParseThreatList(const Poco::JSON::Object::Ptr& response,
                                    const std::string& image_id, bool viruses,
                                    const std::string& action, std::vector<std::string>* warnings);
+// One page of DescribeImageComponentList (ImageID, Limit ≤ 100, Offset).
+struct ComponentPage {
+  std::vector<PackageComponent> entries;
+  int64_t total = 0;
+};
+Result<ComponentPage> ParseComponentList(const Poco::JSON::Object::Ptr& response,
+                                         const std::string& image_id);
+std::string ComponentListBody(const std::string& image_id, int64_t limit, int64_t offset);
+
 // 1..4 from TCSS's level: a digit, or a word (low, medium, high, critical, and the Chinese
 // 低危, 中危, 高危, 严重); 0 when it is neither.
 int64_t ThreatLevel(const std::string& raw);

@@ -479,6 +479,22 @@ const std::vector<Option>& Table() {
          c.findings_file = Trim(v.back());
          return OkStatus();
        }},
+      {"--sbom-file", "", "PATH", "none",
+       "with --wait: write a CycloneDX 1.6 SBOM of the scanned images, their packages and "
+       "vulnerabilities",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.sbom_file = Trim(v.back());
+         return OkStatus();
+       }},
+      {"--cosign-vuln-file", "", "PATH", "none",
+       "with --wait: write the predicate of `cosign attest --type vuln` (the findings as its "
+       "result)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.cosign_vuln_file = Trim(v.back());
+         return OkStatus();
+       }},
       {"--ignore-file", "", "PATH",
        ".tcss-scan-ignore when it exists",
        "accepted findings, one a line: ID [exp:YYYY-MM-DD] [image:PATTERN] [# reason]",
@@ -491,6 +507,17 @@ const std::vector<Option>& Table() {
        "findings without a fixed version do not count toward the gate", Kind::kBool,
        [](Config& c, const std::vector<std::string>& v, const std::string& n) {
          return SetBool(c.ignore_unfixed, v, n);
+       }},
+      {"--vex", "", "PATH", "none",
+       "OpenVEX document whose not_affected/fixed statements suppress findings (repeatable; in "
+       "the environment one path per line)",
+       Kind::kRepeat,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.vex_files.clear();
+         for (const auto& block : v)
+           for (const auto& line : text::Split(block, '\n'))
+             if (!Trim(line).empty()) c.vex_files.push_back(Trim(line));
+         return OkStatus();
        }},
       {"--platform", "", "NAME", "auto",
        "the CI system whose conventions to follow (auto detects it; tekton must be named)",
@@ -695,6 +722,12 @@ Status GuessedCommand(const std::string& word, const std::vector<std::string>& a
 }
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> ReportFiles(const Config& c) {
+  return {{"--report-file", c.report_file}, {"--sarif-file", c.sarif_file},
+          {"--junit-file", c.junit_file},   {"--findings-file", c.findings_file},
+          {"--sbom-file", c.sbom_file},     {"--cosign-vuln-file", c.cosign_vuln_file}};
+}
+
 Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& args_in) {
   Config c;
   const auto& table = Table();
@@ -842,11 +875,10 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     const std::pair<bool, const char*> needs[] = {
         {c.severity_threshold.has_value(), "--severity-threshold"},
         {c.gate_virus || c.gate_risk, "--fail-on-findings"},
-        {!c.report_file.empty(), "--report-file"},
-        {!c.sarif_file.empty(), "--sarif-file"},
-        {!c.junit_file.empty(), "--junit-file"},
-        {!c.findings_file.empty(), "--findings-file"}};
-    for (const auto& [needed, what] : needs) {
+    };
+    std::vector<std::pair<bool, std::string>> all(std::begin(needs), std::end(needs));
+    for (const auto& [flag, path] : ReportFiles(c)) all.emplace_back(!path.empty(), flag);
+    for (const auto& [needed, what] : all) {
       if (!needed || c.wait) continue;
       if (!c.wait_given.empty()) {
         return UsageError(fmt::format(

@@ -94,13 +94,16 @@ struct Config {
 
   OutputFormat output = OutputFormat::kText;
   std::string dotenv_path;
-  bool dotenv_default = false;  // dotenv_path is the platform's default, not named by the user
-  std::string report_file;      // GitLab container-scanning report, written when findings are read
-  std::string sarif_file;       // SARIF 2.1.0 (GitHub code scanning), likewise
-  std::string junit_file;       // JUnit XML, likewise
-  std::string findings_file;    // the triaged result as one JSON document (schemas/)
-  std::string ignore_file;      // accepted findings; "" = .tcss-scan-ignore when it exists
+  bool dotenv_default = false;   // dotenv_path is the platform's default, not named by the user
+  std::string report_file;       // GitLab container-scanning report, written when findings are read
+  std::string sarif_file;        // SARIF 2.1.0 (GitHub code scanning), likewise
+  std::string junit_file;        // JUnit XML, likewise
+  std::string findings_file;     // the triaged result as one JSON document (schemas/)
+  std::string sbom_file;         // CycloneDX 1.6 SBOM of the scanned images
+  std::string cosign_vuln_file;  // the predicate of `cosign attest --type vuln`
+  std::string ignore_file;       // accepted findings; "" = .tcss-scan-ignore when it exists
   bool ignore_unfixed = false;
+  std::vector<std::string> vex_files;  // OpenVEX documents, in the order given
   bool dry_run = false;
   LogLevel log_level = LogLevel::kInfo;
 
@@ -114,6 +117,10 @@ struct Config {
 };
 
 // Pure: `env` is the process environment, `args` excludes argv[0].
+// The files written from the findings (each implies --wait and is replaced on every run), as
+// (flag, path), in the order of the option table; a path "" is not asked for.
+std::vector<std::pair<std::string, std::string>> ReportFiles(const Config& c);
+
 Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& args);
 
 // Credentials from the environment; nullopt when none of the variables is set (then the caller

@@ -145,6 +145,18 @@ std::string Join(const std::vector<ImageResult>& images, const char* sep, bool i
 }
 }  // namespace
 
+std::string Suppression::Describe() const {
+  switch (kind) {
+    case Kind::kNone:
+      return "";
+    case Kind::kIgnore:
+      return "ignored: " + reason + (expires.empty() ? "" : " (until " + expires + ")");
+    case Kind::kVex:
+      return "VEX " + status + (reason.empty() ? "" : ": " + reason) + " (" + document + ")";
+  }
+  return "";
+}
+
 std::string LevelName(int64_t level) {
   switch (level) {
     case 1:

@@ -22,10 +22,27 @@ struct ImageFindings {
   std::string reference;
   std::string scan_status;
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
-  int64_t ignored = 0;  // vulnerabilities an ignore rule or --ignore-unfixed left out of the above
+  int64_t ignored = 0;        // findings an ignore rule or --ignore-unfixed left out of the above
+  int64_t suppressed = 0;     // vulnerabilities a VEX statement left out (not_affected, fixed)
   bool threats_read = false;  // its virus and risk lists were read: `virus`/`risk` tally them
   // What TCSS counted beyond what its lists held: still counted (never a silent pass).
   int64_t unlisted_virus = 0, unlisted_risk = 0;
+  std::string digest{};   // the manifest digest (registry list, or the reference's @sha256:), or ""
+  std::string os_name{};  // TCSS's OsName ("debian", "centos", ...), or ""
+};
+
+// Why a finding counts toward no gate, shown by every report: the ignore file or
+// --ignore-unfixed accepted it, or a VEX statement (not_affected, fixed) suppressed it.
+struct Suppression {
+  enum class Kind { kNone, kIgnore, kVex };
+  Kind kind = Kind::kNone;
+  std::string reason;    // ignore: the rule's comment, "FILE line N"; vex: justification/impact
+  std::string expires;   // ignore: YYYY-MM-DD, or ""
+  std::string status;    // vex: not_affected or fixed
+  std::string document;  // vex: the file the statement came from
+  bool active() const { return kind != Kind::kNone; }
+  // "ignored: REASON (until DATE)" or "VEX not_affected: REASON (DOCUMENT)", for the text formats.
+  std::string Describe() const;
 };
 
 // One vulnerability from DescribeAssetImageVulList. Level: 1 low, 2 medium, 3 high, 4 critical
@@ -37,11 +54,10 @@ struct VulnFinding {
   std::string component;
   std::string version;
   std::string fixed_versions;
-  int64_t level = 0;  // after reports::Triage: the one severity every output uses
+  std::string component_type;  // TCSS's CategoryType: SYSTEM (an OS package), APP, ... or ""
+  int64_t level = 0;           // after reports::Triage: the one severity every output uses
   double cvss = 0;
-  bool ignored = false;        // accepted: not in the counts or the gate, still listed
-  std::string ignore_reason;   // the ignore file's comment, or why --ignore-unfixed took it
-  std::string ignore_expires;  // YYYY-MM-DD, or ""
+  Suppression suppression;  // not in the counts or the gate when active, still listed
 };
 
 // A virus or a sensitive risk in an image (issue 22), on the vulnerabilities' 1..4 scale.
@@ -57,18 +73,27 @@ struct ThreatFinding {
   std::string raw_level;  // as TCSS sent it
   std::string id;         // reports::ThreatId: md5:<hex>, else TCSS-VIRUS-/TCSS-RISK-<hex>
   std::string category;   // what reports group by: the virus's name, "type-T-behaviour-B"
-  bool ignored = false;
-  std::string ignore_reason;
-  std::string ignore_expires;
+  Suppression suppression;
+};
+
+// A package in an image: DescribeImageComponentList (local images), or the packages the
+// registry vulnerability list names (registry images: TCSS offers no component list there).
+struct PackageComponent {
+  std::string image_id;
+  std::string name;
+  std::string version;
+  std::string path;
+  std::string type;  // TCSS's Type/CategoryType: SYSTEM_COMPONENT, SYSTEM, APP, ...
 };
 
 struct Findings {
   std::vector<ImageFindings> images;
-  std::vector<ThreatFinding> threats;  // viruses and risks read from their lists
-  std::vector<VulnFinding> top;        // most severe first, then by CVSS
-  std::vector<VulnFinding> all;        // every vulnerability read (with --report-file), same order
-  ImageFindings totals;                // summed over images
-  bool triaged = false;                // reports::Triage ran: counts are tallied from `all`
+  std::vector<PackageComponent> components;  // read only for --sbom-file
+  std::vector<ThreatFinding> threats;        // viruses and risks read from their lists
+  std::vector<VulnFinding> top;              // most severe first, then by CVSS
+  std::vector<VulnFinding> all;  // every vulnerability read (with --report-file), same order
+  ImageFindings totals;          // summed over images
+  bool triaged = false;          // reports::Triage ran: counts are tallied from `all`
 };
 
 struct ScanProgress {

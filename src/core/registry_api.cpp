@@ -69,6 +69,7 @@ Result<RegistryListPage> ParseList(const Poco::JSON::Object::Ptr& response) {
     img.image_id = ir.String(item, "ImageId", false);
     img.instance = ir.String(item, "InstanceName", false);
     img.scan_status = ir.String(item, "ScanStatus", false);
+    img.os_name = ir.String(item, "OsName", false);
     img.critical = ir.Int(item, "CriticalLevelVulCnt", false);
     img.high = ir.Int(item, "HighLevelVulCnt", false);
     img.medium = ir.Int(item, "MediumLevelVulCnt", false);

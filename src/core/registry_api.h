@@ -37,6 +37,7 @@ struct RegistryImage {
   std::string image_id;  // config digest
   std::string instance;
   std::string scan_status;
+  std::string os_name;
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
 };
 

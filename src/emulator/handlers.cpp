@@ -162,7 +162,7 @@ std::string ImageJson(const Image& img, const std::string& scan_status) {
       .Int("MediumLevelVulCnt", n(img.medium))
       .Int("LowLevelVulCnt", n(img.low))
       .Bool("IsTrustImage", false)
-      .String("OsName", "linux")
+      .String("OsName", img.os_name)
       .String("AgentError", "No Error")
       .String("ScanError", "No Error")
       .Int("IsAuthorized", 1)
@@ -388,6 +388,7 @@ ApiResult VulList(State& st, const Obj& body, int64_t now_ms) {
         .String("Component", v.component)
         .String("Version", v.version)
         .String("FixedVersions", v.fixed_versions)
+        .String("CategoryType", v.category_type)
         .Int("Level", v.level)
         .Raw("CVSSV3Score", fmt::format("{}", v.cvss))
         .EndObject();
@@ -395,6 +396,39 @@ ApiResult VulList(State& st, const Obj& body, int64_t now_ms) {
     list += w.str();
   }
   return {"", "", "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(vulns.size())};
+}
+
+// DescribeImageComponentList: the image's packages once its scan has ended (the inventory's
+// Components, else those its vulnerabilities name), by name, paged (Limit 0-100).
+ApiResult ComponentList(State& st, const Obj& body, int64_t now_ms) {
+  ImageListRequest q = ReadImageListRequest(st, body);
+  if (q.error) return *q.error;
+  std::vector<Component> all = q.img->components;
+  if (all.empty()) {
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& v : q.img->vulns) {
+      if (seen.emplace(v.component, v.version).second)
+        all.push_back({v.component, v.version, "/var/lib/dpkg/status", "SYSTEM_COMPONENT"});
+    }
+  }
+  if (st.ImageScanStatus(q.id, now_ms) != "SCANNED") all.clear();
+  std::string list;
+  for (int64_t i = q.offset; i < q.offset + q.limit && i < static_cast<int64_t>(all.size()); ++i) {
+    const Component& c = all[static_cast<size_t>(i)];
+    size_t vulns = 0;
+    for (const auto& v : q.img->vulns) vulns += v.component == c.name && v.version == c.version;
+    json::Writer w;
+    w.BeginObject()
+        .String("Name", c.name)
+        .String("Version", c.version)
+        .String("Path", c.path)
+        .String("Type", c.type)
+        .Int("VulCount", static_cast<int64_t>(vulns))
+        .String("ImageID", q.id)
+        .EndObject();
+    list += (list.empty() ? "" : ",") + w.str();
+  }
+  return {"", "", "\"List\":[" + list + "],\"TotalCount\":" + std::to_string(all.size())};
 }
 
 // DescribeAssetImageVirusList / DescribeAssetImageRiskList: the image's list once its scan has
@@ -470,6 +504,7 @@ bool IsKnownAction(const std::string& a) {
                                                  "DescribeAssetImageVulList",
                                                  "DescribeAssetImageVirusList",
                                                  "DescribeAssetImageRiskList",
+                                                 "DescribeImageComponentList",
                                                  "DescribeAssetImageRegistryList",
                                                  "CreateAssetImageRegistryScanTask",
                                                  "DescribeAssetImageRegistryScanStatusOneKey",
@@ -494,6 +529,7 @@ ApiResult HandleAction(State& state, const std::string& action, const Obj& body,
   if (action == "DescribeAssetImageVulList") return VulList(state, body, now_ms);
   if (action == "DescribeAssetImageVirusList") return ThreatList(state, body, now_ms, true);
   if (action == "DescribeAssetImageRiskList") return ThreatList(state, body, now_ms, false);
+  if (action == "DescribeImageComponentList") return ComponentList(state, body, now_ms);
   return ErrorResult("InvalidAction", "The action `" + action + "` does not exist.");
 }
 

@@ -39,6 +39,8 @@ Result<std::vector<Vuln>> ParseVulns(const Poco::JSON::Array::Ptr& vulns) {
     vuln.component = vr.String(v, "Component", false);
     vuln.version = vr.String(v, "Version", false);
     vuln.fixed_versions = vr.String(v, "FixedVersions", false);
+    std::string category = vr.String(v, "CategoryType", false);
+    if (!category.empty()) vuln.category_type = category;
     if (!vr.ok || vuln.level < 1 || vuln.level > 4) {
       return UsageError(fmt::format("Vulns #{} needs CVEID (string) and Level (1-4)", j + 1));
     }
@@ -113,6 +115,15 @@ std::vector<Image> DemoInventory() {
       {"CVE-2013-4392", "systemd chown race", 1, 3.3, "systemd", "252.17", "252.19"},
       {"CVE-2023-4039", "gcc stack protector", 1, 3.1, "libgcc-s1", "12.2.0", "12.3.0"},
       {"CVE-2022-27943", "libiberty recursion", 1, 2.5, "libstdc++6", "12.2.0", "13.1.0"}};
+  // Its packages: those with vulnerabilities and two without.
+  for (const auto& v : app.vulns) {
+    if (app.components.empty() || app.components.back().name != v.component ||
+        app.components.back().version != v.version)
+      app.components.push_back(
+          {v.component, v.version, "/var/lib/dpkg/status", "SYSTEM_COMPONENT"});
+  }
+  app.components.push_back({"bash", "5.2.15-2+b2", "/var/lib/dpkg/status", "SYSTEM_COMPONENT"});
+  app.components.push_back({"coreutils", "9.1-1", "/var/lib/dpkg/status", "SYSTEM_COMPONENT"});
   Image nginx;
   nginx.image_id = "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
   nginx.image_name = "nginx:1.25";
@@ -155,6 +166,7 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
     Image img;
     img.image_id = r.String(o, "ImageID", true);
     img.image_name = r.String(o, "ImageName", true);
+    if (std::string os = r.String(o, "OsName", false); !os.empty()) img.os_name = os;
     img.critical = r.Int(o, "CriticalLevelVulCnt", false);
     img.high = r.Int(o, "HighLevelVulCnt", false);
     img.medium = r.Int(o, "MediumLevelVulCnt", false);
@@ -176,6 +188,22 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
     if (!threats.ok()) return fail(threats.error().message);
     img.viruses = std::move(threats->first);
     img.risks = std::move(threats->second);
+    auto components = r.Array(o, "Components", false);
+    for (size_t j = 0; r.ok && components && j < components->size(); ++j) {
+      auto c = components->getObject(static_cast<unsigned>(j));
+      json::Reader cr;
+      Component comp;
+      if (!c.isNull()) {
+        comp.name = cr.String(c, "Name", true);
+        comp.version = cr.String(c, "Version", false);
+        comp.path = cr.String(c, "Path", false);
+        if (std::string t = cr.String(c, "Type", false); !t.empty()) comp.type = t;
+      }
+      if (c.isNull() || !cr.ok)
+        return fail(fmt::format("Components #{} needs Name (string)", j + 1));
+      img.components.push_back(std::move(comp));
+    }
+    if (!r.ok) return fail("Components must be a list");
     if (!seen.insert(img.image_id).second) {
       return fail("ImageID " + img.image_id + " appears twice");
     }

@@ -107,6 +107,7 @@ Result<std::vector<RegistryImage>> ParseRegistryImages(const std::string& what,
     img.tag = ir.String(o, "ImageTag", false);
     img.digest = ir.String(o, "ImageDigest", true);
     img.image_id = ir.String(o, "ImageId", false);
+    if (std::string os = ir.String(o, "OsName", false); !os.empty()) img.os_name = os;
     std::string instance = ir.String(o, "InstanceName", false);
     img.critical = ir.Int(o, "CriticalLevelVulCnt", false);
     img.high = ir.Int(o, "HighLevelVulCnt", false);
@@ -274,7 +275,8 @@ ApiResult RegistryStore::List(const Obj& body, int64_t now_ms) {
     w.String("ImageTag", img.tag).String("ImageDigest", img.digest).String("ImageId", img.image_id);
     w.String("InstanceName", img.instance)
         .String("InstanceId", "")
-        .String("RegistryType", img.registry_type);
+        .String("RegistryType", img.registry_type)
+        .String("OsName", img.os_name);
     w.String("ScanStatus", scanned ? "SCANNED" : scanning ? "SCANNING" : "NOT_SCAN");
     w.Int("CriticalLevelVulCnt", n(img.critical)).Int("HighLevelVulCnt", n(img.high));
     w.Int("MediumLevelVulCnt", n(img.medium)).Int("LowLevelVulCnt", n(img.low));
@@ -400,6 +402,7 @@ ApiResult RegistryStore::VulList(const Obj& body, int64_t now_ms) {
     w.BeginObject().String("CVEID", v.cve_id).String("POCID", "").String("Name", v.name);
     w.String("Level", std::to_string(v.level)).String("CvssScore", fmt::format("{:.1f}", v.cvss));
     w.String("Component", v.component).String("Version", v.version);
+    w.String("CategoryType", v.category_type);
     w.String("FixedVersions", v.fixed_versions)
         .String("IsSuggest", v.fixed_versions.empty() ? "false" : "true");
     w.BeginArray("Components")
@@ -408,7 +411,7 @@ ApiResult RegistryStore::VulList(const Obj& body, int64_t now_ms) {
         .String("Version", v.version);
     w.String("FixedVersion", v.fixed_versions)
         .String("Path", "")
-        .String("Type", "deb")
+        .String("Type", v.category_type)
         .EndObject()
         .EndArray();
     w.EndObject();

@@ -25,6 +25,7 @@ struct RegistryImage {
   std::string image_id;  // config digest
   std::string instance = "tcr-demo";
   std::string registry_type = "tcr";
+  std::string os_name = "debian";  // OsName
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
   std::vector<Vuln> vulns;
   std::vector<Virus> viruses;

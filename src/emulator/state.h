@@ -30,6 +30,15 @@ struct Vuln {
   std::string component;
   std::string version;
   std::string fixed_versions;
+  std::string category_type = "SYSTEM";  // CategoryType: SYSTEM (an OS package), APP, ...
+};
+
+// A package in an image (ImageComponent), served by DescribeImageComponentList.
+struct Component {
+  std::string name;
+  std::string version;
+  std::string path;
+  std::string type = "SYSTEM_COMPONENT";
 };
 
 // A malicious file TCSS's virus scan found (ImageVirusInfo / ImageVirus).
@@ -55,10 +64,14 @@ struct Risk {
 struct Image {
   std::string image_id;
   std::string image_name;
+  std::string os_name = "debian";  // OsName
   int64_t critical = 0, high = 0, medium = 0, low = 0, virus = 0, risk = 0;
   std::vector<Vuln> vulns;
   std::vector<Virus> viruses;
   std::vector<Risk> risks;
+  // Its packages; when the inventory names none, the vulnerabilities' packages (and, for the
+  // demo images, a few without vulnerabilities).
+  std::vector<Component> components;
 };
 
 // ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms> (then answer),

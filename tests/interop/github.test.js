@@ -300,15 +300,25 @@ test("the action writes SARIF and JUnit and reads the checkout's ignore file; ou
   fs.writeFileSync(path.join(cwdFiles, "ignore"), "CVE-2024-3094 exp:2099-12-31 # fixed in the next base image\n");
   const sarif = path.join(cwdFiles, "tcss.sarif");
   const junit = path.join(cwdFiles, "junit.xml");
+  const sbom = path.join(cwdFiles, "tcss.cdx.json");
+  const predicate = path.join(cwdFiles, "tcss-vuln.json");
   const { results, outputs } = runAction({ endpoint: emu.url, wait: "true", "severity-threshold": "critical",
-    "ignore-file": path.join(cwdFiles, "ignore"), "ignore-unfixed": "true", "sarif-file": sarif, "junit-file": junit }, jobEnv());
+    "ignore-file": path.join(cwdFiles, "ignore"), "ignore-unfixed": "true", "sarif-file": sarif, "junit-file": junit,
+    "sbom-file": sbom, "cosign-vuln-file": predicate }, jobEnv());
   assert.equal(results.scan.status, 0, results.scan.stderr);  // the one critical is accepted
   assert.deepEqual([outputs.critical, outputs.high, outputs.medium, outputs.low], ["0", "2", "2", "3"]);
   const doc = JSON.parse(fs.readFileSync(sarif, "utf8"));
   const suppressed = doc.runs[0].results.filter((r) => r.suppressions);
   assert.equal(suppressed.length, 3);
-  assert.equal(suppressed[0].suppressions[0].justification, "fixed in the next base image (until 2099-12-31)");
+  assert.equal(suppressed[0].suppressions[0].justification, "ignored: fixed in the next base image (until 2099-12-31)");
   assert.match(fs.readFileSync(junit, "utf8"), /failures="0"/);
+  // The SBOM and the predicate carry the same numbers.
+  const bom = JSON.parse(fs.readFileSync(sbom, "utf8"));
+  assert.equal(bom.specVersion, "1.6");
+  assert.equal(bom.vulnerabilities.filter((v) => v.analysis).length, 3);
+  const vuln = JSON.parse(fs.readFileSync(predicate, "utf8"));
+  assert.deepEqual([vuln.scanner.result.totals.critical, vuln.scanner.result.totals.high], [0, 2]);
+  assert.equal(vuln.scanner.result.taskId, outputs["task-id"]);
   fs.rmSync(cwdFiles, { recursive: true, force: true });
 });
 

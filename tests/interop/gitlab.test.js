@@ -81,6 +81,7 @@ report:
     - echo "TASK=$TCSS_TASK_ID STATUS=$TCSS_STATUS CRITICAL=$TCSS_CRITICAL IMAGES=$TCSS_IMAGE_IDS"
     - grep -o '"version":"15.0.7"' gl-container-scanning-report.json
     - grep -o '"severity":"Critical"' gl-container-scanning-report.json
+    - grep -o '"specVersion":"1.6"' gl-sbom-tcss-scan.cdx.json
 `);
   assert.equal(status, 0, log);
   const submitted = log.match(/tcss-scan > ([0-9a-f]{24})\n/);
@@ -93,6 +94,8 @@ report:
   // The container-scanning report reached the later job as an artifact.
   assert.match(log, /report +> "version":"15.0.7"/);
   assert.match(log, /report +> "severity":"Critical"/);
+  // So did the SBOM, written by default and collected as the cyclonedx report.
+  assert.match(log, /report +> "specVersion":"1.6"/);
   // The emulator issued that TaskID: the official SDK can look it up.
   const st = await sdk().DescribeAssetImageScanStatus({ TaskID: seen[1] });
   assert.equal(st.Status, "END");
@@ -272,7 +275,7 @@ test("the component: every tcss-scan option is an input, mapped to the variable 
   }
   // Inputs that decide a file GitLab collects, or the ID token's audience, keep a default;
   // every other input is empty unless given, so that it sets nothing.
-  const owned = ["stage", "job-image", "oidc-audience", "audience", "dotenv", "report-file", "junit-file"];
+  const owned = ["stage", "job-image", "oidc-audience", "audience", "dotenv", "report-file", "junit-file", "sbom-file"];
   for (const [name, spec] of Object.entries(inputs)) {
     if (!owned.includes(name)) assert.equal(spec.default, "", name);
   }

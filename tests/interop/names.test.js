@@ -61,7 +61,8 @@ function unknownVariables(file, text) {
 
 // Flags of the other commands the files show (docker, curl, gh, the scripts).
 const OTHER_FLAGS = { "--rm": "docker run", "--user": "docker run", "--entrypoint": "docker run", "--retry": "curl",
-  "--proto": "curl", "--repo": "gh attestation verify" };
+  "--proto": "curl", "--repo": "gh attestation verify", "--type": "cosign attest", "--predicate": "cosign attest",
+  "--yes": "cosign attest" };
 function unknownFlags(file, text) {
   const flags = new Set(OPTIONS.flatMap((o) => [o.flag, ...o.flagAliases]));
   for (const f of ["--help", "--version", "--"]) flags.add(f);

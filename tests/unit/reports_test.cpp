@@ -217,9 +217,9 @@ TEST(Triage, IgnoresExpiryStaleRulesAndUnfixedChangeTheCountsEverywhere) {
   EXPECT_EQ(GateViolation(f, 2, false, false), "1 medium (threshold: medium)");
   const VulnFinding& ignored = f.all[0];
   EXPECT_EQ(ignored.cve_id, "CVE-2024-0001");
-  EXPECT_TRUE(ignored.ignored);
-  EXPECT_EQ(ignored.ignore_reason, "vendor patch soon");
-  EXPECT_EQ(ignored.ignore_expires, "2030-01-31");
+  EXPECT_EQ(ignored.suppression.kind, Suppression::Kind::kIgnore);
+  EXPECT_EQ(ignored.suppression.reason, "vendor patch soon");
+  EXPECT_EQ(ignored.suppression.expires, "2030-01-31");
 }
 
 TEST(Triage, LevelsThatDoNotAddUpFallBackToCvssBandsOnce) {

@@ -56,6 +56,10 @@ class LocalSource : public ImageSource {
     return CollectFindings(d_.client, d_.log, images, every);
   }
 
+  tcss::Status ReadComponents(Findings& f) override {
+    return ReadComponentLists(d_.client, d_.log, f);
+  }
+
  private:
   SourceDeps d_;
 };

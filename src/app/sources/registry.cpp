@@ -127,6 +127,11 @@ class RegistrySource : public ImageSource {
     return out;
   }
 
+  tcss::Status ReadComponents(Findings& f) override {
+    f.components = ComponentsOfVulnerabilities(f);
+    return OkStatus();
+  }
+
   Result<Findings> ReadFindings(const std::vector<ImageResult>& images, bool every) override {
     // The counts come from the list entries, read again now that the scan has ended.
     std::vector<std::string> refs;
@@ -168,6 +173,8 @@ class RegistrySource : public ImageSource {
       } else {
         const auto& e = it->second;
         row.scan_status = e.scan_status;
+        row.os_name = e.os_name;
+        if (IsImageId(e.digest)) row.digest = e.digest;
         row.critical = e.critical;
         row.high = e.high;
         row.medium = e.medium;

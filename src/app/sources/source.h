@@ -44,6 +44,8 @@ class ImageSource {
   virtual Result<ScanState> Status(const std::string& task_id, const CallOptions& bound) = 0;
   virtual Result<Findings> ReadFindings(const std::vector<ImageResult>& images,
                                         bool every_vulnerability) = 0;
+  // The packages of the images in `f` (for --sbom-file), into f.components.
+  virtual tcss::Status ReadComponents(Findings& f) = 0;
 };
 
 struct SourceDeps {

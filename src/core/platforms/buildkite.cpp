@@ -40,6 +40,9 @@ class BuildkitePipeline : public Platform {
     return pub;
   }
 
+  RunLink Run(const Env& env) const override {
+    return {WebAddress(Get(env, "BUILDKITE_BUILD_URL")), Get(env, "BUILDKITE_JOB_ID")};
+  }
   std::string SessionName(const Env& env) const override {
     return Get(env, "BUILDKITE_JOB_ID").empty() ? "" : "buildkite-" + Get(env, "BUILDKITE_JOB_ID");
   }

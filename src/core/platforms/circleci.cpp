@@ -36,6 +36,9 @@ class CircleciJob : public Platform {
     return pub;
   }
 
+  RunLink Run(const Env& env) const override {
+    return {WebAddress(Get(env, "CIRCLE_BUILD_URL")), Get(env, "CIRCLE_WORKFLOW_JOB_ID")};
+  }
   std::string SessionName(const Env& env) const override {
     return Get(env, "CIRCLE_BUILD_NUM").empty() ? "" : "circleci-" + Get(env, "CIRCLE_BUILD_NUM");
   }

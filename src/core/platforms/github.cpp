@@ -87,6 +87,14 @@ class GithubActions : public Platform {
     std::string attempt = Get(env, "GITHUB_RUN_ATTEMPT");
     return "github-" + Get(env, "GITHUB_RUN_ID") + (attempt.empty() ? "" : "-" + attempt);
   }
+  RunLink Run(const Env& env) const override {
+    const std::string id = Get(env, "GITHUB_RUN_ID");
+    if (id.empty() || Get(env, "GITHUB_REPOSITORY").empty()) return {};
+    std::string server = Get(env, "GITHUB_SERVER_URL");
+    return {WebAddress((server.empty() ? "https://github.com" : server) + "/" +
+                       Get(env, "GITHUB_REPOSITORY") + "/actions/runs/" + id),
+            id};
+  }
   std::string OidcTokenHint(const std::string& /*audience*/) const override {
     return "an OIDC token: this job has none; give it `permissions: id-token: write` (pull "
            "requests from forks get no token)";

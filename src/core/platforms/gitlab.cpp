@@ -44,6 +44,9 @@ class GitlabCi : public Platform {
   std::string SessionName(const Env& env) const override {
     return Get(env, "CI_JOB_ID").empty() ? "" : "gitlab-" + Get(env, "CI_JOB_ID");
   }
+  RunLink Run(const Env& env) const override {
+    return {WebAddress(Get(env, "CI_JOB_URL")), Get(env, "CI_JOB_ID")};
+  }
   std::string OidcTokenHint(const std::string& audience) const override {
     return "an OIDC token: add `id_tokens: TENCENTCLOUD_OIDC_TOKEN: {aud: " + audience +
            "}` to the job";

@@ -13,6 +13,9 @@ class JenkinsPipeline : public Platform {
   const char* Name() const override { return "Jenkins"; }
   bool Detect(const Env& env) const override { return !Get(env, "JENKINS_URL").empty(); }
   std::string DefaultDotenv() const override { return "tcss-scan.env"; }
+  RunLink Run(const Env& env) const override {
+    return {WebAddress(Get(env, "BUILD_URL")), Get(env, "BUILD_TAG")};
+  }
   std::string SessionName(const Env& env) const override {
     return Get(env, "BUILD_TAG");  // jenkins-JOB-NUMBER
   }

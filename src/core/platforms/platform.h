@@ -53,6 +53,15 @@ struct PublishContext {
   std::function<std::string(std::string)> scrub;  // removes secrets from text meant for humans
 };
 
+// The CI run this is, for documents that point back at it (the cosign predicate): its web
+// address (http or https only) and ID, "" when the platform names none.
+struct RunLink {
+  std::string url;
+  std::string id;
+};
+// `url` when it is an http(s) address without spaces or controls, else "".
+std::string WebAddress(const std::string& url);
+
 class Platform {
  public:
   virtual ~Platform() = default;
@@ -83,6 +92,7 @@ class Platform {
   virtual std::string MaskCommand(const std::string& /*secret*/) const { return ""; }
   // The default STS session name for this job ("" = none: tcss-scan-<time>).
   virtual std::string SessionName(const Env& /*env*/) const { return ""; }
+  virtual RunLink Run(const Env& /*env*/) const { return {}; }
   // Variables holding an OIDC token the platform mints for the job, in order of preference.
   virtual std::vector<std::string> OidcTokenVariables() const { return {}; }
   // What to tell a user whose job has no OIDC token ("" = the generic hint).

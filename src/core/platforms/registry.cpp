@@ -122,6 +122,15 @@ std::string Get(const Env& env, const std::string& key) {
   return it == env.end() ? "" : it->second;
 }
 
+std::string WebAddress(const std::string& url) {
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) return "";
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f || c == '"' || c == '<' || c == '>')
+      return "";
+  }
+  return url.size() <= 2048 ? url : "";
+}
+
 std::string AzureEscape(const std::string& s, bool property) {
   std::string out;
   for (char c : s) {

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "core/json.h"
 #include "core/reports/model.h"
+#include "core/reports/purl.h"
 #include "core/text.h"
 
 namespace tcss::reports {
@@ -15,10 +18,14 @@ std::string Rfc3339(const std::string& utc) {
   return utc.empty() || utc.back() == 'Z' ? utc : utc + "Z";
 }
 
-void Ignore(json::Writer& w, bool ignored, const std::string& reason, const std::string& expires) {
-  if (!ignored) return;
-  w.BeginObject("suppression").String("kind", "ignore").String("reason", text::ValidUtf8(reason));
-  if (!expires.empty()) w.String("expires", expires);
+void WriteSuppression(json::Writer& w, const Suppression& s) {
+  if (!s.active()) return;
+  const bool vex = s.kind == Suppression::Kind::kVex;
+  w.BeginObject("suppression")
+      .String("kind", vex ? "vex" : "ignore")
+      .String("reason", text::ValidUtf8(s.reason));
+  if (!s.expires.empty()) w.String("expires", s.expires);
+  if (vex) w.String("status", s.status).String("document", text::ValidUtf8(s.document));
   w.EndObject();
 }
 
@@ -31,6 +38,7 @@ void Counts(json::Writer& w, const char* key, const ImageFindings& c) {
       .Int("virus", c.virus)
       .Int("risk", c.risk)
       .Int("ignored", c.ignored)
+      .Int("suppressed", c.suppressed)
       .EndObject();
 }
 
@@ -69,7 +77,9 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
           .String("imageId", img.image_id)
           .String("reference", text::ValidUtf8(ImageLabel(*r.findings, img.image_id)))
           .String("source", r.source)
-          .String("scanStatus", text::ValidUtf8(img.scan_status));
+          .String("scanStatus", text::ValidUtf8(img.scan_status))
+          .String("digest", img.digest)
+          .String("osName", text::ValidUtf8(img.os_name));
       Counts(w, "counts", img);
       w.EndObject();
     }
@@ -87,6 +97,8 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
   if (r.findings) {
     const Findings& f = *r.findings;
     const auto& vulns = f.all.empty() ? f.top : f.all;
+    std::map<std::string, std::string> os_of;
+    for (const auto& img : f.images) os_of[img.image_id] = img.os_name;
     for (const auto& v : vulns) {
       w.BeginObject()
           .String("kind", "vulnerability")
@@ -98,8 +110,10 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
           .String("package", text::ValidUtf8(v.component))
           .String("installedVersion", text::ValidUtf8(v.version))
           .String("fixedVersions", text::ValidUtf8(v.fixed_versions))
+          .String("packageType", text::ValidUtf8(v.component_type))
+          .String("purl", PackagePurl(v.component_type, os_of[v.image_id], v.component, v.version))
           .Raw("cvss", fmt::format("{:.1f}", v.cvss));
-      Ignore(w, v.ignored, v.ignore_reason, v.ignore_expires);
+      WriteSuppression(w, v.suppression);
       w.EndObject();
     }
     for (const auto& t : f.threats) {
@@ -113,7 +127,7 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
           .String("md5", t.md5)
           .String("description", text::ValidUtf8(t.description))
           .String("solution", text::ValidUtf8(t.solution));
-      Ignore(w, t.ignored, t.ignore_reason, t.ignore_expires);
+      WriteSuppression(w, t.suppression);
       w.EndObject();
     }
   }

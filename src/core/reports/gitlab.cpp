@@ -42,10 +42,7 @@ std::string GitlabContainerScanningReport(const RunReport& r, const std::string&
       w.BeginObject().String("id", id).String("name", name);
       std::string description = v.name.empty() ? name : v.name;
       if (v.cve_id != name && !v.cve_id.empty()) description += " (TCSS: " + v.cve_id + ")";
-      if (v.ignored) {
-        description += " (ignored: " + v.ignore_reason +
-                       (v.ignore_expires.empty() ? "" : ", until " + v.ignore_expires) + ")";
-      }
+      if (v.suppression.active()) description += " (" + v.suppression.Describe() + ")";
       w.String("description", text::TruncateUtf8(description, 1U << 20));
       w.String("severity", kSeverity[v.level >= 1 && v.level <= 4 ? v.level : 0]);
       if (!v.fixed_versions.empty()) {
@@ -78,10 +75,7 @@ std::string GitlabContainerScanningReport(const RunReport& r, const std::string&
           (t.kind == "virus" ? "Malware: " : "Sensitive risk: ") + text::OneLine(t.name), 255);
       std::string description = t.description.empty() ? t.name : t.description;
       if (t.kind == "virus" && !t.path.empty()) description += " (file " + t.path + ")";
-      if (t.ignored) {
-        description += " (ignored: " + t.ignore_reason +
-                       (t.ignore_expires.empty() ? "" : ", until " + t.ignore_expires) + ")";
-      }
+      if (t.suppression.active()) description += " (" + t.suppression.Describe() + ")";
       w.BeginObject().String("id", id).String("name", name);
       w.String("description", text::TruncateUtf8(description, 1U << 20));
       w.String("severity", kSeverity[t.level >= 1 && t.level <= 4 ? t.level : 0]);

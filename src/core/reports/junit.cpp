@@ -84,10 +84,9 @@ std::string JunitReport(const RunReport& report) {
           "{}{}; {}", v.name.empty() ? "" : v.name + "; ",
           v.cvss > 0 ? fmt::format("CVSS {:.1f}", v.cvss) : std::string("no CVSS score"),
           v.fixed_versions.empty() ? "no fixed version yet" : "fixed in " + v.fixed_versions);
-      if (v.ignored) {
+      if (v.suppression.active()) {
         c.outcome = "skipped";
-        c.message = "ignored: " + v.ignore_reason +
-                    (v.ignore_expires.empty() ? "" : " (until " + v.ignore_expires + ")");
+        c.message = v.suppression.Describe();
       } else if (FailsGate(v, threshold)) {
         c.outcome = "failure";
         c.message = fmt::format("{} is at or above the threshold ({}): {}", LevelName(v.level),
@@ -113,10 +112,9 @@ std::string JunitReport(const RunReport& report) {
                             t.solution.empty() ? "" : "; " + t.solution)
               : fmt::format("{}{}", t.description, t.solution.empty() ? "" : "; " + t.solution);
       const bool gated = t.kind == "virus" ? report.gate_virus : report.gate_risk;
-      if (t.ignored) {
+      if (t.suppression.active()) {
         c.outcome = "skipped";
-        c.message = "ignored: " + t.ignore_reason +
-                    (t.ignore_expires.empty() ? "" : " (until " + t.ignore_expires + ")");
+        c.message = t.suppression.Describe();
       } else if (gated) {
         c.outcome = "failure";
         c.type = t.kind;

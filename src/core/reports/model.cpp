@@ -51,7 +51,7 @@ std::string ThreatId(const ThreatFinding& t) {
 }
 
 bool FailsGate(const VulnFinding& v, int threshold) {
-  return threshold > 0 && !v.ignored && v.level >= threshold;
+  return threshold > 0 && !v.suppression.active() && v.level >= threshold;
 }
 
 int ThresholdLevel(const std::string& name) {

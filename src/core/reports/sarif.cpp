@@ -74,7 +74,7 @@ std::string ThreatWhere(const ThreatFinding& t) {
 // repository: code scanning needs a file), its fingerprint and, when accepted, why.
 void WriteResult(json::Writer& w, const std::string& rule, size_t index, int64_t level,
                  const std::string& message, const std::string& uri, const std::string& fingerprint,
-                 bool ignored, const std::string& reason, const std::string& expires) {
+                 const Suppression& suppression) {
   w.BeginObject()
       .String("ruleId", rule)
       .Int("ruleIndex", static_cast<int64_t>(index))
@@ -100,12 +100,13 @@ void WriteResult(json::Writer& w, const std::string& rule, size_t index, int64_t
       .BeginObject("partialFingerprints")
       .String("primaryLocationLineHash", fingerprint)
       .EndObject();
-  if (ignored) {
+  if (suppression.active()) {
+    // Both the ignore file and a VEX document live outside the code scanned: "external".
     w.BeginArray("suppressions")
         .BeginObject()
         .String("kind", "external")
         .String("status", "accepted")
-        .String("justification", reason + (expires.empty() ? "" : " (until " + expires + ")"))
+        .String("justification", suppression.Describe())
         .EndObject()
         .EndArray();
   }
@@ -276,8 +277,7 @@ SarifOutput SarifReport(const RunReport& report) {
           fmt::format("{} {} ({}): {} in image {} [{}]", t->kind, t->name, LevelName(t->level),
                       ThreatWhere(*t), ImageLabel(*report.findings, t->image_id), t->id);
       WriteResult(w, rule, threat_rule[rule], t->level, text::TruncateUtf8(message, 4096),
-                  threat_uri, base::Sha256Hex(run.repository + "|" + t->id), t->ignored,
-                  t->ignore_reason, t->ignore_expires);
+                  threat_uri, base::Sha256Hex(run.repository + "|" + t->id), t->suppression);
     }
     const std::string uri = PercentEncode(run.repository, true);
     for (const VulnFinding* v : results) {
@@ -289,8 +289,7 @@ SarifOutput SarifReport(const RunReport& report) {
                       v->cvss > 0 ? fmt::format(", CVSS {:.1f}", v->cvss) : "", v->component,
                       v->version, fixed, ImageLabel(*report.findings, v->image_id));
       WriteResult(w, id, rule_index[id], v->level, message, uri,
-                  base::Sha256Hex(run.repository + "|" + id + "|" + v->component), v->ignored,
-                  v->ignore_reason, v->ignore_expires);
+                  base::Sha256Hex(run.repository + "|" + id + "|" + v->component), v->suppression);
     }
     w.EndArray().EndObject();  // results, run
   }

@@ -71,8 +71,8 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
         std::string image = reports::ImageLabel(f, t.image_id);
         std::string where = t.kind == "virus" ? t.path : t.description;
         std::string row = fmt::format("| {}{} | {} | {} | {} | {} | {} |\n", t.kind,
-                                      t.ignored ? " (ignored)" : "", LevelName(t.level),
-                                      text::MarkdownLiteral(t.name),
+                                      t.suppression.active() ? " (ignored)" : "",
+                                      LevelName(t.level), text::MarkdownLiteral(t.name),
                                       text::MarkdownLiteral(text::TruncateUtf8(where, 300)),
                                       text::MarkdownLiteral(image), text::MarkdownLiteral(t.id));
         if (out.size() + row.size() + 2048 > max_bytes) break;
@@ -80,22 +80,17 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
       }
       out += "\n";
     }
-    if (f.totals.ignored > 0) {
+    if (f.totals.ignored + f.totals.suppressed > 0) {
       out += fmt::format(
-          "Ignored ({}; not in the counts or the gate):\n\n| ID | Image | Level | Reason | Until "
-          "|\n|---|---|---|---|---|\n",
-          f.totals.ignored);
+          "Ignored or suppressed by VEX ({} ignored, {} suppressed; not in the counts or the "
+          "gate):\n\n| ID | Image | Level | Why |\n|---|---|---|---|\n",
+          f.totals.ignored, f.totals.suppressed);
       for (const auto& v : f.all) {
-        if (!v.ignored) continue;
-        std::string image;
-        for (const auto& i : f.images) {
-          if (i.image_id == v.image_id) image = i.reference.empty() ? i.image_id : i.reference;
-        }
-        std::string row =
-            fmt::format("| {} | {} | {} | {} | {} |\n",
-                        text::MarkdownLiteral(reports::FindingId(v)), text::MarkdownLiteral(image),
-                        LevelName(v.level), text::MarkdownLiteral(v.ignore_reason),
-                        v.ignore_expires.empty() ? "-" : text::MarkdownLiteral(v.ignore_expires));
+        if (!v.suppression.active()) continue;
+        std::string row = fmt::format(
+            "| {} | {} | {} | {} |\n", text::MarkdownLiteral(reports::FindingId(v)),
+            text::MarkdownLiteral(reports::ImageLabel(f, v.image_id)), LevelName(v.level),
+            text::MarkdownLiteral(text::TruncateUtf8(v.suppression.Describe(), 500)));
         if (out.size() + row.size() + 1024 > max_bytes) break;
         out += row;
       }

@@ -71,7 +71,13 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
       break;
     }
   }
-  // 2. Ignore rules, then --ignore-unfixed.
+  // 2. VEX, then ignore rules, then --ignore-unfixed.
+  if (!o.vex.empty() && ApplyVex(f, o.vex) == 0) {
+    notes.push_back(fmt::format(
+        "no statement of the VEX document(s) ({}) matched a finding; "
+        "check their products name these images (pkg:oci/NAME)",
+        o.vex.front().document + (o.vex.back().document != o.vex.front().document ? ", ..." : "")));
+  }
   std::map<std::string, std::vector<std::string>> forms;
   for (const auto& img : f.images) forms[img.image_id] = Forms(img);
   std::vector<int> matched(o.rules.size(), 0);
@@ -85,6 +91,11 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
       continue;
     }
     bool expired = !rule.expires.empty() && rule.expires < o.today;
+    Suppression accept;
+    accept.kind = Suppression::Kind::kIgnore;
+    accept.reason =
+        rule.reason.empty() ? fmt::format("{} line {}", o.rules_path, rule.line) : rule.reason;
+    accept.expires = rule.expires;
     for (auto& v : f.all) {
       if (FindingId(v) != rule.id) continue;
       if (!rule.image_pattern.empty()) {
@@ -96,11 +107,8 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
         }
       }
       ++matched[r];  // an earlier line with another image pattern may have taken it
-      if (expired || v.ignored) continue;
-      v.ignored = true;
-      v.ignore_reason =
-          rule.reason.empty() ? fmt::format("{} line {}", o.rules_path, rule.line) : rule.reason;
-      v.ignore_expires = rule.expires;
+      if (expired || v.suppression.active()) continue;
+      v.suppression = accept;
     }
     // Viruses and risks by the ID the reports show (md5:<hex>, TCSS-RISK-...).
     for (auto& t : f.threats) {
@@ -114,11 +122,8 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
         }
       }
       ++matched[r];
-      if (expired || t.ignored) continue;
-      t.ignored = true;
-      t.ignore_reason =
-          rule.reason.empty() ? fmt::format("{} line {}", o.rules_path, rule.line) : rule.reason;
-      t.ignore_expires = rule.expires;
+      if (expired || t.suppression.active()) continue;
+      t.suppression = accept;
     }
     if (expired) {
       notes.push_back(fmt::format("{} line {}: {} expired on {}{}", o.rules_path, rule.line,
@@ -133,17 +138,19 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
   }
   if (o.ignore_unfixed) {
     for (auto& v : f.all) {
-      if (!v.ignored && v.fixed_versions.empty()) {
-        v.ignored = true;
-        v.ignore_reason = "no fixed version yet (--ignore-unfixed)";
+      if (!v.suppression.active() && v.fixed_versions.empty()) {
+        v.suppression.kind = Suppression::Kind::kIgnore;
+        v.suppression.reason = "no fixed version yet (--ignore-unfixed)";
       }
     }
   }
   // 3. The counts, from what counts.
   std::map<std::string, Tally> counted;
-  std::map<std::string, int64_t> ignored;
+  std::map<std::string, int64_t> ignored, suppressed;
   for (const auto& v : f.all) {
-    if (v.ignored) {
+    if (v.suppression.kind == Suppression::Kind::kVex) {
+      ++suppressed[v.image_id];
+    } else if (v.suppression.active()) {
       ++ignored[v.image_id];
     } else if (v.level >= 1 && v.level <= 4) {
       ++counted[v.image_id][static_cast<size_t>(v.level)];
@@ -152,7 +159,7 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
   // A virus or risk that is ignored leaves its image's count, where the lists were read.
   std::map<std::string, std::pair<int64_t, int64_t>> threats;  // image → (viruses, risks)
   for (const auto& t : f.threats) {
-    if (t.ignored) continue;
+    if (t.suppression.active()) continue;
     auto& n = threats[t.image_id];
     ++(t.kind == "virus" ? n.first : n.second);
   }
@@ -168,6 +175,7 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
     img.medium = t[2];
     img.low = t[1];
     img.ignored = ignored[img.image_id];
+    img.suppressed = suppressed[img.image_id];
     totals.critical += img.critical;
     totals.high += img.high;
     totals.medium += img.medium;
@@ -175,6 +183,7 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
     totals.virus += img.virus;
     totals.risk += img.risk;
     totals.ignored += img.ignored;
+    totals.suppressed += img.suppressed;
   }
   f.totals = totals;
   std::stable_sort(f.all.begin(), f.all.end(), [](const VulnFinding& a, const VulnFinding& b) {
@@ -183,7 +192,7 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
   f.top.clear();
   for (const auto& v : f.all) {
     if (f.top.size() == 10) break;
-    if (!v.ignored) f.top.push_back(v);
+    if (!v.suppression.active()) f.top.push_back(v);
   }
   f.triaged = true;
   return notes;
