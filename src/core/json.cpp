@@ -13,11 +13,27 @@
 
 namespace tcss::json {
 
-std::string Quote(std::string_view raw) {
-  // JSON must be valid UTF-8: a server's stray bytes become U+FFFD, never raw bytes.
-  std::string valid = text::ValidUtf8(raw);
-  std::string out = "\"";
-  for (unsigned char c : valid) {
+namespace {
+
+// Appends `raw` as a JSON string literal. JSON must be valid UTF-8: a server's stray bytes
+// become U+FFFD, never raw bytes. Written in place: reports quote millions of strings.
+void AppendQuoted(std::string& out, std::string_view raw) {
+  static const char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (size_t i = 0; i < raw.size();) {
+    const auto c = static_cast<unsigned char>(raw[i]);
+    if (c >= 0x80) {
+      size_t n = text::Utf8Length(raw, i);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD
+        ++i;
+      } else {
+        out.append(raw.substr(i, n));
+        i += n;
+      }
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -42,7 +58,6 @@ std::string Quote(std::string_view raw) {
         break;
       default:
         if (c < 0x20) {
-          static const char kHex[] = "0123456789abcdef";
           out += "\\u00";
           out.push_back(kHex[c >> 4]);
           out.push_back(kHex[c & 0xF]);
@@ -51,7 +66,14 @@ std::string Quote(std::string_view raw) {
         }
     }
   }
-  out += "\"";
+  out.push_back('"');
+}
+
+}  // namespace
+
+std::string Quote(std::string_view raw) {
+  std::string out;
+  AppendQuoted(out, raw);
   return out;
 }
 
@@ -95,17 +117,18 @@ Writer& Writer::EndArray() {
 }
 Writer& Writer::Key(std::string_view key) {
   Comma();
-  out_ += Quote(key) + ":";
+  AppendQuoted(out_, key);
+  out_.push_back(':');
   return *this;
 }
 Writer& Writer::String(std::string_view key, std::string_view value) {
   Key(key);
-  out_ += Quote(value);
+  AppendQuoted(out_, value);
   return *this;
 }
 Writer& Writer::String(std::string_view value) {
   Comma();
-  out_ += Quote(value);
+  AppendQuoted(out_, value);
   return *this;
 }
 Writer& Writer::Bool(std::string_view key, bool value) {

@@ -84,8 +84,6 @@ std::string FormatUtc(int64_t unix_seconds, const char* format) {
   return std::string(buf, n);
 }
 
-namespace {
-// Length of the valid UTF-8 sequence at s[i], or 0 when there is none.
 size_t Utf8Length(std::string_view s, size_t i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = byte(i);
@@ -116,7 +114,6 @@ size_t Utf8Length(std::string_view s, size_t i) {
   }
   return n;
 }
-}  // namespace
 
 std::string ValidUtf8(std::string_view s) {
   std::string out;

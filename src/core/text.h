@@ -33,6 +33,8 @@ std::string OneLine(std::string_view s);
 // `s` with every byte sequence that is not valid UTF-8 replaced by U+FFFD, so that JSON and
 // terminals always get valid text.
 std::string ValidUtf8(std::string_view s);
+// Length of the valid UTF-8 sequence at s[i] (1 for ASCII), or 0 when there is none.
+size_t Utf8Length(std::string_view s, size_t i);
 // At most `max_bytes` of `s`, cut on a character boundary (never inside a UTF-8 sequence).
 std::string TruncateUtf8(std::string_view s, size_t max_bytes);
 // strftime of a unix time in UTC (never the local zone).

@@ -21,11 +21,9 @@ std::string Rfc3339(const std::string& utc) {
 void WriteSuppression(json::Writer& w, const Suppression& s) {
   if (!s.active()) return;
   const bool vex = s.kind == Suppression::Kind::kVex;
-  w.BeginObject("suppression")
-      .String("kind", vex ? "vex" : "ignore")
-      .String("reason", text::ValidUtf8(s.reason));
+  w.BeginObject("suppression").String("kind", vex ? "vex" : "ignore").String("reason", s.reason);
   if (!s.expires.empty()) w.String("expires", s.expires);
-  if (vex) w.String("status", s.status).String("document", text::ValidUtf8(s.document));
+  if (vex) w.String("status", s.status).String("document", s.document);
   w.EndObject();
 }
 
@@ -58,9 +56,9 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
       .String("source", r.source)
       .String("startedAt", Rfc3339(ctx.started_at))
       .String("finishedAt", Rfc3339(ctx.finished_at))
-      .String("status", r.progress ? text::ValidUtf8(r.progress->status) : "")
+      .String("status", r.progress ? r.progress->status : std::string())
       .Bool("complete", r.findings.has_value());
-  if (!r.findings) w.String("incompleteReason", text::ValidUtf8(NoFindingsReason(r)));
+  if (!r.findings) w.String("incompleteReason", NoFindingsReason(r));
   // The gate as it was applied.
   w.BeginObject("gate");
   if (!r.threshold.empty()) w.String("threshold", r.threshold);
@@ -68,18 +66,18 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
   if (r.gate_virus) kinds.push_back("virus");
   if (r.gate_risk) kinds.push_back("risk");
   w.StringArray("failOnFindings", kinds).Bool("failed", !r.gate.empty());
-  if (!r.gate.empty()) w.String("reason", text::ValidUtf8(r.gate));
+  if (!r.gate.empty()) w.String("reason", r.gate);
   w.EndObject();
   w.BeginArray("images");
   if (r.findings) {
     for (const auto& img : r.findings->images) {
       w.BeginObject()
           .String("imageId", img.image_id)
-          .String("reference", text::ValidUtf8(ImageLabel(*r.findings, img.image_id)))
+          .String("reference", ImageLabel(*r.findings, img.image_id))
           .String("source", r.source)
-          .String("scanStatus", text::ValidUtf8(img.scan_status))
+          .String("scanStatus", img.scan_status)
           .String("digest", img.digest)
-          .String("osName", text::ValidUtf8(img.os_name));
+          .String("osName", img.os_name);
       Counts(w, "counts", img);
       w.EndObject();
     }
@@ -87,7 +85,7 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
     for (const auto& img : r.images) {
       w.BeginObject()
           .String("imageId", img.image_id)
-          .String("reference", text::ValidUtf8(img.reference))
+          .String("reference", img.reference)
           .String("source", r.source)
           .EndObject();
     }
@@ -105,12 +103,12 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
           .String("id", FindingId(v))
           .String("imageId", v.image_id)
           .String("level", LevelName(v.level))
-          .String("name", text::ValidUtf8(v.name))
-          .String("tcssId", text::ValidUtf8(v.cve_id))
-          .String("package", text::ValidUtf8(v.component))
-          .String("installedVersion", text::ValidUtf8(v.version))
-          .String("fixedVersions", text::ValidUtf8(v.fixed_versions))
-          .String("packageType", text::ValidUtf8(v.component_type))
+          .String("name", v.name)
+          .String("tcssId", v.cve_id)
+          .String("package", v.component)
+          .String("installedVersion", v.version)
+          .String("fixedVersions", v.fixed_versions)
+          .String("packageType", v.component_type)
           .String("purl", PackagePurl(v.component_type, os_of[v.image_id], v.component, v.version))
           .Raw("cvss", fmt::format("{:.1f}", v.cvss));
       WriteSuppression(w, v.suppression);
@@ -122,11 +120,11 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
           .String("id", t.id)
           .String("imageId", t.image_id)
           .String("level", LevelName(t.level))
-          .String("name", text::ValidUtf8(t.name))
-          .String("path", text::ValidUtf8(t.path))
+          .String("name", t.name)
+          .String("path", t.path)
           .String("md5", t.md5)
-          .String("description", text::ValidUtf8(t.description))
-          .String("solution", text::ValidUtf8(t.solution));
+          .String("description", t.description)
+          .String("solution", t.solution);
       WriteSuppression(w, t.suppression);
       w.EndObject();
     }

@@ -17,8 +17,6 @@ namespace tcss::reports {
 
 namespace {
 
-std::string Safe(const std::string& s) { return text::ValidUtf8(s); }
-
 // "2024-01-02T03:04:05" → "2024-01-02T03:04:05Z".
 std::string Rfc3339(const std::string& utc) {
   return utc.empty() || utc.back() == 'Z' ? utc : utc + "Z";
@@ -53,7 +51,7 @@ void Analysis(json::Writer& w, const Suppression& s) {
   } else {
     w.StringArray("response", {"will_not_fix"});
   }
-  w.String("detail", Safe(text::TruncateUtf8(s.Describe(), 2000))).EndObject();
+  w.String("detail", text::TruncateUtf8(s.Describe(), 2000)).EndObject();
 }
 
 struct Package {
@@ -148,11 +146,11 @@ std::string CycloneDxSbom(const RunReport& r, const SbomContext& ctx) {
     w.BeginObject().String("type", "container").String("bom-ref", "image-" + img.image_id);
     if (ref.ok()) {
       if (digest.empty() && !ref->digest.empty()) digest = ref->digest;
-      w.String("name", Safe(ref->domain + "/" + ref->path));
-      w.String("version", !ref->tag.empty() ? Safe(ref->tag) : digest);
+      w.String("name", ref->domain + "/" + ref->path);
+      w.String("version", !ref->tag.empty() ? ref->tag : digest);
       w.String("purl", ImagePurl(ref->domain, ref->path, digest));
     } else {
-      w.String("name", Safe(img.image_id));
+      w.String("name", img.image_id);
     }
     if (IsImageId(img.image_id)) {
       w.BeginArray("hashes")
@@ -163,9 +161,9 @@ std::string CycloneDxSbom(const RunReport& r, const SbomContext& ctx) {
           .EndArray();
     }
     w.BeginArray("properties");
-    w.BeginObject().String("name", "tcss:imageId").String("value", Safe(img.image_id)).EndObject();
+    w.BeginObject().String("name", "tcss:imageId").String("value", img.image_id).EndObject();
     if (!img.os_name.empty())
-      w.BeginObject().String("name", "tcss:osName").String("value", Safe(img.os_name)).EndObject();
+      w.BeginObject().String("name", "tcss:osName").String("value", img.os_name).EndObject();
     w.EndArray().EndObject();
   }
   for (const auto& key : order) {
@@ -174,16 +172,16 @@ std::string CycloneDxSbom(const RunReport& r, const SbomContext& ctx) {
     w.BeginObject()
         .String("type", "library")
         .String("bom-ref", p.ref)
-        .String("name", Safe(p.name.empty() ? "unknown" : p.name));
-    if (!p.version.empty()) w.String("version", Safe(p.version));
+        .String("name", p.name.empty() ? "unknown" : p.name);
+    if (!p.version.empty()) w.String("version", p.version);
     std::string purl = PackagePurl(p.type, os_of[image], p.name, p.version);
     if (!purl.empty()) w.String("purl", purl);
     w.BeginArray("properties");
-    w.BeginObject().String("name", "tcss:imageId").String("value", Safe(image)).EndObject();
+    w.BeginObject().String("name", "tcss:imageId").String("value", image).EndObject();
     if (!p.type.empty())
-      w.BeginObject().String("name", "tcss:type").String("value", Safe(p.type)).EndObject();
+      w.BeginObject().String("name", "tcss:type").String("value", p.type).EndObject();
     if (!p.path.empty())
-      w.BeginObject().String("name", "tcss:path").String("value", Safe(p.path)).EndObject();
+      w.BeginObject().String("name", "tcss:path").String("value", p.path).EndObject();
     w.EndArray().EndObject();
   }
   w.EndArray();  // components
@@ -218,9 +216,9 @@ std::string CycloneDxSbom(const RunReport& r, const SbomContext& ctx) {
           .EndObject();
       if (v.cvss > 0) w.Raw("score", fmt::format("{:.1f}", v.cvss)).String("method", "CVSSv3");
       w.String("severity", Severity(v.level)).EndObject().EndArray();
-      if (!v.name.empty()) w.String("description", Safe(text::TruncateUtf8(v.name, 4000)));
+      if (!v.name.empty()) w.String("description", text::TruncateUtf8(v.name, 4000));
       if (!v.fixed_versions.empty()) {
-        w.String("recommendation", Safe("Upgrade " + v.component + " to " + v.fixed_versions));
+        w.String("recommendation", "Upgrade " + v.component + " to " + v.fixed_versions);
       }
       if (!v.component.empty()) {
         w.BeginArray("affects")
@@ -240,7 +238,7 @@ std::string CycloneDxSbom(const RunReport& r, const SbomContext& ctx) {
         w.BeginArray("properties")
             .BeginObject()
             .String("name", "tcss:cveId")
-            .String("value", Safe(v.cve_id))
+            .String("value", v.cve_id)
             .EndObject()
             .EndArray();
       }
