@@ -752,13 +752,15 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
                ? s.Describe()
                : s.reason + (s.expires.empty() ? "" : ", until " + s.expires);
   };
-  constexpr int kShown = 10;
-  int shown = 0;
+  constexpr int64_t kShown = 10;
+  const auto accepted = std::count_if(findings->all.begin(), findings->all.end(),
+                                      [](const VulnFinding& v) { return v.suppression.active(); });
+  int64_t shown = 0;
   for (const auto& v : findings->all) {
     if (!v.suppression.active()) continue;
     if (++shown > kShown) {
       log_.Info(fmt::format("  … and {} more ignored or suppressed (see the reports)",
-                            t.ignored + t.suppressed - kShown));
+                            accepted - kShown));
       break;
     }
     log_.Info(fmt::format("  {} {} {} ({}): {}", why(v.suppression), LevelName(v.level),

@@ -269,7 +269,23 @@ std::string JsonReport(const RunReport& r) {
           .String("fixedVersions", v.fixed_versions)
           .EndObject();
     }
-    w.EndArray().EndObject();
+    // Every virus and risk listed (the lists are short); accepted ones carry why.
+    w.EndArray().BeginArray("threats");
+    for (const auto& t : r.findings->threats) {
+      w.BeginObject()
+          .String("imageId", t.image_id)
+          .String("kind", t.kind)
+          .String("id", t.id)
+          .String("name", t.name)
+          .String("level", LevelName(t.level))
+          .String("path", t.path)
+          .String("md5", t.md5);
+      if (t.suppression.active()) w.String("suppressed", t.suppression.Describe());
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Int("ignored", r.findings->totals.ignored).Int("suppressed", r.findings->totals.suppressed);
+    w.EndObject();
   }
   if (r.waited) {
     w.BeginObject("gate").Bool("passed", r.gate.empty()).String("reason", r.gate);

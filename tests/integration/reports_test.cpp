@@ -258,6 +258,36 @@ TEST_F(ReportsTest, VirusesAndRisksAreFindingsInEveryOutput) {
       << ignored.err;
   EXPECT_NE(home.Read("scan.env").find("TCSS_VIRUSES=0\n"), std::string::npos);
   EXPECT_NE(home.Read("j.xml").find("ignored: a test fixture, not a miner"), std::string::npos);
+  const std::string accepted = home.Read("summary.md");
+  EXPECT_NE(accepted.find("Ignored or suppressed by VEX (1 ignored, 0 suppressed;"),
+            std::string::npos)
+      << accepted;
+  EXPECT_NE(accepted.find("| `" + md5 + "` | `" + miner +
+                          "` | critical virus | `ignored: a test fixture, not a miner` |"),
+            std::string::npos)
+      << accepted;
+
+  // --output json lists both, the accepted one with why.
+  auto json_run = RunProcess(
+      {ScanBin(), "--output", "json", "--ignore-file", home.File("ignore"), "--wait", miner},
+      ScanEnv(emu, home));
+  EXPECT_EQ(json_run.exit_code, 0) << json_run.err;
+  auto doc = json::ParseObject(json_run.out);
+  ASSERT_TRUE(doc.ok()) << json_run.out;
+  auto findings = (*doc)->getObject("findings");
+  ASSERT_TRUE(findings);
+  EXPECT_EQ(findings->getValue<int>("ignored"), 1);
+  EXPECT_EQ(findings->getValue<int>("viruses"), 0);
+  auto threats = findings->getArray("threats");
+  ASSERT_TRUE(threats);
+  ASSERT_EQ(threats->size(), 2u);
+  auto virus = threats->getObject(0);
+  EXPECT_EQ(virus->getValue<std::string>("kind"), "virus");
+  EXPECT_EQ(virus->getValue<std::string>("id"), md5);
+  EXPECT_EQ(virus->getValue<std::string>("path"), "/usr/local/bin/kworkerds");
+  EXPECT_EQ(virus->getValue<std::string>("suppressed"), "ignored: a test fixture, not a miner");
+  EXPECT_EQ(threats->getObject(1)->getValue<std::string>("kind"), "risk");
+  EXPECT_FALSE(threats->getObject(1)->has("suppressed"));
 }
 
 // The registry side: the registry lists send their levels as words.

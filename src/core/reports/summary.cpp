@@ -94,6 +94,15 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
         if (out.size() + row.size() + 1024 > max_bytes) break;
         out += row;
       }
+      for (const auto& t : f.threats) {
+        if (!t.suppression.active()) continue;
+        std::string row = fmt::format(
+            "| {} | {} | {} {} | {} |\n", text::MarkdownLiteral(t.id),
+            text::MarkdownLiteral(reports::ImageLabel(f, t.image_id)), LevelName(t.level), t.kind,
+            text::MarkdownLiteral(text::TruncateUtf8(t.suppression.Describe(), 500)));
+        if (out.size() + row.size() + 1024 > max_bytes) break;
+        out += row;
+      }
       out += "\n";
     }
     return out;

@@ -159,7 +159,10 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
   // A virus or risk that is ignored leaves its image's count, where the lists were read.
   std::map<std::string, std::pair<int64_t, int64_t>> threats;  // image → (viruses, risks)
   for (const auto& t : f.threats) {
-    if (t.suppression.active()) continue;
+    if (t.suppression.active()) {
+      ++ignored[t.image_id];
+      continue;
+    }
     auto& n = threats[t.image_id];
     ++(t.kind == "virus" ? n.first : n.second);
   }
