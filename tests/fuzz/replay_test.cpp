@@ -37,5 +37,6 @@ TEST(FuzzReplay, ImageRef) { Replay("image_ref", tcss::fuzz::ImageRef); }
 TEST(FuzzReplay, Config) { Replay("config", tcss::fuzz::Config); }
 TEST(FuzzReplay, Emulator) { Replay("emulator", tcss::fuzz::Emulator); }
 TEST(FuzzReplay, IgnoreFile) { Replay("ignore_file", tcss::fuzz::IgnoreFile); }
+TEST(FuzzReplay, Vex) { Replay("vex", tcss::fuzz::Vex); }
 
 }  // namespace

@@ -12,7 +12,9 @@
 #include "core/registry_api.h"
 #include "core/reports/ignore.h"
 #include "core/reports/model.h"
+#include "core/reports/purl.h"
 #include "core/reports/triage.h"
+#include "core/reports/vex.h"
 #include "core/text.h"
 #include "core/url.h"
 #include "emulator/auth.h"
@@ -86,6 +88,54 @@ int IgnoreFile(const uint8_t* data, size_t size) {
   o.rules = *rules;
   o.today = "2026-12-01";
   (void)reports::Triage(f, o);
+  return 0;
+}
+
+int Vex(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  // The input as a purl too: what is built from a parsed one parses back to the same package.
+  auto purl = reports::ParsePurl(text);
+  if (purl) {
+    std::string built = reports::PackagePurl("SYSTEM", "debian", purl->name, purl->version);
+    if (!built.empty()) {
+      auto again = reports::ParsePurl(built);
+      Check(again && again->name == purl->name && again->version == purl->version);
+    }
+  }
+  std::vector<std::string> warnings;
+  auto statements = reports::ParseVex("fuzz.openvex.json", text, 0, &warnings);
+  if (!statements.ok()) {
+    Check(statements.error().kind == ErrorKind::kUsage);
+    Check(statements.error().message.rfind("VEX file fuzz.openvex.json", 0) == 0);
+    return 0;
+  }
+  for (const auto& st : *statements) {
+    Check(st.status == "not_affected" || st.status == "affected" || st.status == "fixed" ||
+          st.status == "under_investigation");
+  }
+  Findings f;
+  ImageFindings img;
+  img.image_id = "sha256:" + std::string(64, 'a');
+  img.reference = "ccr.ccs.tencentyun.com/demo/app:1.0";
+  img.scan_status = "SCANNED";
+  img.digest = "sha256:" + std::string(64, 'b');
+  img.os_name = "debian";
+  f.images.push_back(img);
+  for (const char* cve : {"CVE-2024-3094", "CVE-2023-44487", "TCSS-1"}) {
+    VulnFinding v;
+    v.image_id = img.image_id;
+    v.cve_id = cve;
+    v.level = 3;
+    v.component = "xz-utils";
+    v.version = "5.6.0";
+    v.component_type = "SYSTEM";
+    f.all.push_back(v);
+  }
+  size_t matched = reports::ApplyVex(f, *statements);
+  Check(matched <= statements->size());
+  for (const auto& v : f.all) {
+    if (v.suppression.active()) Check(v.suppression.kind == Suppression::Kind::kVex);
+  }
   return 0;
 }
 
