@@ -111,6 +111,13 @@ Env ScanEnv(const Emulator& emu, const TempDir& home);
 // GITHUB_STEP_SUMMARY as the files `output` and `summary.md` in `home`.
 void AsGithubStep(Env& env, const TempDir& home);
 std::string ScanBin();  // the tcss-scan under test
+// How often `needle` occurs in `text` (overlapping occurrences too).
+inline int CountOf(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 inline int Count(const std::vector<std::string>& actions, const std::string& action) {
   return static_cast<int>(std::count(actions.begin(), actions.end(), action));
 }

@@ -13,12 +13,6 @@
 namespace tcss::it {
 namespace {
 
-int CountOf(const std::string& text, const std::string& needle) {
-  int n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
-
 class ReportsTest : public ::testing::Test {
  protected:
   TempDir home;

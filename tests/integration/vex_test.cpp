@@ -19,12 +19,6 @@ std::string Doc(const std::string& statements) {
          statements + "]}";
 }
 
-int CountOf(const std::string& text, const std::string& needle) {
-  int n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
-
 class VexTest : public ::testing::Test {
  protected:
   TempDir home;
