@@ -22,6 +22,7 @@
 #include "core/outputs.h"
 #include "core/policy.h"
 #include "core/registry_api.h"
+#include "core/reports/baseline.h"
 #include "core/reports/cosign.h"
 #include "core/reports/findings_file.h"
 #include "core/reports/gitlab.h"
@@ -82,13 +83,19 @@ class Runner {
   Status LoadIgnoreRules();
   // Reads every --vex document; one that is not valid OpenVEX ends the run before any call.
   Status LoadVex();
+  // Reads --baseline-file: one that does not parse (or of another schemaVersion) ends the run
+  // before any call; one that is not there is a missing baseline, said when the findings are.
+  Status LoadBaselineFile();
+  // --baseline-image: TCSS's findings for it now, looked up in the sources as any image is.
+  Baseline ReadBaselineImage();
   // Whether every vulnerability must be read: a report lists them all, and ignore rules and
   // --ignore-unfixed re-tally the counts from them.
   bool NeedsEveryVulnerability() const {
     const auto files = ReportFiles(c_);
     return std::any_of(files.begin(), files.end(),
                        [](const auto& f) { return !f.second.empty(); }) ||
-           !triage_.rules.empty() || c_.ignore_unfixed || !triage_.vex.empty();
+           !triage_.rules.empty() || c_.ignore_unfixed || !triage_.vex.empty() ||
+           !c_.baseline_image.empty() || !c_.baseline_file.empty();
   }
   int Finish();
   std::vector<std::string> WriteOutputs(int exit_code);
@@ -111,7 +118,9 @@ class Runner {
   std::unique_ptr<CredentialCache> credentials_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<ApiClient> client_;
-  ImageSource* source_ = nullptr;  // the source of the task (owned where it was made)
+  ImageSource* source_ = nullptr;               // the source of the task (owned where it was made)
+  std::vector<ImageSource*> baseline_sources_;  // where --baseline-image is looked for, in order
+  std::optional<Baseline> baseline_file_;       // --baseline-file, read before any call
   bool outputs_unusable_ = false;
   bool stdout_closed_ = false;
   std::string started_at_;  // ISO time the run began, for the scan report
@@ -225,6 +234,79 @@ Status Runner::LoadVex() {
     for (auto& s : *statements) triage_.vex.push_back(std::move(s));
   }
   return OkStatus();
+}
+
+Status Runner::LoadBaselineFile() {
+  if (c_.baseline_file.empty()) return OkStatus();
+  if (!p_.files.Exists(c_.baseline_file)) {
+    // The default branch may not have written one yet: every finding counts as new.
+    Baseline b;
+    b.kind = "file";
+    b.reference = c_.baseline_file;
+    b.missing = "there is no file " + c_.baseline_file;
+    baseline_file_ = std::move(b);
+    return OkStatus();
+  }
+  auto text = p_.files.Read(c_.baseline_file);
+  if (!text.ok()) {
+    return UsageError("cannot read the baseline file " + c_.baseline_file +
+                      " (--baseline-file/TCSS_BASELINE_FILE): " + text.error().message);
+  }
+  auto b = reports::ParseBaselineFile(c_.baseline_file, *text);
+  if (!b.ok()) return b.error();
+  log_.Verbose(
+      fmt::format("{} finding(s) in the baseline file {}", b->findings.size(), c_.baseline_file));
+  baseline_file_ = std::move(*b);
+  return OkStatus();
+}
+
+Baseline Runner::ReadBaselineImage() {
+  Baseline b;
+  b.kind = "image";
+  b.reference = c_.baseline_image;
+  const int64_t deadline =
+      p_.clock.MonotonicMillis() +
+      static_cast<int64_t>(std::max(c_.resolve_timeout_s, c_.timeout_s) * 1000);
+  std::vector<std::string> looked;
+  for (ImageSource* src : baseline_sources_) {
+    looked.push_back(SourceName(src->kind()));
+    std::vector<ImageResult> found;
+    const bool id = src->kind() == Source::kLocal
+                        ? IsImageId(c_.baseline_image)
+                        : registry_api::IsRegistryTaskId(c_.baseline_image);
+    if (id) {
+      found.push_back({c_.baseline_image, c_.baseline_image});
+    } else {
+      auto r = src->LookUp({c_.baseline_image}, deadline);
+      if (!r.ok()) {
+        b.missing = fmt::format("looking it up in the {} list failed: {}", looked.back(),
+                                r.error().message);
+        return b;
+      }
+      if (r->images.empty()) continue;
+      found.push_back(r->images.front());
+    }
+    auto f = src->ReadFindings(found, true);
+    if (!f.ok()) {
+      b.missing = "reading TCSS's findings for it failed: " + f.error().message;
+      return b;
+    }
+    const std::string status = f->images.empty() ? "UNKNOWN" : f->images.front().scan_status;
+    if (text::Lower(status) != "scanned") {
+      b.missing = status == "UNKNOWN" ? "TCSS lists no findings for it"
+                  : text::Lower(status) == "not_scan" || text::Lower(status) == "notscan"
+                      ? "TCSS has never scanned it"
+                      : fmt::format("TCSS's last scan of it did not end well (status {})",
+                                    text::OneLine(text::TruncateUtf8(status, 40)));
+      return b;
+    }
+    b.image_id = found.front().image_id;
+    b.findings = reports::BaselineFindingsOf(*f);
+    return b;
+  }
+  b.missing = fmt::format("TCSS does not know it (looked in the {} list{})",
+                          fmt::join(looked, " and the "), looked.size() > 1 ? "s" : "");
+  return b;
 }
 
 // Writes every output the run has; each channel on its own, so one that fails does not keep
@@ -376,7 +458,7 @@ bool Runner::Prepare(ClientSettings* settings) {
   }
   triage_.ignore_unfixed = c_.ignore_unfixed;
   triage_.today = IsoUtc(p_.clock.UnixSeconds()).substr(0, 10);
-  for (const auto& load : {&Runner::LoadIgnoreRules, &Runner::LoadVex}) {
+  for (const auto& load : {&Runner::LoadIgnoreRules, &Runner::LoadVex, &Runner::LoadBaselineFile}) {
     auto loaded = (this->*load)();
     if (!loaded.ok()) {
       Fail(loaded.error());
@@ -451,6 +533,7 @@ int Runner::Submit() {
   report_.selection = c_.all ? "all" : !c_.filters.empty() ? "filters" : "images";
   report_.gate_virus = c_.gate_virus;
   report_.gate_risk = c_.gate_risk;
+  report_.gate_new = c_.gate_new;
   ClientSettings settings;
   if (!Prepare(&settings)) return Finish();
   if (!c_.wait_implied.empty()) {
@@ -520,6 +603,9 @@ int Runner::Submit() {
     if (std::find(ids.begin(), ids.end(), i.image_id) == ids.end()) ids.push_back(i.image_id);
   }
   source_ = source;
+  baseline_sources_ = {source};
+  for (ImageSource* s : sources)
+    if (s != source) baseline_sources_.push_back(s);
   report_.source = SourceName(source->kind());
   if (c_.dry_run) {
     PrintDryRun(settings, source->CreateRequest(ids));
@@ -564,12 +650,14 @@ int Runner::StatusCommand() {
   report_.selection = "images";
   report_.gate_virus = c_.gate_virus;
   report_.gate_risk = c_.gate_risk;
+  report_.gate_new = c_.gate_new;
   ClientSettings settings;
   report_.source = SourceName(c_.source);
   if (!Prepare(&settings) || !Connect(settings)) return Finish();
   SourceDeps deps{*client_, p_.clock, log_, c_};
   auto source = c_.source == Source::kRegistry ? MakeRegistrySource(deps) : MakeLocalSource(deps);
   source_ = source.get();
+  baseline_sources_ = {source_};
   // IDs as they are; references (TCSS_IMAGES inherited from the submitting job) looked up in
   // the task's source as the submission did.
   std::vector<std::string> refs;
@@ -733,6 +821,15 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
       return;
     }
   }
+  if (!c_.baseline_image.empty()) {
+    findings->baseline = ReadBaselineImage();
+  } else if (baseline_file_) {
+    findings->baseline = baseline_file_;
+  }
+  if (findings->baseline && !findings->baseline->available()) {
+    log_.Warn(fmt::format("no baseline: {} ({}); every finding counts as new",
+                          findings->baseline->reference, findings->baseline->missing));
+  }
   if (every) {
     for (const auto& n : reports::Triage(*findings, triage_)) log_.Warn(n);
   }
@@ -743,6 +840,13 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
                   t.critical, t.high, t.medium, t.low, t.virus, t.risk,
                   t.ignored > 0 ? fmt::format("; {} ignored", t.ignored) : "",
                   t.suppressed > 0 ? fmt::format("; {} suppressed by VEX", t.suppressed) : ""));
+  if (findings->baseline && findings->baseline->available()) {
+    log_.Info(fmt::format(
+        "against the baseline {}: new {} critical, {} high, {} medium, {} low, {} viruses, {} "
+        "risks; {} fixed",
+        findings->baseline->reference, t.new_critical, t.new_high, t.new_medium, t.new_low,
+        t.new_virus, t.new_risk, findings->baseline->fixed.size()));
+  }
   // What was accepted or suppressed, and why, in the log too: the most severe first, a few.
   auto why = [](const Suppression& s) {
     return s.kind == Suppression::Kind::kVex ? "suppressed" : "ignored";
@@ -773,15 +877,13 @@ void Runner::PollAndGate(bool keep_polling, int64_t first_delay_ms) {
     }
   }
   int threshold = c_.severity_threshold ? static_cast<int>(*c_.severity_threshold) : 0;
-  report_.gate = GateViolation(*findings, threshold, c_.gate_virus, c_.gate_risk);
+  report_.gate = GateViolation(*findings, threshold, c_.gate_virus, c_.gate_risk, c_.gate_new);
   if (!report_.gate.empty()) {
     if (threshold > 0) LogGateFindings(*findings, threshold);
     // The viruses and risks --fail-on-findings selects: each one, the file or the description.
     int64_t listed = 0;
     for (const auto& th : findings->threats) {
-      if (th.suppression.active() ||
-          !((th.kind == "virus" && c_.gate_virus) || (th.kind == "risk" && c_.gate_risk)))
-        continue;
+      if (!reports::FailsGate(th, report_)) continue;
       if (++listed > 20) {
         log_.Info("  … and more (every one: --sarif-file, --junit-file or --report-file)");
         break;
@@ -800,13 +902,17 @@ void Runner::LogGateFindings(const Findings& f, int threshold) {
   // first (all of them read with a report or an ignore file, else the top ten).
   constexpr int kShown = 20;
   const std::vector<VulnFinding>& list = f.all.empty() ? f.top : f.all;
-  const int64_t counts[] = {0, f.totals.low, f.totals.medium, f.totals.high, f.totals.critical};
+  const auto& t = f.totals;
+  const int64_t counts[] = {
+      0, c_.gate_new ? t.new_low : t.low, c_.gate_new ? t.new_medium : t.medium,
+      c_.gate_new ? t.new_high : t.high, c_.gate_new ? t.new_critical : t.critical};
   int64_t failing = 0;
   for (int level = threshold; level <= 4; ++level) failing += counts[level];
-  log_.Info("what fails the gate (threshold " + LevelName(threshold) + "):");
+  log_.Info("what fails the gate (threshold " + LevelName(threshold) +
+            (c_.gate_new ? ", new findings only" : "") + "):");
   int64_t shown = 0;
   for (const auto& v : list) {
-    if (!reports::FailsGate(v, threshold)) continue;
+    if (!reports::FailsGate(v, threshold, c_.gate_new)) continue;
     if (shown == kShown) break;
     ++shown;
     log_.Info(fmt::format("  {} {} {} {} -> {} in {}", LevelName(v.level), reports::FindingId(v),

@@ -519,6 +519,39 @@ const std::vector<Option>& Table() {
              if (!Trim(line).empty()) c.vex_files.push_back(Trim(line));
          return OkStatus();
        }},
+      {"--baseline-image", "", "REF", "none",
+       "with --wait: compare with the findings TCSS holds now for this image (the default "
+       "branch's push), without scanning it: new, existing and fixed findings",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) -> Status {
+         std::string ref = Trim(v.back());
+         if (!ref.empty() && !IsImageId(ref)) {
+           auto parsed = ParseImageRef(ref);
+           if (!parsed.ok()) return UsageError(n + ": " + parsed.error().message);
+         }
+         c.baseline_image = ref;
+         return OkStatus();
+       }},
+      {"--baseline-file", "", "PATH", "none",
+       "with --wait: compare with a findings file an earlier run wrote (--findings-file)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) {
+         c.baseline_file = Trim(v.back());
+         return OkStatus();
+       }},
+      {"--gate", "", "new|all", "all",
+       "what the threshold and --fail-on-findings count: all findings, or only those the "
+       "baseline does not hold (new)",
+       Kind::kValue,
+       [](Config& c, const std::vector<std::string>& v, const std::string&) -> Status {
+         std::string g = text::Lower(Trim(v.back()));
+         if (g == "new" || g == "all" || g.empty()) {
+           c.gate_new = g == "new";
+           return OkStatus();
+         }
+         return UsageError("--gate \"" + Trim(v.back()) + "\" must be new or all" +
+                           DidYouMean(g, {"new", "all"}));
+       }},
       {"--platform", "", "NAME", "auto",
        "the CI system whose conventions to follow (auto detects it; tekton must be named)",
        Kind::kValue,
@@ -869,12 +902,25 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
     }
   }
 
+  if (!c.baseline_image.empty() && !c.baseline_file.empty()) {
+    return UsageError(
+        "--baseline-image and --baseline-file both name a baseline: give one (the image to "
+        "compare with TCSS's findings for it now, the file to compare with an earlier run's)");
+  }
+  if (c.gate_new && c.baseline_image.empty() && c.baseline_file.empty()) {
+    return UsageError(
+        "--gate new counts what the baseline does not hold, but none is given: add "
+        "--baseline-image REF (the default branch's image) or --baseline-file PATH");
+  }
   if (c.command == Command::kSubmit || c.command == Command::kPush) {
     // Whatever reads findings needs the scan's end: it implies --wait, and an explicit
     // --wait=false beside it is a contradiction, not a gate silently off.
     const std::pair<bool, const char*> needs[] = {
         {c.severity_threshold.has_value(), "--severity-threshold"},
         {c.gate_virus || c.gate_risk, "--fail-on-findings"},
+        {!c.baseline_image.empty(), "--baseline-image"},
+        {!c.baseline_file.empty(), "--baseline-file"},
+        {c.gate_new, "--gate new"},
     };
     std::vector<std::pair<bool, std::string>> all(std::begin(needs), std::end(needs));
     for (const auto& [flag, path] : ReportFiles(c)) all.emplace_back(!path.empty(), flag);

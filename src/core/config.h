@@ -104,6 +104,10 @@ struct Config {
   std::string ignore_file;       // accepted findings; "" = .tcss-scan-ignore when it exists
   bool ignore_unfixed = false;
   std::vector<std::string> vex_files;  // OpenVEX documents, in the order given
+  std::string baseline_image;          // --baseline-image: compared with TCSS's findings for it
+  std::string baseline_file;           // --baseline-file: a findings file of an earlier run
+  bool gate_new = false;               // --gate new: only what the baseline lacks counts
+  bool comment = false;                // --comment: the pull/merge-request comment
   bool dry_run = false;
   LogLevel log_level = LogLevel::kInfo;
 

@@ -185,11 +185,23 @@ std::vector<std::pair<std::string, std::string>> WaitOutputs(const RunReport& r)
     out.emplace_back("low", std::to_string(t.low));
     out.emplace_back("viruses", std::to_string(t.virus));
     out.emplace_back("risks", std::to_string(t.risk));
+    if (r.findings->baseline) {
+      // Against the baseline: what this change brings and what it removes.
+      out.emplace_back("new-critical", std::to_string(t.new_critical));
+      out.emplace_back("new-high", std::to_string(t.new_high));
+      out.emplace_back("new-medium", std::to_string(t.new_medium));
+      out.emplace_back("new-low", std::to_string(t.new_low));
+      out.emplace_back("new-viruses", std::to_string(t.new_virus));
+      out.emplace_back("new-risks", std::to_string(t.new_risk));
+      out.emplace_back("fixed-count", std::to_string(r.findings->baseline->fixed.size()));
+    }
   }
   return out;
 }
 std::string Upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto& c : s) {
+    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
   return s;
 }
 }  // namespace
@@ -285,11 +297,38 @@ std::string JsonReport(const RunReport& r) {
     }
     w.EndArray();
     w.Int("ignored", r.findings->totals.ignored).Int("suppressed", r.findings->totals.suppressed);
+    if (const auto& b = r.findings->baseline) {
+      const auto& t = r.findings->totals;
+      w.BeginObject("baseline")
+          .String("kind", b->kind)
+          .String("reference", b->reference)
+          .String("imageId", b->image_id)
+          .Bool("available", b->available());
+      if (!b->available()) w.String("missing", b->missing);
+      w.BeginObject("new")
+          .Int("critical", t.new_critical)
+          .Int("high", t.new_high)
+          .Int("medium", t.new_medium)
+          .Int("low", t.new_low)
+          .Int("viruses", t.new_virus)
+          .Int("risks", t.new_risk)
+          .EndObject();
+      w.BeginArray("fixed");
+      for (const auto& x : b->fixed) {
+        w.BeginObject()
+            .String("kind", x.kind)
+            .String("id", x.id)
+            .String("package", x.package)
+            .String("level", LevelName(x.level))
+            .EndObject();
+      }
+      w.EndArray().EndObject();
+    }
     w.EndObject();
   }
   if (r.waited) {
     w.BeginObject("gate").Bool("passed", r.gate.empty()).String("reason", r.gate);
-    w.String("threshold", r.threshold).EndObject();
+    w.String("threshold", r.threshold).String("counts", r.gate_new ? "new" : "all").EndObject();
   }
   w.EndObject();
   // Azure acts on "##vso[" anywhere in a line of output (and warns about any other "##vso"), and

@@ -29,7 +29,15 @@ struct ImageFindings {
   int64_t unlisted_virus = 0, unlisted_risk = 0;
   std::string digest{};   // the manifest digest (registry list, or the reference's @sha256:), or ""
   std::string os_name{};  // TCSS's OsName ("debian", "centos", ...), or ""
+  // With a baseline (issue 23): what of the above is not in it (equal to the above when the
+  // baseline is missing: every finding is then new).
+  int64_t new_critical{0}, new_high{0}, new_medium{0}, new_low{0}, new_virus{0}, new_risk{0};
 };
+
+// Where a finding stands against the baseline (SARIF's baselineState): no baseline was given,
+// absent from it, or in it (same kind and identity: a vulnerability's ID and package, not its
+// version; a virus's or risk's ID).
+enum class BaselineState { kNone, kNew, kUnchanged };
 
 // Why a finding counts toward no gate, shown by every report: the ignore file or
 // --ignore-unfixed accepted it, or a VEX statement (not_affected, fixed) suppressed it.
@@ -58,6 +66,7 @@ struct VulnFinding {
   int64_t level = 0;           // after reports::Triage: the one severity every output uses
   double cvss = 0;
   Suppression suppression;  // not in the counts or the gate when active, still listed
+  BaselineState state = BaselineState::kNone;
 };
 
 // A virus or a sensitive risk in an image (issue 22), on the vulnerabilities' 1..4 scale.
@@ -74,6 +83,28 @@ struct ThreatFinding {
   std::string id;         // reports::ThreatId: md5:<hex>, else TCSS-VIRUS-/TCSS-RISK-<hex>
   std::string category;   // what reports group by: the virus's name, "type-T-behaviour-B"
   Suppression suppression;
+  BaselineState state = BaselineState::kNone;
+};
+
+// A finding of the baseline: enough to match it (kind, id, package) and to list it as fixed.
+struct BaselineFinding {
+  std::string kind;     // vulnerability, virus, risk
+  std::string id;       // reports::FindingId / ThreatId
+  std::string package;  // a vulnerability's package, else ""
+  std::string version;
+  std::string name;
+  int64_t level = 0;
+};
+
+// --baseline-image / --baseline-file: what the findings were compared with.
+struct Baseline {
+  std::string kind;       // "image" or "file"
+  std::string reference;  // as given
+  std::string image_id;   // the baseline image's TCSS ID ("" for a file)
+  std::string missing;    // why it could not be read ("" when it was): every finding is new
+  std::vector<BaselineFinding> findings;
+  std::vector<BaselineFinding> fixed;  // after reports::Triage: in the baseline, gone now
+  bool available() const { return missing.empty(); }
 };
 
 // A package in an image: DescribeImageComponentList (local images), or the packages the
@@ -91,9 +122,10 @@ struct Findings {
   std::vector<PackageComponent> components;  // read only for --sbom-file
   std::vector<ThreatFinding> threats;        // viruses and risks read from their lists
   std::vector<VulnFinding> top;              // most severe first, then by CVSS
-  std::vector<VulnFinding> all;  // every vulnerability read (with --report-file), same order
-  ImageFindings totals;          // summed over images
-  bool triaged = false;          // reports::Triage ran: counts are tallied from `all`
+  std::vector<VulnFinding> all;      // every vulnerability read (with --report-file), same order
+  ImageFindings totals;              // summed over images
+  std::optional<Baseline> baseline;  // --baseline-image/--baseline-file, compared by Triage
+  bool triaged = false;              // reports::Triage ran: counts are tallied from `all`
 };
 
 struct ScanProgress {
@@ -117,6 +149,7 @@ struct RunReport {
   std::string threshold;    // "high", or "" without --severity-threshold
   bool gate_virus = false;  // --fail-on-findings virus: every virus not ignored fails
   bool gate_risk = false;   // --fail-on-findings risk
+  bool gate_new = false;    // --gate new: only findings absent from the baseline count
 };
 
 std::string LevelName(int64_t level);  // 1..4 → low, medium, high, critical

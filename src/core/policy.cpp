@@ -113,20 +113,26 @@ bool IsRunningStatus(const std::string& status) {
   return status == "READY" || status == "SCANNING";
 }
 
-std::string GateViolation(const Findings& f, int threshold, bool gate_virus, bool gate_risk) {
+std::string GateViolation(const Findings& f, int threshold, bool gate_virus, bool gate_risk,
+                          bool only_new) {
   std::vector<std::string> why;
   const auto& t = f.totals;
-  const std::pair<int, int64_t> levels[] = {
-      {4, t.critical}, {3, t.high}, {2, t.medium}, {1, t.low}};
+  const char* fresh = only_new ? "new " : "";
+  const std::pair<int, int64_t> levels[] = {{4, only_new ? t.new_critical : t.critical},
+                                            {3, only_new ? t.new_high : t.high},
+                                            {2, only_new ? t.new_medium : t.medium},
+                                            {1, only_new ? t.new_low : t.low}};
   if (threshold > 0) {
     for (const auto& [level, count] : levels) {
       if (level >= threshold && count > 0) {
-        why.push_back(fmt::format("{} {}", count, LevelName(level)));
+        why.push_back(fmt::format("{} {}{}", count, fresh, LevelName(level)));
       }
     }
   }
-  if (gate_virus && t.virus > 0) why.push_back(fmt::format("{} virus(es)", t.virus));
-  if (gate_risk && t.risk > 0) why.push_back(fmt::format("{} risk(s)", t.risk));
+  const int64_t virus = only_new ? t.new_virus : t.virus;
+  const int64_t risk = only_new ? t.new_risk : t.risk;
+  if (gate_virus && virus > 0) why.push_back(fmt::format("{} {}virus(es)", virus, fresh));
+  if (gate_risk && risk > 0) why.push_back(fmt::format("{} {}risk(s)", risk, fresh));
   if (why.empty()) return "";
   std::string out;
   for (const auto& w : why) out += (out.empty() ? "" : ", ") + w;

@@ -41,7 +41,9 @@ int64_t PollDelayMillis(int poll_index, int64_t left_seconds);
 bool IsRunningStatus(const std::string& status);
 
 struct Findings;
-// Why the findings fail the gate, or "" when they pass. `threshold` 0 means none.
-std::string GateViolation(const Findings& findings, int threshold, bool gate_virus, bool gate_risk);
+// Why the findings fail the gate, or "" when they pass. `threshold` 0 means none. `only_new`
+// (--gate new): only what the baseline does not hold counts.
+std::string GateViolation(const Findings& findings, int threshold, bool gate_virus, bool gate_risk,
+                          bool only_new = false);
 
 }  // namespace tcss

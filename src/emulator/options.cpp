@@ -124,6 +124,24 @@ std::vector<Image> DemoInventory() {
   }
   app.components.push_back({"bash", "5.2.15-2+b2", "/var/lib/dpkg/status", "SYSTEM_COMPONENT"});
   app.components.push_back({"coreutils", "9.1-1", "/var/lib/dpkg/status", "SYSTEM_COMPONENT"});
+  // The default branch's build of the same app (issue 23's baseline), scanned before: the
+  // high glibc finding and three of the others, and one the 1.0 build fixed (perl).
+  Image main_branch;
+  main_branch.image_id = "sha256:7a1c3e5b9d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c";
+  main_branch.image_name = "ccr.ccs.tencentyun.com/demo/app:main";
+  main_branch.scanned = true;
+  main_branch.high = 1;
+  main_branch.medium = 2;
+  main_branch.low = 1;
+  main_branch.vulns = {
+      {"CVE-2023-4911", "glibc looney tunables", 3, 7.8, "glibc", "2.36", "2.36-9+deb12u3"},
+      {"CVE-2023-5678", "openssl DH check", 2, 5.3, "openssl", "3.0.10", "3.0.13"},
+      {"CVE-2023-31484", "perl CPAN TLS verification", 2, 6.5, "perl", "5.36.0",
+       "5.36.0-7+deb12u1"},
+      {"CVE-2011-3374", "apt key revocation", 1, 3.7, "apt", "2.6.1", ""}};
+  for (const auto& v : main_branch.vulns)
+    main_branch.components.push_back(
+        {v.component, v.version, "/var/lib/dpkg/status", "SYSTEM_COMPONENT"});
   Image nginx;
   nginx.image_id = "sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6";
   nginx.image_name = "nginx:1.25";
@@ -147,7 +165,7 @@ std::vector<Image> DemoInventory() {
                     "Remove the file and rebuild the image from a trusted base"}};
   miner.risks = {{2, 1, 3, "A private SSH key is stored in the image at /root/.ssh/id_rsa",
                   "Remove the key from the image; mount secrets at run time"}};
-  return {app, nginx, clean, miner};
+  return {app, nginx, clean, miner, main_branch};
 }
 
 Result<std::vector<Image>> ParseInventory(const std::string& path, const std::string& text) {
@@ -173,6 +191,7 @@ Result<std::vector<Image>> ParseInventory(const std::string& path, const std::st
     img.low = r.Int(o, "LowLevelVulCnt", false);
     img.virus = r.Int(o, "VirusCnt", false);
     img.risk = r.Int(o, "RiskCnt", false);
+    img.scanned = r.Bool(o, "Scanned", false);
     auto vulns = r.Array(o, "Vulns", false);
     if (!r.ok) return fail("ImageID and ImageName must be strings and the counts whole numbers");
     if (!IsImageId(img.image_id)) return fail("ImageID must be sha256: and 64 hex digits");

@@ -117,7 +117,10 @@ State::State(std::vector<Credential> creds, std::vector<Image> inventory, double
       inventory_(inventory),
       initial_inventory_(std::move(inventory)),
       scan_ms_(static_cast<int64_t>(scan_seconds * 1000)),
-      rate_limit_(rate_limit) {}
+      rate_limit_(rate_limit) {
+  for (const auto& i : inventory_)
+    if (i.scanned) scanned_before_.insert(i.image_id);
+}
 
 void State::SetInitialFaults(std::vector<Fault> f) {
   std::lock_guard<std::mutex> l(mu_);
@@ -161,6 +164,7 @@ void State::AddFault(Fault f) {
 
 void State::AddImage(Image img) {
   std::lock_guard<std::mutex> l(mu_);
+  if (img.scanned) scanned_before_.insert(img.image_id);
   for (auto& existing : inventory_) {
     if (existing.image_id == img.image_id) {
       existing = std::move(img);
@@ -178,6 +182,9 @@ void State::Reset() {
   log_.clear();
   admitted_.clear();
   inventory_ = initial_inventory_;
+  scanned_before_.clear();
+  for (const auto& i : inventory_)
+    if (i.scanned) scanned_before_.insert(i.image_id);
   if (registry_) registry_->Reset();
   if (identity_) identity_->Reset();
 }
@@ -225,6 +232,7 @@ std::string State::ImageScanStatus(const std::string& image_id, int64_t now_ms) 
     if (s == "END") return "SCANNED";
     if (s == "READY" || s == "SCANNING") status = "SCANNING";
   }
+  if (status == "NOT_SCAN" && scanned_before_.count(image_id)) return "SCANNED";
   return status;
 }
 

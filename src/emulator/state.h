@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,9 @@ struct Image {
   // Its packages; when the inventory names none, the vulnerabilities' packages (and, for the
   // demo images, a few without vulnerabilities).
   std::vector<Component> components;
+  // Scanned before the emulator started (inventory "Scanned": true; the demo app's :main, a
+  // baseline): its findings are served without a task.
+  bool scanned = false;
 };
 
 // ACTION:CODE[:COUNT]. CODE is an API error code, HTTP<status>, DELAY<ms> (then answer),
@@ -147,6 +151,7 @@ class State {
   std::vector<Credential> creds_;
   std::vector<Image> inventory_;
   std::vector<Image> initial_inventory_;
+  std::set<std::string> scanned_before_;  // IDs of the images with `scanned`
   int64_t scan_ms_;
   int rate_limit_;
   std::map<std::string, std::deque<int64_t>> admitted_;

@@ -169,14 +169,15 @@ TEST(EmulatorApi, TaskLifecycleAndFindings) {
 
 TEST(EmulatorApi, ImageListPagingAndNameFilter) {
   Emulator emu;
+  // The demo inventory: app:1.0, nginx, clean, miner and app:main (the baseline).
   auto all = emu.Call("DescribeAssetImageList", R"({"Limit":2,"Offset":0})");
-  EXPECT_EQ(all.response->getValue<int>("TotalCount"), 4);
+  EXPECT_EQ(all.response->getValue<int>("TotalCount"), 5);
   EXPECT_EQ(all.response->getArray("List")->size(), 2u);
-  auto rest = emu.Call("DescribeAssetImageList", R"({"Limit":3,"Offset":2})");
+  auto rest = emu.Call("DescribeAssetImageList", R"({"Limit":2,"Offset":3})");
   EXPECT_EQ(rest.response->getArray("List")->size(), 2u);
   auto named = emu.Call("DescribeAssetImageList",
                         R"({"Filters":[{"Name":"ImageName","Values":["demo/app"]}]})");
-  EXPECT_EQ(named.response->getValue<int>("TotalCount"), 1);
+  EXPECT_EQ(named.response->getValue<int>("TotalCount"), 2);  // app:1.0 and app:main
 }
 
 TEST(EmulatorLimits, RateLimitPerActionPerSecond) {

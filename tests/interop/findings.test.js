@@ -45,7 +45,7 @@ test("a scan with vulnerabilities, a virus and a risk: one valid document, the n
   assert.equal(doc.complete, true);
   assert.equal(doc.status, "END");
   assert.equal(doc.taskId, r.stdout.trim());
-  assert.deepEqual(doc.gate, { threshold: "critical", failOnFindings: ["virus"], failed: true, reason: doc.gate.reason });
+  assert.deepEqual(doc.gate, { threshold: "critical", failOnFindings: ["virus"], failed: true, counts: "all", reason: doc.gate.reason });
   // The totals are the dotenv's, and the findings add up to them.
   assert.equal(String(doc.totals.critical), env.TCSS_CRITICAL);
   assert.equal(String(doc.totals.virus), env.TCSS_VIRUSES);

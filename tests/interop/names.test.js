@@ -31,7 +31,7 @@ before(async () => {
   const emu = await startEmulator(["--scan-seconds", "1"]);
   try {
     const dotenv = path.join(tmp, "out.env");
-    const r = run(path.join(BIN, "tcss-scan"), ["--wait", "--dotenv", dotenv, "--endpoint", emu.url,
+    const r = run(path.join(BIN, "tcss-scan"), ["--wait", "--dotenv", dotenv, "--endpoint", emu.url, "--baseline-image", "ccr.ccs.tencentyun.com/demo/app:main",
       "ccr.ccs.tencentyun.com/demo/app:1.0"], {
       env: { PATH: "/usr/bin:/bin", HOME: tmp, TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: SECRET_KEY },
     });

@@ -120,8 +120,10 @@ test("a correct SDK call gets a TaskID from the emulator", async () => {
   const status = await sdkClient(plain.port).DescribeAssetImageScanStatus({ TaskID: r.TaskID });
   assert.ok(["READY", "SCANNING"].includes(status.Status), status.Status);
   const list = await sdkClient(plain.port).DescribeAssetImageList({ Limit: 100, Filters: [{ Name: "ImageName", Values: ["demo/app"], ExactMatch: false }] });
-  assert.equal(list.TotalCount, 1);
-  assert.equal(list.List[0].ImageID, APP_ID);
+  assert.equal(list.TotalCount, 2);  // app:1.0 and app:main (the baseline)
+  assert.deepEqual(list.List.map((i) => i.ImageName).sort(),
+    ["ccr.ccs.tencentyun.com/demo/app:1.0", "ccr.ccs.tencentyun.com/demo/app:main"]);
+  assert.ok(list.List.some((i) => i.ImageID === APP_ID));
 });
 
 test("the SDK calls every registry action of the emulator and its models read the answers", async () => {

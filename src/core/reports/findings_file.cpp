@@ -40,6 +40,44 @@ void Counts(json::Writer& w, const char* key, const ImageFindings& c) {
       .EndObject();
 }
 
+void State(json::Writer& w, const Findings& f, BaselineState state) {
+  if (!f.baseline) return;
+  w.String("baselineState", state == BaselineState::kUnchanged ? "unchanged" : "new");
+}
+
+// What the findings were compared with, what is new, what the change removed.
+void WriteBaseline(json::Writer& w, const Findings& f) {
+  if (!f.baseline) return;
+  const Baseline& b = *f.baseline;
+  const auto& t = f.totals;
+  w.BeginObject("baseline")
+      .String("kind", b.kind)
+      .String("reference", b.reference)
+      .String("imageId", b.image_id)
+      .Bool("available", b.available());
+  if (!b.available()) w.String("missing", b.missing);
+  w.BeginObject("new")
+      .Int("critical", t.new_critical)
+      .Int("high", t.new_high)
+      .Int("medium", t.new_medium)
+      .Int("low", t.new_low)
+      .Int("virus", t.new_virus)
+      .Int("risk", t.new_risk)
+      .EndObject();
+  w.BeginArray("fixed");
+  for (const auto& x : b.fixed) {
+    w.BeginObject()
+        .String("kind", x.kind)
+        .String("id", x.id)
+        .String("level", LevelName(x.level))
+        .String("name", x.name)
+        .String("package", x.package)
+        .String("installedVersion", x.version)
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+}
+
 }  // namespace
 
 std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
@@ -66,6 +104,7 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
   if (r.gate_virus) kinds.push_back("virus");
   if (r.gate_risk) kinds.push_back("risk");
   w.StringArray("failOnFindings", kinds).Bool("failed", !r.gate.empty());
+  w.String("counts", r.gate_new ? "new" : "all");
   if (!r.gate.empty()) w.String("reason", r.gate);
   w.EndObject();
   w.BeginArray("images");
@@ -112,6 +151,7 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
           .String("purl", PackagePurl(v.component_type, os_of[v.image_id], v.component, v.version))
           .Raw("cvss", fmt::format("{:.1f}", v.cvss));
       WriteSuppression(w, v.suppression);
+      State(w, f, v.state);
       w.EndObject();
     }
     for (const auto& t : f.threats) {
@@ -126,12 +166,14 @@ std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
           .String("description", t.description)
           .String("solution", t.solution);
       WriteSuppression(w, t.suppression);
+      State(w, f, t.state);
       w.EndObject();
     }
   }
   w.EndArray();
   const ImageFindings totals = r.findings ? r.findings->totals : ImageFindings{};
   Counts(w, "totals", totals);
+  if (r.findings) WriteBaseline(w, *r.findings);
   w.Bool("allVulnerabilities", r.findings && !r.findings->all.empty()).EndObject();
   return w.str() + "\n";
 }

@@ -24,6 +24,11 @@ std::string GitlabContainerScanningReport(const RunReport& r, const std::string&
   w.String("end_time", end_time);
   w.String("status", r.progress && r.progress->status == "END" ? "success" : "failure");
   w.EndObject().BeginArray("vulnerabilities");
+  // --baseline-image: GitLab's CS_DEFAULT_BRANCH_IMAGE, which tracks findings across branches.
+  std::string default_branch_image;
+  if (r.findings && r.findings->baseline && r.findings->baseline->kind == "image") {
+    default_branch_image = text::TruncateUtf8(text::OneLine(r.findings->baseline->reference), 255);
+  }
   if (r.findings) {
     for (const auto& v : r.findings->all) {
       std::string image;
@@ -60,7 +65,9 @@ std::string GitlabContainerScanningReport(const RunReport& r, const std::string&
       w.BeginObject("location").BeginObject("dependency").BeginObject("package");
       w.String("name", v.component.empty() ? "unknown" : v.component).EndObject();
       w.String("version", v.version).EndObject();
-      w.String("operating_system", "linux").String("image", image).EndObject();
+      w.String("operating_system", "linux").String("image", image);
+      if (!default_branch_image.empty()) w.String("default_branch_image", default_branch_image);
+      w.EndObject();
       w.EndObject();
     }
   }
@@ -91,7 +98,9 @@ std::string GitlabContainerScanningReport(const RunReport& r, const std::string&
       w.BeginObject("location").BeginObject("dependency").BeginObject("package");
       w.String("name", text::TruncateUtf8(text::OneLine(package), 255)).EndObject();
       w.String("version", "").EndObject();
-      w.String("operating_system", "linux").String("image", image).EndObject();
+      w.String("operating_system", "linux").String("image", image);
+      if (!default_branch_image.empty()) w.String("default_branch_image", default_branch_image);
+      w.EndObject();
       w.EndObject();
     }
   }

@@ -87,14 +87,17 @@ std::string JunitReport(const RunReport& report) {
       if (v.suppression.active()) {
         c.outcome = "skipped";
         c.message = v.suppression.Describe();
-      } else if (FailsGate(v, threshold)) {
+      } else if (FailsGate(v, threshold, report.gate_new)) {
         c.outcome = "failure";
         c.message = fmt::format("{} is at or above the threshold ({}): {}", LevelName(v.level),
                                 report.threshold, detail);
         c.body = detail;
       } else {
         c.outcome = "skipped";
-        c.message = threshold > 0
+        c.message = report.gate_new && v.state == BaselineState::kUnchanged && threshold > 0 &&
+                            v.level >= threshold
+                        ? "in the baseline (--gate new counts only new findings): " + detail
+                    : threshold > 0
                         ? fmt::format("below the threshold ({}): {}", report.threshold, detail)
                         : "not gated (no --severity-threshold): " + detail;
       }
@@ -115,6 +118,10 @@ std::string JunitReport(const RunReport& report) {
       if (t.suppression.active()) {
         c.outcome = "skipped";
         c.message = t.suppression.Describe();
+      } else if (gated && !FailsGate(t, report)) {
+        c.outcome = "skipped";
+        c.message =
+            fmt::format("in the baseline (--gate new counts only new findings): {}", detail);
       } else if (gated) {
         c.outcome = "failure";
         c.type = t.kind;

@@ -50,8 +50,15 @@ std::string ThreatId(const ThreatFinding& t) {
   return "TCSS-RISK-" + base::Sha256Hex(t.name + "\n" + t.description).substr(0, 12);
 }
 
-bool FailsGate(const VulnFinding& v, int threshold) {
-  return threshold > 0 && !v.suppression.active() && v.level >= threshold;
+bool FailsGate(const VulnFinding& v, int threshold, bool only_new) {
+  return threshold > 0 && !v.suppression.active() && v.level >= threshold &&
+         !(only_new && v.state == BaselineState::kUnchanged);
+}
+
+bool FailsGate(const ThreatFinding& t, const RunReport& report) {
+  const bool gated = t.kind == "virus" ? report.gate_virus : report.gate_risk;
+  return gated && !t.suppression.active() &&
+         !(report.gate_new && t.state == BaselineState::kUnchanged);
 }
 
 int ThresholdLevel(const std::string& name) {

@@ -24,8 +24,12 @@ bool IsFindingId(std::string_view id);
 // virus by its file's MD5 ("md5:<32 hex>"), else "TCSS-VIRUS-" and 12 hex of SHA-256(name,
 // path); a risk by "TCSS-RISK-" and 12 hex of SHA-256(its type and behaviour, description).
 std::string ThreatId(const ThreatFinding& t);
-// Findings at or above `threshold` (1..4; 0 = no threshold) fail the gate unless ignored.
-bool FailsGate(const VulnFinding& v, int threshold);
+// Findings at or above `threshold` (1..4; 0 = no threshold) fail the gate unless ignored;
+// with `only_new` (--gate new) only those the baseline does not hold.
+bool FailsGate(const VulnFinding& v, int threshold, bool only_new = false);
+// A virus or risk fails the gate when --fail-on-findings names its kind, unless ignored (with
+// --gate new: unless the baseline holds it).
+bool FailsGate(const ThreatFinding& t, const RunReport& report);
 int ThresholdLevel(const std::string& name);  // "high" → 3, "" → 0
 // Why a run has no findings to report (its error, the scan not ending, no --wait), for the
 // reports that are written anyway, so that none is left from an earlier run.

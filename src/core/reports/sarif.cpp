@@ -74,10 +74,13 @@ std::string ThreatWhere(const ThreatFinding& t) {
 // repository: code scanning needs a file), its fingerprint and, when accepted, why.
 void WriteResult(json::Writer& w, const std::string& rule, size_t index, int64_t level,
                  const std::string& message, const std::string& uri, const std::string& fingerprint,
-                 const Suppression& suppression) {
-  w.BeginObject()
-      .String("ruleId", rule)
-      .Int("ruleIndex", static_cast<int64_t>(index))
+                 const Suppression& suppression, BaselineState state) {
+  w.BeginObject().String("ruleId", rule);
+  // With a baseline: SARIF's own word for what a change brings.
+  if (state != BaselineState::kNone) {
+    w.String("baselineState", state == BaselineState::kUnchanged ? "unchanged" : "new");
+  }
+  w.Int("ruleIndex", static_cast<int64_t>(index))
       .String("level", ResultLevel(level))
       .BeginObject("message")
       .String("text", message)
@@ -277,7 +280,8 @@ SarifOutput SarifReport(const RunReport& report) {
           fmt::format("{} {} ({}): {} in image {} [{}]", t->kind, t->name, LevelName(t->level),
                       ThreatWhere(*t), ImageLabel(*report.findings, t->image_id), t->id);
       WriteResult(w, rule, threat_rule[rule], t->level, text::TruncateUtf8(message, 4096),
-                  threat_uri, base::Sha256Hex(run.repository + "|" + t->id), t->suppression);
+                  threat_uri, base::Sha256Hex(run.repository + "|" + t->id), t->suppression,
+                  t->state);
     }
     const std::string uri = PercentEncode(run.repository, true);
     for (const VulnFinding* v : results) {
@@ -289,7 +293,8 @@ SarifOutput SarifReport(const RunReport& report) {
                       v->cvss > 0 ? fmt::format(", CVSS {:.1f}", v->cvss) : "", v->component,
                       v->version, fixed, ImageLabel(*report.findings, v->image_id));
       WriteResult(w, id, rule_index[id], v->level, message, uri,
-                  base::Sha256Hex(run.repository + "|" + id + "|" + v->component), v->suppression);
+                  base::Sha256Hex(run.repository + "|" + id + "|" + v->component), v->suppression,
+                  v->state);
     }
     w.EndArray().EndObject();  // results, run
   }

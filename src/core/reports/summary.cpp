@@ -2,10 +2,85 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "core/reports/model.h"
 #include "core/text.h"
 
 namespace tcss {
+
+std::string BaselineMarkdown(const Findings& f, size_t max_rows, size_t budget) {
+  if (!f.baseline) return "";
+  const Baseline& b = *f.baseline;
+  const auto& t = f.totals;
+  std::string out;
+  if (!b.available()) {
+    out += fmt::format("**No baseline**: {} ({}); every finding counts as new.\n\n",
+                       text::MarkdownLiteral(b.reference), text::MarkdownLiteral(b.missing));
+  } else {
+    out += fmt::format(
+        "Against the baseline {}: **new** {} critical, {} high, {} medium, {} low, {} viruses, "
+        "{} risks; **fixed** {}.\n\n",
+        text::MarkdownLiteral(b.reference), t.new_critical, t.new_high, t.new_medium, t.new_low,
+        t.new_virus, t.new_risk, b.fixed.size());
+  }
+  // New findings: threats first (each one matters), then vulnerabilities by severity.
+  std::vector<std::string> rows;
+  size_t more = 0;
+  auto add = [&](std::string row) {
+    if (rows.size() < max_rows) {
+      rows.push_back(std::move(row));
+    } else {
+      ++more;
+    }
+  };
+  for (const auto& th : f.threats) {
+    if (th.suppression.active() || th.state == BaselineState::kUnchanged) continue;
+    add(fmt::format("| {} | {} {} | {} | {} | | {} |\n", text::MarkdownLiteral(th.id),
+                    LevelName(th.level), th.kind, text::MarkdownLiteral(th.name),
+                    text::MarkdownLiteral(
+                        text::TruncateUtf8(th.kind == "virus" ? th.path : th.description, 200)),
+                    text::MarkdownLiteral(reports::ImageLabel(f, th.image_id))));
+  }
+  for (const auto& v : f.all) {
+    if (v.suppression.active() || v.state == BaselineState::kUnchanged) continue;
+    add(fmt::format(
+        "| {} | {} | {} | {} | {} | {} |\n", text::MarkdownLiteral(reports::FindingId(v)),
+        LevelName(v.level), text::MarkdownLiteral(v.component), text::MarkdownLiteral(v.version),
+        v.fixed_versions.empty() ? "no fix yet" : text::MarkdownLiteral(v.fixed_versions),
+        text::MarkdownLiteral(reports::ImageLabel(f, v.image_id))));
+  }
+  auto table = [&](const std::string& title, const std::string& head) {
+    out += title + "\n\n" + head;
+    size_t shown = 0;
+    for (const auto& r : rows) {
+      if (out.size() + r.size() + 256 > budget) break;
+      out += r;
+      ++shown;
+    }
+    const size_t left = rows.size() - shown + more;
+    if (left > 0) out += fmt::format("\n… and {} more (every one: the reports)\n", left);
+    out += "\n";
+  };
+  if (!rows.empty()) {
+    table("New findings:",
+          "| ID | Level | Package | Version | Fixed in | Image |\n|---|---|---|---|---|---|\n");
+  }
+  rows.clear();
+  more = 0;
+  for (const auto& x : b.fixed) {
+    add(fmt::format("| {} | {} {} | {} | {} |\n", text::MarkdownLiteral(x.id), LevelName(x.level),
+                    x.kind == "vulnerability" ? "" : x.kind,
+                    text::MarkdownLiteral(x.package.empty() ? x.name : x.package),
+                    text::MarkdownLiteral(x.version)));
+  }
+  if (!rows.empty()) {
+    table("Fixed (in the baseline, gone now):",
+          "| ID | Level | Package | Version |\n|---|---|---|---|\n");
+  }
+  return out;
+}
 
 std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
   std::string out = "### TCSS image scan\n\n";
@@ -44,6 +119,7 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
     }
     out += fmt::format("| **Total** | {} | {} | {} | {} | {} | {} |\n\n", f.totals.critical,
                        f.totals.high, f.totals.medium, f.totals.low, f.totals.virus, f.totals.risk);
+    out += BaselineMarkdown(f, 50, out.size() + std::min<size_t>(max_bytes / 2, 200000));
     if (!f.top.empty()) {
       out +=
           "Top vulnerabilities:\n\n| CVE | Level | CVSS | Component | Version | Fixed in "

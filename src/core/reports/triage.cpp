@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/image_ref.h"
+#include "core/reports/baseline.h"
 #include "core/reports/model.h"
 
 namespace tcss::reports {
@@ -144,8 +145,10 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
       }
     }
   }
+  // The baseline: what is new, what is gone.
+  if (f.baseline) CompareWithBaseline(f, *f.baseline);
   // 3. The counts, from what counts.
-  std::map<std::string, Tally> counted;
+  std::map<std::string, Tally> counted, counted_new;
   std::map<std::string, int64_t> ignored, suppressed;
   for (const auto& v : f.all) {
     if (v.suppression.kind == Suppression::Kind::kVex) {
@@ -154,10 +157,13 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
       ++ignored[v.image_id];
     } else if (v.level >= 1 && v.level <= 4) {
       ++counted[v.image_id][static_cast<size_t>(v.level)];
+      if (v.state != BaselineState::kUnchanged)
+        ++counted_new[v.image_id][static_cast<size_t>(v.level)];
     }
   }
   // A virus or risk that is ignored leaves its image's count, where the lists were read.
   std::map<std::string, std::pair<int64_t, int64_t>> threats;  // image → (viruses, risks)
+  std::map<std::string, std::pair<int64_t, int64_t>> threats_new;
   for (const auto& t : f.threats) {
     if (t.suppression.active()) {
       ++ignored[t.image_id];
@@ -165,6 +171,10 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
     }
     auto& n = threats[t.image_id];
     ++(t.kind == "virus" ? n.first : n.second);
+    if (t.state != BaselineState::kUnchanged) {
+      auto& m = threats_new[t.image_id];
+      ++(t.kind == "virus" ? m.first : m.second);
+    }
   }
   ImageFindings totals;
   for (auto& img : f.images) {
@@ -177,6 +187,19 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
     img.high = t[3];
     img.medium = t[2];
     img.low = t[1];
+    // New: what the baseline does not hold (all of it without one, or when it is missing);
+    // what TCSS counted but did not list cannot be matched, so it is new.
+    const Tally& n = f.baseline ? counted_new[img.image_id] : t;
+    img.new_critical = n[4];
+    img.new_high = n[3];
+    img.new_medium = n[2];
+    img.new_low = n[1];
+    img.new_virus = (f.baseline && img.threats_read)
+                        ? threats_new[img.image_id].first + img.unlisted_virus
+                        : img.virus;
+    img.new_risk = (f.baseline && img.threats_read)
+                       ? threats_new[img.image_id].second + img.unlisted_risk
+                       : img.risk;
     img.ignored = ignored[img.image_id];
     img.suppressed = suppressed[img.image_id];
     totals.critical += img.critical;
@@ -185,6 +208,12 @@ std::vector<std::string> Triage(Findings& f, const TriageOptions& o) {
     totals.low += img.low;
     totals.virus += img.virus;
     totals.risk += img.risk;
+    totals.new_critical += img.new_critical;
+    totals.new_high += img.new_high;
+    totals.new_medium += img.new_medium;
+    totals.new_low += img.new_low;
+    totals.new_virus += img.new_virus;
+    totals.new_risk += img.new_risk;
     totals.ignored += img.ignored;
     totals.suppressed += img.suppressed;
   }
