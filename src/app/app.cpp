@@ -9,6 +9,7 @@
 #include <set>
 
 #include "app/api_client.h"
+#include "app/comment.h"
 #include "app/credentials/provider.h"
 #include "app/findings.h"
 #include "app/logger.h"
@@ -429,6 +430,12 @@ int Runner::Finish() {
     }
   }
   if (outputs_unusable_) return code;
+  // The pull/merge-request comment: after the gate, before the outputs; whatever happens to it
+  // is one warning, never the exit code.
+  if (c_.comment && client_ && !report_.dry_run) {
+    std::string warning = WriteComment(c_, env_, p_, log_, report_);
+    if (!warning.empty()) log_.Warn(warning);
+  }
   auto failures = WriteOutputs(code);
   for (const auto& f : failures) {
     log_.Error("could not write an output: " + f +

@@ -7,6 +7,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -25,6 +26,13 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 0;
   std::string body;
+  // Names in lower case (pagination and Retry-After for the forges' APIs).
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::string Header(const std::string& lower_name) const {
+    for (const auto& [k, v] : headers)
+      if (k == lower_name) return v;
+    return "";
+  }
 };
 
 // Transport error codes (Error.code of a kTransport error). Retryable ones are listed in

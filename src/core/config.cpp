@@ -552,6 +552,13 @@ const std::vector<Option>& Table() {
          return UsageError("--gate \"" + Trim(v.back()) + "\" must be new or all" +
                            DidYouMean(g, {"new", "all"}));
        }},
+      {"--comment", "", "", "false",
+       "with --wait: write the result as one pull-request (GitHub: GITHUB_TOKEN) or "
+       "merge-request (GitLab: TCSS_GITLAB_TOKEN) comment, updated in place on every run",
+       Kind::kBool,
+       [](Config& c, const std::vector<std::string>& v, const std::string& n) {
+         return SetBool(c.comment, v, n);
+       }},
       {"--platform", "", "NAME", "auto",
        "the CI system whose conventions to follow (auto detects it; tekton must be named)",
        Kind::kValue,
@@ -921,6 +928,7 @@ Result<Config> ParseConfig(const EnvMap& env, const std::vector<std::string>& ar
         {!c.baseline_image.empty(), "--baseline-image"},
         {!c.baseline_file.empty(), "--baseline-file"},
         {c.gate_new, "--gate new"},
+        {c.comment, "--comment"},
     };
     std::vector<std::pair<bool, std::string>> all(std::begin(needs), std::end(needs));
     for (const auto& [flag, path] : ReportFiles(c)) all.emplace_back(!path.empty(), flag);

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <sys/socket.h>
 
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -316,6 +317,11 @@ class PocoTransport : public Transport {
     std::istream& is = s.receiveResponse(resp);
     HttpResponse out;
     out.status = static_cast<int>(resp.getStatus());
+    for (const auto& [name, value] : resp) {
+      std::string lower = name;
+      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      out.headers.emplace_back(std::move(lower), value);
+    }
     char buf[16384];
     while (is.read(buf, sizeof buf) || is.gcount() > 0) {
       out.body.append(buf, static_cast<size_t>(is.gcount()));

@@ -13,7 +13,7 @@ const ACTION_DIR = path.join(ROOT, "actions/tcss-scan");
 const ACTION = yaml.load(fs.readFileSync(path.join(ACTION_DIR, "action.yml"), "utf8"));
 const EXAMPLE = path.join(ACTION_DIR, "example.yml");
 const TOOLS = path.join(__dirname, "node_modules/.bin");
-const ACTION_ONLY_INPUTS = ["binary-url", "binary-sha256", "release-url"];
+const ACTION_ONLY_INPUTS = ["binary-url", "binary-sha256", "release-url", "github-token"];
 const APP_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
 
@@ -65,7 +65,9 @@ test("every tcss-scan option is an input, and every input is an option the binar
   for (const [name, spec] of Object.entries(ACTION.inputs)) {
     assert.equal(typeof spec.description, "string", name);
     assert.equal(spec.required, false, name);
-    assert.equal(spec.default, "", `${name}: an empty default leaves tcss-scan's own default`);
+    // github-token: the job's own token, as actions/checkout takes it.
+    assert.equal(spec.default, name === "github-token" ? "${{ github.token }}" : "",
+      `${name}: an empty default leaves tcss-scan's own default`);
   }
   // Each option input is mapped, through run.sh, to the environment variable the binary reads for it.
   const env = scanStep().env;
@@ -96,13 +98,15 @@ test("every action output is wired to an output the binary writes", () => {
 function expand(value, ctx) {
   return String(value).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expr) => {
     let m;
-    const input = (name) => ctx.inputs[name] ?? ACTION.inputs[name].default;
+    // A default may itself be an expression (github-token's ${{ github.token }}).
+    const input = (name) => ctx.inputs[name] ?? expand(ACTION.inputs[name].default, ctx);
     if ((m = expr.match(/^inputs\.([\w-]+)$/))) return input(m[1]);
     // a || b: GitHub's "the first truthy"; an empty string is falsy.
     if ((m = expr.match(/^inputs\.([\w-]+) \|\| inputs\.([\w-]+)$/))) return input(m[1]) || input(m[2]);
     if ((m = expr.match(/^steps\.(\w+)\.outputs\.([\w-]+)$/))) return ctx.steps[m[1]]?.[m[2]] ?? "";
     if (expr === "github.action_path") return ctx.actionPath || ACTION_DIR;
     if (expr === "github.action_repository") return ctx.actionRepository || "";
+    if (expr === "github.token") return ctx.githubToken || "";
     throw new Error(`unsupported expression ${expr}`);
   });
 }
@@ -121,7 +125,11 @@ function parseGithubOutput(text) {
 // Runs the composite action's bash steps as the runner would: each step's env from action.yml,
 // a fresh GITHUB_OUTPUT per step, the job environment underneath.
 function runAction(inputs, jobEnv) {
-  const ctx = { inputs, steps: {} };
+  return runActionWith(inputs, jobEnv, "");
+}
+// `githubToken`: what ${{ github.token }} is in the job.
+function runActionWith(inputs, jobEnv, githubToken) {
+  const ctx = { inputs, steps: {}, githubToken };
   const results = {};
   const summary = path.join(tmp, `summary-${Date.now()}.md`);
   for (const step of ACTION.runs.steps) {
@@ -333,5 +341,41 @@ test("the project's own workflows (ci, release) pass actionlint and pin every th
         if (step.uses) assert.match(step.uses, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `${name}: ${step.uses}`);
       }
     }
+  }
+});
+
+// The comment through the action (issue 23): the job's token reaches tcss-scan as GITHUB_TOKEN
+// through the github-token input's default; the second run updates the same comment, and the
+// outputs carry the baseline's counts. The fake GitHub runs as a process of its own, since the
+// action's steps block this one.
+test("the action writes the pull-request comment with github.token and updates it in place", async () => {
+  const { spawn } = require("node:child_process");
+  const forge = spawn(process.execPath, [path.join(__dirname, "fake-forge.js")], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = "";
+      forge.stdout.on("data", (d) => { out += d; const m = out.match(/listening on (\S+)\n/); if (m) resolve(m[1]); });
+      forge.on("exit", (code) => reject(new Error(`fake forge exited ${code}`)));
+    });
+    fs.writeFileSync(path.join(tmp, "event.json"), JSON.stringify({ number: 5, pull_request: { number: 5 } }));
+    const env = { ...jobEnv(), GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: path.join(tmp, "event.json"),
+      GITHUB_REPOSITORY: "acme/app", GITHUB_WORKFLOW: "ci", GITHUB_JOB: "scan", GITHUB_API_URL: url };
+    const inputs = { endpoint: emu.url, comment: "true", gate: "new", "severity-threshold": "high",
+      "baseline-image": "ccr.ccs.tencentyun.com/demo/app:main" };
+    const runWithToken = () => runActionWith(inputs, env, "ghs_jobtoken");
+    const first = runWithToken();
+    assert.equal(first.results.scan.status, 2, first.results.scan.stderr);  // 1 new critical, 1 new high
+    assert.deepEqual([first.outputs["new-critical"], first.outputs["new-high"], first.outputs["fixed-count"]], ["1", "1", "1"]);
+    const second = runWithToken();
+    assert.equal(second.results.scan.status, 2, second.results.scan.stderr);
+    const state = await (await fetch(`${url}/_forge/state`)).json();
+    const mine = state.comments.filter((c) => c.author === "github-actions[bot]");
+    assert.equal(mine.length, 1);
+    assert.match(mine[0].body, /^<!-- tcss-scan:[0-9a-f]{16} -->\n### TCSS image scan: the gate failed/);
+    assert.equal(state.log.filter((r) => r.method === "PATCH").length, 1);
+    assert.ok(state.log.every((r) => r.path.startsWith("/_forge") || r.headers.authorization === "Bearer ghs_jobtoken"));
+    assert.ok(!(first.results.scan.stdout + first.results.scan.stderr).includes("ghs_jobtoken"));
+  } finally {
+    forge.kill();
   }
 });

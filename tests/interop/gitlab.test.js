@@ -312,3 +312,45 @@ include:
   assert.equal(status, 0, log);
   assert.match(log, /tcss-scan > [0-9a-f]{24}\n/);
 });
+
+// The merge-request note through the template (issue 23): comment and baseline-image as inputs,
+// the project access token as a masked variable; the second pipeline updates the same note. The
+// fake GitLab API runs as a process of its own (gitlab-ci-local blocks this one).
+test("the template writes the merge-request note and updates it in place", async () => {
+  const { spawn } = require("node:child_process");
+  const forge = spawn(process.execPath, [path.join(__dirname, "fake-forge.js")], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = "";
+      forge.stdout.on("data", (d) => { out += d; const m = out.match(/listening on (\S+)\n/); if (m) resolve(m[1]); });
+      forge.on("exit", (code) => reject(new Error(`fake forge exited ${code}`)));
+    });
+    const pipeline = `
+include:
+  - local: templates/tcss-scan.yml
+    inputs:
+      images: ${APP}
+      endpoint: ${emu.url}
+      comment: "true"
+      baseline-image: ccr.ccs.tencentyun.com/demo/app:main
+`;
+    const args = ["--variable", "CI_PIPELINE_SOURCE=merge_request_event", "--variable", "CI_COMMIT_BRANCH=",
+      "--variable", "CI_MERGE_REQUEST_IID=3", "--variable", "CI_PROJECT_ID=42", "--variable", `CI_API_V4_URL=${url}/api/v4`];
+    const variables = `TENCENTCLOUD_SECRET_ID: ${SECRET_ID}\nTENCENTCLOUD_SECRET_KEY: ${SECRET_KEY}\nTCSS_GITLAB_TOKEN: glpat-project\nGITLAB_CI: "true"\n`;  // GitLab sets GITLAB_CI; gitlab-ci-local says false
+    const first = runPipeline(pipeline, args, variables);
+    assert.equal(first.status, 0, first.log);
+    const created = await (await fetch(`${url}/_forge/state`)).json();
+    assert.equal(created.comments.length, 1, JSON.stringify(created.log.map((r) => [r.method, r.path, r.headers["private-token"] ? "token" : "none"])));
+    const second = runPipeline(pipeline, args, variables);
+    assert.equal(second.status, 0, second.log);
+    assert.doesNotMatch(first.log + second.log, /glpat-project/);
+    const state = await (await fetch(`${url}/_forge/state`)).json();
+    const notes = state.comments.filter((c) => c.thread === "gl:42!3");
+    assert.equal(notes.length, 1);
+    assert.equal(notes[0].author, "project_7_bot_ab12");
+    assert.match(notes[0].body, /### TCSS image scan: passed[\s\S]*1 \(1 new\)/);
+    assert.equal(state.log.filter((r) => r.method === "PUT").length, 1);
+  } finally {
+    forge.kill();
+  }
+});

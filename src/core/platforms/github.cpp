@@ -5,6 +5,7 @@
 #include "core/platforms/list.h"
 #include "core/reports/summary.h"
 #include "core/sts.h"
+#include "core/text.h"
 
 namespace tcss::platforms {
 
@@ -48,6 +49,59 @@ class GithubActions : public Platform {
     out.images = SplitList(Get(env, "DOCKER_METADATA_OUTPUT_TAGS"));
     if (!out.images.empty()) out.source = "DOCKER_METADATA_OUTPUT_TAGS";
     return out;
+  }
+
+  Result<CommentPlace> Comment(const Env& env, const ReadFile& read) const override {
+    const std::string event = Get(env, "GITHUB_EVENT_NAME");
+    if (event != "pull_request" && event != "pull_request_target") {
+      return UsageError("--comment writes to a pull request, and this run is a " +
+                        (event.empty() ? std::string("workflow without GITHUB_EVENT_NAME")
+                                       : text::OneLine(text::TruncateUtf8(event, 40)) + " event"));
+    }
+    const std::string repo = Get(env, "GITHUB_REPOSITORY");
+    const size_t slash = repo.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == repo.size() ||
+        repo.find('/', slash + 1) != std::string::npos ||
+        repo.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./") !=
+            std::string::npos) {
+      return UsageError("GITHUB_REPOSITORY is not OWNER/REPO");
+    }
+    auto payload = read(Get(env, "GITHUB_EVENT_PATH"));
+    if (!payload.ok()) {
+      return UsageError("cannot read the event file (GITHUB_EVENT_PATH): " +
+                        payload.error().message);
+    }
+    auto o = json::ParseObject(*payload);
+    std::string number;
+    if (o.ok()) {
+      json::Reader r;
+      auto pr = r.Object(*o, "pull_request", false);
+      if (pr && pr->has("number")) number = json::Uint64Digits(pr->get("number"));
+      if (number.empty() && (*o)->has("number")) number = json::Uint64Digits((*o)->get("number"));
+    }
+    if (number.empty() || number == "0") {
+      return UsageError("the event file (GITHUB_EVENT_PATH) names no pull request number");
+    }
+    CommentPlace p;
+    p.token = Get(env, "GITHUB_TOKEN");
+    if (p.token.empty()) {
+      return UsageError(
+          "no GITHUB_TOKEN: the action passes github.token (input github-token); elsewhere set "
+          "GITHUB_TOKEN, and give the job `permissions: pull-requests: write`");
+    }
+    p.api =
+        Get(env, "GITHUB_API_URL").empty() ? "https://api.github.com" : Get(env, "GITHUB_API_URL");
+    while (!p.api.empty() && p.api.back() == '/') p.api.pop_back();
+    p.comments = "/repos/" + repo + "/issues/" + number + "/comments";
+    p.item = "/repos/" + repo + "/issues/comments/";
+    p.headers = {{"Authorization", "Bearer " + p.token},
+                 {"Accept", "application/vnd.github+json"},
+                 {"X-GitHub-Api-Version", "2022-11-28"}};
+    p.repository = repo;
+    p.job = Get(env, "GITHUB_WORKFLOW") + "/" + Get(env, "GITHUB_JOB");
+    p.bot = "github-actions[bot]";  // the job's GITHUB_TOKEN gets 403 from GET /user
+    return p;
   }
 
   std::vector<OutputFile> Files(const PublishContext& ctx) const override {

@@ -47,6 +47,40 @@ class GitlabCi : public Platform {
   RunLink Run(const Env& env) const override {
     return {WebAddress(Get(env, "CI_JOB_URL")), Get(env, "CI_JOB_ID")};
   }
+  Result<CommentPlace> Comment(const Env& env, const ReadFile& /*read*/) const override {
+    auto digits = [](const std::string& s) {
+      return !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos;
+    };
+    const std::string iid = Get(env, "CI_MERGE_REQUEST_IID");
+    const std::string project = Get(env, "CI_PROJECT_ID");
+    if (!digits(iid)) {
+      return UsageError(
+          "--comment writes to a merge request, and this is not a merge-request pipeline (no "
+          "CI_MERGE_REQUEST_IID; run the job with `rules: - if: $CI_PIPELINE_SOURCE == "
+          "\"merge_request_event\"`)");
+    }
+    if (!digits(project)) return UsageError("CI_PROJECT_ID is not a number");
+    CommentPlace p;
+    p.gitlab = true;
+    p.token = Get(env, "TCSS_GITLAB_TOKEN");
+    if (p.token.empty()) {
+      return UsageError(std::string("no TCSS_GITLAB_TOKEN") +
+                        (Get(env, "CI_JOB_TOKEN").empty()
+                             ? ""
+                             : " (CI_JOB_TOKEN cannot write merge-request notes)") +
+                        ": set it to a project or group access token with the api scope, as a "
+                        "masked CI/CD variable");
+    }
+    p.api = Get(env, "CI_API_V4_URL");
+    while (!p.api.empty() && p.api.back() == '/') p.api.pop_back();
+    if (p.api.empty()) return UsageError("CI_API_V4_URL is not set");
+    p.comments = "/projects/" + project + "/merge_requests/" + iid + "/notes";
+    p.item = p.comments + "/";
+    p.headers = {{"PRIVATE-TOKEN", p.token}};
+    p.repository = Get(env, "CI_PROJECT_PATH");
+    p.job = Get(env, "CI_JOB_NAME");
+    return p;
+  }
   std::string OidcTokenHint(const std::string& audience) const override {
     return "an OIDC token: add `id_tokens: TENCENTCLOUD_OIDC_TOKEN: {aud: " + audience +
            "}` to the job";

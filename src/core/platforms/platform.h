@@ -59,6 +59,20 @@ struct RunLink {
   std::string url;
   std::string id;
 };
+// Where the pull-request / merge-request comment goes (issue 23): GitHub and GitLab name it.
+struct CommentPlace {
+  bool gitlab = false;
+  std::string api;       // the API base URL (GITHUB_API_URL, CI_API_V4_URL), no trailing '/'
+  std::string comments;  // the list's path under it: /repos/O/R/issues/N/comments
+  std::string item;      // a comment's path under it, without the id: /repos/O/R/issues/comments/
+  std::vector<std::pair<std::string, std::string>> headers;  // the token's header, Accept, ...
+  std::string token;                                         // never printed: the logger scrubs it
+  std::string repository;  // for the marker: the repository or project path
+  std::string job;         // for the marker: the workflow and job, or the pipeline job's name
+  std::string bot;         // who writes when the token cannot say (GET /user refused), or ""
+};
+using ReadFile = std::function<Result<std::string>(const std::string&)>;
+
 // `url` when it is an http(s) address without spaces or controls, else "".
 std::string WebAddress(const std::string& url);
 
@@ -93,6 +107,13 @@ class Platform {
   // The default STS session name for this job ("" = none: tcss-scan-<time>).
   virtual std::string SessionName(const Env& /*env*/) const { return ""; }
   virtual RunLink Run(const Env& /*env*/) const { return {}; }
+  // Where --comment writes, or why it cannot (a warning: the comment never changes the exit
+  // code). `read` reads a file the platform names (GitHub's event payload).
+  virtual Result<CommentPlace> Comment(const Env& /*env*/, const ReadFile& /*read*/) const {
+    return UsageError(std::string(Name()) +
+                      " has no pull-request comment in tcss-scan (GitHub Actions and GitLab CI "
+                      "have); the reports and the step outputs carry the result");
+  }
   // Variables holding an OIDC token the platform mints for the job, in order of preference.
   virtual std::vector<std::string> OidcTokenVariables() const { return {}; }
   // What to tell a user whose job has no OIDC token ("" = the generic hint).

@@ -53,12 +53,12 @@ std::string CommentMarker(const std::string& repository, const std::string& job,
 std::string CommentBody(const RunReport& r, const std::string& marker, const std::string& run_url,
                         size_t max_bytes) {
   std::string out = marker + "\n";
-  const bool failed_run = r.error && !r.error_is_warning;
-  if (failed_run) {
-    out += "### TCSS image scan: no result\n\n" + MarkdownLiteral(r.error->message) + "\n\n";
-  } else if (!r.gate.empty()) {
+  // A failed gate is also the run's error: the gate first, then any other failure.
+  if (!r.gate.empty()) {
     out += "### TCSS image scan: the gate failed\n\nThe scan found " + MarkdownLiteral(r.gate) +
            ".\n\n";
+  } else if (r.error && !r.error_is_warning) {
+    out += "### TCSS image scan: no result\n\n" + MarkdownLiteral(r.error->message) + "\n\n";
   } else {
     out += "### TCSS image scan: passed\n\n";
   }
