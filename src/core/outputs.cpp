@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "core/json.h"
+#include "core/reports/findings_file.h"
 #include "core/reports/model.h"
 #include "core/text.h"
 
@@ -297,33 +298,7 @@ std::string JsonReport(const RunReport& r) {
     }
     w.EndArray();
     w.Int("ignored", r.findings->totals.ignored).Int("suppressed", r.findings->totals.suppressed);
-    if (const auto& b = r.findings->baseline) {
-      const auto& t = r.findings->totals;
-      w.BeginObject("baseline")
-          .String("kind", b->kind)
-          .String("reference", b->reference)
-          .String("imageId", b->image_id)
-          .Bool("available", b->available());
-      if (!b->available()) w.String("missing", b->missing);
-      w.BeginObject("new")
-          .Int("critical", t.new_critical)
-          .Int("high", t.new_high)
-          .Int("medium", t.new_medium)
-          .Int("low", t.new_low)
-          .Int("viruses", t.new_virus)
-          .Int("risks", t.new_risk)
-          .EndObject();
-      w.BeginArray("fixed");
-      for (const auto& x : b->fixed) {
-        w.BeginObject()
-            .String("kind", x.kind)
-            .String("id", x.id)
-            .String("package", x.package)
-            .String("level", LevelName(x.level))
-            .EndObject();
-      }
-      w.EndArray().EndObject();
-    }
+    reports::WriteBaseline(w, *r.findings);
     w.EndObject();
   }
   if (r.waited) {

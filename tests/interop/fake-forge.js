@@ -121,7 +121,23 @@ function startForge(options = {}) {
   });
 }
 
-module.exports = { startForge, PAGE };
+// The forge as a child process, for tests whose runs block this event loop (spawnSync):
+// resolves to { url, stop }; its state is GET url/_forge/state.
+function spawnForge() {
+  const { spawn } = require("node:child_process");
+  const child = spawn(process.execPath, [__filename], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on (\S+)\n/);
+      if (m) resolve({ url: m[1], stop: () => child.kill() });
+    });
+    child.on("exit", (code) => reject(new Error(`fake forge exited ${code}`)));
+  });
+}
+
+module.exports = { startForge, spawnForge, PAGE };
 
 // As a process of its own, for tests whose runs block this event loop (spawnSync).
 if (require.main === module) {

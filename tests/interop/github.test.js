@@ -349,14 +349,9 @@ test("the project's own workflows (ci, release) pass actionlint and pin every th
 // outputs carry the baseline's counts. The fake GitHub runs as a process of its own, since the
 // action's steps block this one.
 test("the action writes the pull-request comment with github.token and updates it in place", async () => {
-  const { spawn } = require("node:child_process");
-  const forge = spawn(process.execPath, [path.join(__dirname, "fake-forge.js")], { stdio: ["ignore", "pipe", "inherit"] });
+  const forge = await require("./fake-forge").spawnForge();
   try {
-    const url = await new Promise((resolve, reject) => {
-      let out = "";
-      forge.stdout.on("data", (d) => { out += d; const m = out.match(/listening on (\S+)\n/); if (m) resolve(m[1]); });
-      forge.on("exit", (code) => reject(new Error(`fake forge exited ${code}`)));
-    });
+    const url = forge.url;
     fs.writeFileSync(path.join(tmp, "event.json"), JSON.stringify({ number: 5, pull_request: { number: 5 } }));
     const env = { ...jobEnv(), GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: path.join(tmp, "event.json"),
       GITHUB_REPOSITORY: "acme/app", GITHUB_WORKFLOW: "ci", GITHUB_JOB: "scan", GITHUB_API_URL: url };
@@ -376,6 +371,6 @@ test("the action writes the pull-request comment with github.token and updates i
     assert.ok(state.log.every((r) => r.path.startsWith("/_forge") || r.headers.authorization === "Bearer ghs_jobtoken"));
     assert.ok(!(first.results.scan.stdout + first.results.scan.stderr).includes("ghs_jobtoken"));
   } finally {
-    forge.kill();
+    forge.stop();
   }
 });

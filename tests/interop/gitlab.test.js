@@ -317,14 +317,9 @@ include:
 // the project access token as a masked variable; the second pipeline updates the same note. The
 // fake GitLab API runs as a process of its own (gitlab-ci-local blocks this one).
 test("the template writes the merge-request note and updates it in place", async () => {
-  const { spawn } = require("node:child_process");
-  const forge = spawn(process.execPath, [path.join(__dirname, "fake-forge.js")], { stdio: ["ignore", "pipe", "inherit"] });
+  const forge = await require("./fake-forge").spawnForge();
   try {
-    const url = await new Promise((resolve, reject) => {
-      let out = "";
-      forge.stdout.on("data", (d) => { out += d; const m = out.match(/listening on (\S+)\n/); if (m) resolve(m[1]); });
-      forge.on("exit", (code) => reject(new Error(`fake forge exited ${code}`)));
-    });
+    const url = forge.url;
     const pipeline = `
 include:
   - local: templates/tcss-scan.yml
@@ -351,6 +346,6 @@ include:
     assert.match(notes[0].body, /### TCSS image scan: passed[\s\S]*1 \(1 new\)/);
     assert.equal(state.log.filter((r) => r.method === "PUT").length, 1);
   } finally {
-    forge.kill();
+    forge.stop();
   }
 });

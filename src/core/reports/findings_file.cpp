@@ -45,7 +45,8 @@ void State(json::Writer& w, const Findings& f, BaselineState state) {
   w.String("baselineState", state == BaselineState::kUnchanged ? "unchanged" : "new");
 }
 
-// What the findings were compared with, what is new, what the change removed.
+}  // namespace
+
 void WriteBaseline(json::Writer& w, const Findings& f) {
   if (!f.baseline) return;
   const Baseline& b = *f.baseline;
@@ -77,8 +78,6 @@ void WriteBaseline(json::Writer& w, const Findings& f) {
   }
   w.EndArray().EndObject();
 }
-
-}  // namespace
 
 std::string FindingsFile(const RunReport& r, const FindingsFileContext& ctx) {
   json::Writer w;

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/json.h"
 #include "core/outputs.h"
 
 namespace tcss::reports {
@@ -15,6 +16,10 @@ struct FindingsFileContext {
   std::string started_at;   // ISO 8601 UTC
   std::string finished_at;  // ISO 8601 UTC
 };
+
+// "baseline": what the findings were compared with, what is new, what the change removed (the
+// findings file's and --output json's, one shape); nothing without a baseline.
+void WriteBaseline(json::Writer& w, const Findings& f);
 
 std::string FindingsFile(const RunReport& report, const FindingsFileContext& ctx);
 
