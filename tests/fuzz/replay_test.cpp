@@ -38,5 +38,6 @@ TEST(FuzzReplay, Config) { Replay("config", tcss::fuzz::Config); }
 TEST(FuzzReplay, Emulator) { Replay("emulator", tcss::fuzz::Emulator); }
 TEST(FuzzReplay, IgnoreFile) { Replay("ignore_file", tcss::fuzz::IgnoreFile); }
 TEST(FuzzReplay, Vex) { Replay("vex", tcss::fuzz::Vex); }
+TEST(FuzzReplay, Baseline) { Replay("baseline", tcss::fuzz::Baseline); }
 
 }  // namespace

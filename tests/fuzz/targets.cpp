@@ -10,6 +10,8 @@
 #include "core/json.h"
 #include "core/outputs.h"
 #include "core/registry_api.h"
+#include "core/reports/baseline.h"
+#include "core/reports/comment.h"
 #include "core/reports/ignore.h"
 #include "core/reports/model.h"
 #include "core/reports/purl.h"
@@ -230,6 +232,61 @@ int Emulator(const uint8_t* data, size_t size) {
     Check(back.ok() || back.error().kind == ErrorKind::kApi);
   }
   state.Reset();
+  return 0;
+}
+
+int Baseline(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  // The forges' answers: never a crash, ids always digits, a next page only from a link.
+  for (bool gitlab : {false, true}) {
+    auto list = reports::ParseComments(text, gitlab);
+    if (list.ok()) {
+      for (const auto& c : *list)
+        Check(!c.id.empty() && c.id.find_first_not_of("0123456789") == std::string::npos);
+    }
+    (void)reports::ParseLogin(text, gitlab);
+  }
+  std::string next = reports::NextLink(text);
+  Check(next.size() < text.size());
+  auto b = reports::ParseBaselineFile("fuzz.findings.json", text);
+  if (!b.ok()) {
+    Check(b.error().kind == ErrorKind::kUsage);
+    Check(b.error().message.rfind("baseline file fuzz.findings.json", 0) == 0);
+    return 0;
+  }
+  Findings f;
+  ImageFindings img;
+  img.image_id = "sha256:" + std::string(64, 'a');
+  img.reference = "r.io/app:pr";
+  img.high = 2;
+  img.threats_read = true;
+  f.images.push_back(img);
+  for (const char* cve : {"CVE-2024-3094", "CVE-2023-44487"}) {
+    VulnFinding v;
+    v.image_id = img.image_id;
+    v.cve_id = cve;
+    v.level = 3;
+    v.component = "xz-utils";
+    f.all.push_back(v);
+  }
+  f.baseline = *b;
+  reports::Triage(f, {});
+  // Every finding is new or unchanged; the new ones are counted; what is fixed came from the
+  // baseline and is not in the run.
+  int64_t fresh = 0;
+  for (const auto& v : f.all) {
+    Check(v.state != BaselineState::kNone);
+    if (v.state == BaselineState::kNew) ++fresh;
+  }
+  Check(f.totals.new_high == fresh && f.totals.high == 2);
+  Check(f.baseline->fixed.size() <= f.baseline->findings.size());
+  RunReport r;
+  r.task_id = "t";
+  r.threshold = "high";
+  r.findings = f;
+  const std::string marker = reports::CommentMarker("o/r", "j", {"r.io/app:pr"});
+  std::string body = reports::CommentBody(r, marker, "", 4096);
+  Check(body.size() <= 4096 && body.rfind(marker, 0) == 0);
   return 0;
 }
 

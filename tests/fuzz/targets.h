@@ -13,6 +13,8 @@ int ImageRef(const uint8_t* data, size_t size);    // reference grammar, URLs, N
 int Config(const uint8_t* data, size_t size);      // env + argv → Config; credentials; outputs
 int Emulator(const uint8_t* data, size_t size);    // emulator request handling: headers + body
 int IgnoreFile(const uint8_t* data, size_t size);  // the ignore file, then triage with its rules
-int Vex(const uint8_t* data, size_t size);         // an OpenVEX document applied; purls
+int Vex(const uint8_t* data, size_t size);
+int Baseline(const uint8_t* data, size_t size);  // a baseline file compared; forge answers // an
+                                                 // OpenVEX document applied; purls
 
 }  // namespace tcss::fuzz

@@ -119,7 +119,10 @@ std::string GithubSummaryMarkdown(const RunReport& r, size_t max_bytes) {
     }
     out += fmt::format("| **Total** | {} | {} | {} | {} | {} | {} |\n\n", f.totals.critical,
                        f.totals.high, f.totals.medium, f.totals.low, f.totals.virus, f.totals.risk);
-    out += BaselineMarkdown(f, 50, out.size() + std::min<size_t>(max_bytes / 2, 200000));
+    // Its own share of the limit: what is left of half of it, at most 200 KB.
+    out += BaselineMarkdown(
+        f, 50,
+        std::min<size_t>(200000, max_bytes / 2 > out.size() ? max_bytes / 2 - out.size() : 0));
     if (!f.top.empty()) {
       out +=
           "Top vulnerabilities:\n\n| CVE | Level | CVSS | Component | Version | Fixed in "
