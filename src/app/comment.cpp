@@ -80,8 +80,23 @@ class Forge {
 
   std::string Path(const std::string& p) const { return prefix_ + p; }
 
-  // Who writes with the token.
+  // Who writes with the token. On GitHub, GraphQL's viewer first: it names every kind of token
+  // (the job's GITHUB_TOKEN, a GitHub App's installation token, a personal one), where GET /user
+  // refuses the first two. Then GET /user; a refusal there is the job's token's bot.
   Result<std::string> Login() {
+    if (!place_.gitlab) {
+      auto v =
+          Call("POST", reports::GraphqlPath(prefix_), R"({"query":"query { viewer { login } }"})");
+      if (!v.ok() && v.error().kind == ErrorKind::kInterrupted) return v.error();
+      if (v.ok() && v->status == 200) {
+        auto login = reports::ParseViewerLogin(v->body);
+        if (login.ok()) return login;
+        log_.Verbose("comment: GraphQL viewer: " + login.error().message);
+      } else {
+        log_.Verbose("comment: GraphQL viewer: " +
+                     (v.ok() ? "HTTP " + std::to_string(v->status) : v.error().message));
+      }
+    }
     auto r = Call("GET", Path("/user"), "");
     if (!r.ok()) return r.error();
     if (r->status == 200) return reports::ParseLogin(r->body, place_.gitlab);

@@ -85,7 +85,7 @@ test("GitHub: one comment, updated in place through the second page; matrix jobs
   assert.equal(second.status, 2, second.stderr);
   const log = forge.state.log.slice(before);
   assert.ok(log.some((r) => r.method === "GET" && r.query.includes("page=2")), JSON.stringify(log.map((r) => r.query)));
-  assert.equal(log.filter((r) => r.method === "POST").length, 0);
+  assert.deepEqual(log.filter((r) => r.method === "POST").map((r) => r.path), ["/graphql"]);  // who, not a new comment
   assert.deepEqual(log.filter((r) => r.method === "PATCH").map((r) => r.path), [`/repos/acme/app/issues/comments/${c.id}`]);
   assert.equal(ours(g.thread).length, 1);
   assert.equal(forge.state.comments.find((x) => x.author === "mallory" && x.thread === g.thread).body, `${mark}\nfake result`);
@@ -134,6 +134,33 @@ test("GitHub: 503 with Retry-After is waited out; a create whose answer was lost
   assert.equal(r2.status, 2, r2.stderr);
   assert.equal(ours(lost.thread).length, 1, r2.stderr);  // the lost one, then updated
   assert.match(r2.stderr, /comment updated/);
+});
+
+test("GitHub: a GitHub App's installation token is named by GraphQL's viewer and keeps one comment; a personal token refused there is named by GET /user", async () => {
+  // GET /user refuses an installation token as it does the job's token; taking it for
+  // github-actions[bot] would miss its comment (author tcss-ci[bot]) and write one more each run.
+  forge.state.tokens.ghs_apptoken = { login: "tcss-ci[bot]", userStatus: 403 };
+  const g = github({ GITHUB_TOKEN: "ghs_apptoken" });
+  const byApp = () => forge.state.comments.filter((c) => c.thread === g.thread && c.author === "tcss-ci[bot]");
+  for (let run = 0; run < 3; run++) {
+    const r = await scan([...GATE, APP], g.env);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, run === 0 ? /comment written/ : /comment updated/);
+    assert.equal(byApp().length, 1, JSON.stringify(forge.state.comments.filter((c) => c.thread === g.thread)));
+  }
+  assert.equal(ours(g.thread).length, 0);
+
+  forge.state.tokens.ghp_personal = { login: "octo-ci", userStatus: 200 };
+  const p = github({ GITHUB_TOKEN: "ghp_personal" });
+  for (let run = 0; run < 2; run++) {
+    forge.state.faults.push({ method: "POST", pathPrefix: "/graphql", status: 403 });
+    const before = forge.state.log.length;
+    const r = await scan(["--comment", "-v", APP], p.env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /GraphQL viewer: HTTP 403/);
+    assert.ok(forge.state.log.slice(before).some((x) => x.method === "GET" && x.path === "/user"));
+  }
+  assert.equal(forge.state.comments.filter((c) => c.thread === p.thread && c.author === "octo-ci").length, 1);
 });
 
 test("GitLab: a merge-request note through X-Next-Page, updated with PUT; CI_JOB_TOKEN alone is named", async () => {

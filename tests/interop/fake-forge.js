@@ -1,6 +1,6 @@
 // A fake GitHub REST API (issue comments) and a fake GitLab notes API, enough of each for
 // tcss-scan's --comment: who the token is, pages of comments (GitHub's Link header with small
-// pages, GitLab's X-Next-Page), create, update, authors, and faults (403, 5xx with
+// pages, GitLab's X-Next-Page), GitHub GraphQL's viewer, create, update, authors, and faults (403, 5xx with
 // Retry-After, a lost answer). Every request is logged with its method, path and headers.
 "use strict";
 const http = require("node:http");
@@ -66,6 +66,11 @@ function startForge(options = {}) {
       if (!req.headers["user-agent"]) return send(403, { message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header" });
       const me = who(req);
       if (!me.known) return send(401, { message: "Bad credentials" });
+      if (u.pathname === "/graphql" && req.method === "POST") {
+        // Only the viewer query; the login as GitHub's GraphQL gives it (bots with "[bot]").
+        if (!/\bviewer\s*\{\s*login\s*\}/.test(JSON.parse(body).query || "")) return send(200, { errors: [{ message: "unsupported query" }] });
+        return send(200, { data: { viewer: { login: me.login } } });
+      }
       if (u.pathname === (gitlab ? "/api/v4/user" : "/user")) {
         if (me.userStatus !== 200) return send(me.userStatus, { message: "Resource not accessible by integration" });
         return send(200, gitlab ? { id: 1, username: me.username } : { id: 1, login: me.login });

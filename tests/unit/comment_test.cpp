@@ -134,6 +134,18 @@ TEST(Comment, ForgeAnswers) {
   EXPECT_EQ(*ParseLogin(R"({"login":"octo"})", false), "octo");
   EXPECT_EQ(*ParseLogin(R"({"username":"bot"})", true), "bot");
   EXPECT_EQ(*ParseCommentId(R"({"id":42,"body":""})"), "42");
+  // GraphQL's viewer: the login an installation token's comments carry; errors are no login.
+  EXPECT_EQ(*ParseViewerLogin(R"({"data":{"viewer":{"login":"tcss-ci[bot]"}}})"), "tcss-ci[bot]");
+  EXPECT_FALSE(
+      ParseViewerLogin(
+          R"({"data":null,"errors":[{"message":"Resource not accessible by integration"}]})")
+          .ok());
+  EXPECT_FALSE(ParseViewerLogin(R"({"data":{"viewer":{"login":""}}})").ok());
+  EXPECT_FALSE(ParseViewerLogin("[]").ok());
+  EXPECT_EQ(GraphqlPath(""), "/graphql");
+  EXPECT_EQ(GraphqlPath("/api/v3"), "/api/graphql");
+  EXPECT_EQ(GraphqlPath("/github/api/v3"), "/github/api/graphql");
+  EXPECT_EQ(GraphqlPath("/proxy"), "/proxy/graphql");
   EXPECT_EQ(
       NextLink(
           R"(<https://api.github.com/r?page=2>; rel="next", <https://api.github.com/r?page=5>; rel="last")"),

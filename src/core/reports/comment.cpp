@@ -172,6 +172,28 @@ Result<std::string> ParseLogin(std::string_view body, bool gitlab) {
   return login;
 }
 
+Result<std::string> ParseViewerLogin(std::string_view body) {
+  auto o = json::ParseObject(body);
+  if (!o.ok()) return o.error();
+  json::Reader r;
+  auto data = r.Object(*o, "data", true);
+  auto viewer = data ? r.Object(data, "viewer", true) : nullptr;
+  std::string login = viewer ? r.String(viewer, "login", true) : "";
+  if (!r.ok || login.empty() || login.size() > 255) {
+    return TransportError("InvalidResponse", "the GraphQL answer names no viewer login");
+  }
+  return login;
+}
+
+std::string GraphqlPath(std::string_view rest_prefix) {
+  constexpr std::string_view kGhes = "/api/v3";
+  if (rest_prefix.size() >= kGhes.size() &&
+      rest_prefix.substr(rest_prefix.size() - kGhes.size()) == kGhes) {
+    return std::string(rest_prefix.substr(0, rest_prefix.size() - kGhes.size())) + "/api/graphql";
+  }
+  return std::string(rest_prefix) + "/graphql";
+}
+
 Result<std::string> ParseCommentId(std::string_view body) {
   auto o = json::ParseObject(body);
   if (!o.ok()) return o.error();

@@ -37,6 +37,13 @@ struct ForgeComment {
 Result<std::vector<ForgeComment>> ParseComments(std::string_view body, bool gitlab);
 // The login that writes with the token: GET /user's "login" (GitHub) or "username" (GitLab).
 Result<std::string> ParseLogin(std::string_view body, bool gitlab);
+// GitHub GraphQL's answer to `query { viewer { login } }`: data.viewer.login. The job's
+// GITHUB_TOKEN and a GitHub App's installation token are refused by GET /user but answer here
+// (`github-actions[bot]`, `<app>[bot]`: the login their comments carry in the REST lists).
+Result<std::string> ParseViewerLogin(std::string_view body);
+// The GraphQL endpoint's path beside a REST API prefix: GitHub Enterprise Server's "/api/v3"
+// becomes "/api/graphql"; any other prefix (github.com's "") gains "/graphql".
+std::string GraphqlPath(std::string_view rest_prefix);
 // The id of a created or updated comment.
 Result<std::string> ParseCommentId(std::string_view body);
 // GitHub's Link header: the URL of rel="next", or "".
