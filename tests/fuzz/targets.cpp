@@ -237,7 +237,8 @@ int Emulator(const uint8_t* data, size_t size) {
 
 int Baseline(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  // The forges' answers: never a crash, ids always digits, a next page only from a link.
+  // The forges' answers: never a crash, ids always digits, a login never empty, a next page only
+  // from a link.
   for (bool gitlab : {false, true}) {
     auto list = reports::ParseComments(text, gitlab);
     if (list.ok()) {
@@ -246,6 +247,8 @@ int Baseline(const uint8_t* data, size_t size) {
     }
     (void)reports::ParseLogin(text, gitlab);
   }
+  auto viewer = reports::ParseViewerLogin(text);
+  if (viewer.ok()) Check(!viewer->empty() && viewer->size() <= 255);
   std::string next = reports::NextLink(text);
   Check(next.empty() || next.size() < text.size());
   auto b = reports::ParseBaselineFile("fuzz.findings.json", text);
