@@ -1,7 +1,7 @@
 // A fake GitHub REST API (issue comments) and a fake GitLab notes API, enough of each for
 // tcss-scan's --comment: who the token is, pages of comments (GitHub's Link header with small
-// pages, GitLab's X-Next-Page), GitHub GraphQL's viewer, create, update, authors, and faults (403, 5xx with
-// Retry-After, a lost answer). Every request is logged with its method, path and headers.
+// pages, GitLab's X-Next-Page), GitHub GraphQL's viewer, create, update, authors, and faults
+// (403, 5xx with Retry-After, a lost answer). Every request is logged with its method, path and headers.
 "use strict";
 const http = require("node:http");
 

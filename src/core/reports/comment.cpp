@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "core/json.h"
 #include "core/reports/model.h"
@@ -38,6 +39,26 @@ Result<Poco::JSON::Array::Ptr> ParseArray(std::string_view body) {
   auto a = (*o)->getArray("list");
   if (!a) return TransportError("InvalidResponse", "the answer is not a JSON array");
   return a;
+}
+
+// The login at the end of a path of object keys: present, a string, 1 to 255 bytes.
+Result<std::string> LoginAt(std::string_view body, std::initializer_list<const char*> path,
+                            const char* what) {
+  auto o = json::ParseObject(body);
+  if (!o.ok()) return o.error();
+  json::Reader r;
+  Poco::JSON::Object::Ptr at = *o;
+  std::string login;
+  for (auto key = path.begin(); at && key != path.end(); ++key) {
+    if (key + 1 == path.end())
+      login = r.String(at, *key, true);
+    else
+      at = r.Object(at, *key, true);
+  }
+  if (!r.ok || login.empty() || login.size() > 255) {
+    return TransportError("InvalidResponse", std::string(what) + " names no login");
+  }
+  return login;
 }
 
 }  // namespace
@@ -162,27 +183,11 @@ Result<std::vector<ForgeComment>> ParseComments(std::string_view body, bool gitl
 }
 
 Result<std::string> ParseLogin(std::string_view body, bool gitlab) {
-  auto o = json::ParseObject(body);
-  if (!o.ok()) return o.error();
-  json::Reader r;
-  std::string login = r.String(*o, gitlab ? "username" : "login", true);
-  if (!r.ok || login.empty() || login.size() > 255) {
-    return TransportError("InvalidResponse", "the user answer names no login");
-  }
-  return login;
+  return LoginAt(body, {gitlab ? "username" : "login"}, "the user answer");
 }
 
 Result<std::string> ParseViewerLogin(std::string_view body) {
-  auto o = json::ParseObject(body);
-  if (!o.ok()) return o.error();
-  json::Reader r;
-  auto data = r.Object(*o, "data", true);
-  auto viewer = data ? r.Object(data, "viewer", true) : nullptr;
-  std::string login = viewer ? r.String(viewer, "login", true) : "";
-  if (!r.ok || login.empty() || login.size() > 255) {
-    return TransportError("InvalidResponse", "the GraphQL answer names no viewer login");
-  }
-  return login;
+  return LoginAt(body, {"data", "viewer", "login"}, "the GraphQL viewer answer");
 }
 
 std::string GraphqlPath(std::string_view rest_prefix) {
