@@ -373,7 +373,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           ar, [&](const std::string& id) { return state_.FindCredential(id); }, &log.secret_id);
       if (failure) return ErrorResult(failure->code, failure->message);
     }
-    if (!state_.AdmitRate(action, now_ms)) {
+    // The log's time is the admission's, on the limiter's clock: the window holds in the log.
+    if (!state_.AdmitRate(action, WallMs, &log.time_ms)) {
       return ErrorResult("RequestLimitExceeded",
                          "Your current request times equals to `20` in a second, which exceeds "
                          "the frequency limit `20` for a second. Please reduce the frequency of "

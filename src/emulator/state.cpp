@@ -136,8 +136,11 @@ std::optional<Credential> State::FindCredential(const std::string& secret_id) co
   return std::nullopt;
 }
 
-bool State::AdmitRate(const std::string& action, int64_t now_ms) {
+bool State::AdmitRate(const std::string& action, const std::function<int64_t()>& clock_ms,
+                      int64_t* admitted_ms) {
   std::lock_guard<std::mutex> l(mu_);
+  const int64_t now_ms = clock_ms();
+  if (admitted_ms) *admitted_ms = now_ms;
   if (rate_limit_ <= 0) return true;
   auto& q = admitted_[action];
   while (!q.empty() && now_ms - q.front() >= 1000) q.pop_front();

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -120,7 +121,12 @@ class State {
 
   std::optional<Credential> FindCredential(const std::string& secret_id) const;
   // Sliding one-second window per action; true when the call may proceed (and is counted).
-  bool AdmitRate(const std::string& action, int64_t now_ms);
+  // The clock is read under the lock, so calls are counted in the order they are admitted, and
+  // `admitted_ms` is the time the call was admitted on that clock (the request log's time):
+  // a time taken before the lock (on arrival, before the body was read) let a loaded server
+  // count calls out of order and admit more than the limit in a second.
+  bool AdmitRate(const std::string& action, const std::function<int64_t()>& clock_ms,
+                 int64_t* admitted_ms);
   // Consumes one use of the first fault matching `action`.
   std::optional<Fault> TakeFault(const std::string& action);
   void AddFault(Fault f);
