@@ -81,7 +81,10 @@ TEST_F(RegistryTest, AnImagePushedAfterTheRunStartsIsSyncedAndFound) {
   Emulator emu({"--scan-seconds", "0"});
   std::string digest = "sha256:" + std::string(64, 'e');
   std::thread push([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // Pushed once the run has asked for its first sync (which takes a second): that sync cannot
+    // show it, the next one does. A fixed delay raced the binary's start on a loaded machine.
+    for (int i = 0; i < 600 && Count(emu.Actions(), "SyncAssetImageRegistryAsset") == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     emu.Raw("POST", "/_emulator/registry-images", {{"Content-Type", "application/json"}},
             Pushed("ccr.ccs.tencentyun.com/team/api", "sha-1234", digest));
   });
